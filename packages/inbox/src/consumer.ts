@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type Redis from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import { DeadLetter, type DeadLetterEntry } from './dead-letter';
+import { courierKeys, type CourierKeys } from './keys';
+import { scripts } from './lua-script';
+import { partitionOf } from './partition';
+import type { InboxName } from '@parley/key-schema';
+
+/** pino-compatible: what the courier logs through. */
+export interface CourierLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export type ParseResult<M> = { ok: true; value: M } | { ok: false; error: string };
+
+export interface ConsumerSettings {
+  /** Stable name of this consumer (a pod name). Another incarnation with the same name is dead for sure. */
+  name?: string;
+  /** Messages taken at once. */
+  batchSize: number;
+  /** Users handled at once within a batch (each user's messages stay in order). */
+  concurrency: number;
+  /** Attempts of a failing handler before the message is dead-lettered. */
+  maxAttempts: number;
+  /** A consumer that has not renewed its registration for this long is presumed dead and reclaimed. */
+  consumerTtlMs: number;
+  /** How long one blocking wait for new messages lasts before the loop looks around again. */
+  blockMs: number;
+}
+
+export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
+  batchSize: 100,
+  concurrency: 16,
+  maxAttempts: 3,
+  consumerTtlMs: 15_000,
+  blockMs: 5_000,
+};
+
+export interface ConsumerOptions<M> extends Partial<ConsumerSettings> {
+  inbox: InboxName;
+  /** Connection for scripts and dead letters. */
+  redis: Redis;
+  /** A connection of its own for the blocking wait (nothing else may use it). */
+  blocking: Redis;
+  parse(raw: string): ParseResult<M>;
+  handle(message: M): Promise<void>;
+  logger: CourierLogger;
+  metrics?: Registry;
+}
+
+interface Taken {
+  raw: string;
+  partition: string;
+}
+
+const metricsByRegistry = new WeakMap<Registry, { messages: Counter<'inbox' | 'outcome'>; reclaimed: Counter<'inbox'> }>();
+function metricsFor(registry: Registry | undefined) {
+  if (!registry) return undefined;
+  let m = metricsByRegistry.get(registry);
+  if (!m) {
+    m = {
+      messages: new Counter({ name: 'parley_inbox_messages_total', help: 'Inbox messages by outcome (handled, dead, retried).', labelNames: ['inbox', 'outcome'], registers: [registry] }),
+      reclaimed: new Counter({ name: 'parley_inbox_reclaimed_messages_total', help: 'Messages taken over from dead consumers.', labelNames: ['inbox'], registers: [registry] }),
+    };
+    metricsByRegistry.set(registry, m);
+  }
+  return m;
+}
+
+/**
+ * The consuming side of the courier. Loop: acknowledge the batch in hand and take the next one in
+ * one script (take.lua); if there is nothing, block until the inbox has something; handle the batch
+ * (each user's messages in order, users in parallel); repeat. A timer renews the registration and
+ * takes over the lists of dead consumers (reclaim.lua). stop() finishes the batch in hand,
+ * acknowledges it, gives back what was handed to this consumer (leave.lua) and unregisters.
+ */
+export class InboxConsumer<M> {
+  private readonly settings: ConsumerSettings;
+  private readonly name: string;
+  private keys: CourierKeys;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private loopDone: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private blockingId: number | undefined;
+  private waiting = false;
+  private healthy = true;
+  private readonly metrics;
+
+  constructor(private readonly options: ConsumerOptions<M>) {
+    this.settings = { ...DEFAULT_CONSUMER_SETTINGS, ...definedOnly(options) };
+    this.name = options.name ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`;
+    if (!/^[A-Za-z0-9_.-]{1,80}$/.test(this.name)) throw new Error(`inbox ${options.inbox}: consumer name ${JSON.stringify(this.name)} must match [A-Za-z0-9_.-]{1,80}`);
+    this.keys = courierKeys(options.inbox, this.newId());
+    this.metrics = metricsFor(options.metrics);
+  }
+
+  /** This incarnation's id: `<name>@<random>`. Changes if the consumer is ever fenced. */
+  get id(): string {
+    return this.keys.consumerId;
+  }
+
+  get running(): boolean {
+    return this.state === 'running' && this.healthy;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error('InboxConsumer.start() called twice');
+    this.blockingId = Number(await this.options.blocking.client('ID'));
+    await this.register();
+    // Take back what consumers with this stable name left behind, and what dead ones left.
+    await this.reclaim(this.options.name ? `${this.options.name}@` : '');
+    this.state = 'running';
+    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.settings.consumerTtlMs / 3)));
+    this.loopDone = this.loop();
+    this.options.logger.info({ inbox: this.options.inbox, consumer: this.id }, 'inbox consumer started');
+  }
+
+  /** Finishes the batch in hand, acknowledges it, hands back the rest and unregisters. */
+  async stop(): Promise<void> {
+    if (this.state === 'new' || this.state === 'stopped') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    clearInterval(this.timer);
+    await this.wake();
+    await this.loopDone;
+    this.state = 'stopped';
+  }
+
+  private newId(): string {
+    return `${this.name}@${randomBytes(4).toString('hex')}`;
+  }
+
+  private async register(): Promise<void> {
+    await scripts.heartbeat.run(this.options.redis, [this.keys.consumers], [this.id, this.settings.consumerTtlMs, 'register']);
+  }
+
+  private async loop(): Promise<void> {
+    const { logger, inbox } = this.options;
+    let ack: Taken[] = [];
+    let resume = false;
+    while (this.state === 'running') {
+      let batch: Taken[] | 'FENCED';
+      try {
+        if (resume) {
+          // A take whose answer was lost may or may not have run: what is in our processing list is
+          // exactly what we hold now (the old batch again, or the new one). Handle it again.
+          batch = await this.readProcessing();
+          resume = false;
+        } else {
+          batch = await this.take(ack, this.settings.batchSize);
+        }
+        ack = [];
+        this.healthy = true;
+      } catch (err) {
+        this.unhealthy(err, 'taking a batch failed');
+        resume = true;
+        ack = [];
+        await pause(1_000);
+        continue;
+      }
+      if (batch === 'FENCED') {
+        await this.refence();
+        continue;
+      }
+      if (batch.length === 0) {
+        await this.waitForMessages();
+        continue;
+      }
+      try {
+        await this.handleBatch(batch);
+        ack = batch;
+      } catch (err) {
+        // Only a failure to write a dead letter lands here: nothing of the batch is acknowledged.
+        this.unhealthy(err, 'handling a batch failed; it will be handled again');
+        resume = true;
+        await pause(1_000);
+      }
+    }
+    try {
+      if (ack.length > 0) await this.take(ack, 0);
+      const handedBack = Number(await scripts.leave.run(this.options.redis, [this.keys.inbox, this.keys.handoff, this.keys.owners, this.keys.pending, this.keys.owned, this.keys.consumers, this.keys.processing], [this.id]));
+      logger.info({ inbox, consumer: this.id, handedBack }, 'inbox consumer stopped');
+    } catch (err) {
+      logger.error({ err, inbox, consumer: this.id }, 'inbox consumer could not unregister; another consumer will reclaim its messages');
+    }
+  }
+
+  private async take(ack: readonly Taken[], max: number): Promise<Taken[] | 'FENCED'> {
+    const counts = new Map<string, number>();
+    for (const t of ack) if (t.partition !== '') counts.set(t.partition, (counts.get(t.partition) ?? 0) + 1);
+    const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs];
+    for (const [p, n] of counts) args.push(p, n);
+    const k = this.keys;
+    const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.pending, k.owned, k.consumers], args)) as string[];
+    if (reply[0] === 'FENCED') return 'FENCED';
+    const out: Taken[] = [];
+    for (let i = 1; i < reply.length; i += 2) out.push({ raw: reply[i]!, partition: reply[i + 1]! });
+    return out;
+  }
+
+  private async readProcessing(): Promise<Taken[]> {
+    const raws = await this.options.redis.lrange(this.keys.processing, 0, -1);
+    return raws.map((raw) => ({ raw, partition: partitionOf(raw) }));
+  }
+
+  private async waitForMessages(): Promise<void> {
+    this.waiting = true;
+    try {
+      // Moving the last element to the end of the same list changes nothing: it only waits until
+      // the inbox is not empty. Messages are taken by take.lua, never outside a script.
+      await this.options.blocking.blmove(this.keys.inbox, this.keys.inbox, 'RIGHT', 'RIGHT', this.settings.blockMs / 1000);
+    } catch (err) {
+      if (this.state === 'running') {
+        this.unhealthy(err, 'waiting for messages failed');
+        await pause(1_000);
+      }
+    } finally {
+      this.waiting = false;
+    }
+  }
+
+  /** Interrupts the blocking wait (stop, or reclaimed messages to handle). */
+  private async wake(): Promise<void> {
+    if (!this.waiting || this.blockingId === undefined) return;
+    try {
+      await this.options.redis.client('UNBLOCK', this.blockingId);
+    } catch (err) {
+      this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not interrupt the blocking wait');
+    }
+  }
+
+  private async handleBatch(batch: readonly Taken[]): Promise<void> {
+    const groups = new Map<string, string[]>();
+    for (const t of batch) {
+      const g = groups.get(t.partition);
+      if (g) g.push(t.raw);
+      else groups.set(t.partition, [t.raw]);
+    }
+    const queue = [...groups.values()];
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const raw of group) await this.handleOne(raw);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, queue.length) }, worker));
+  }
+
+  private async handleOne(raw: string): Promise<void> {
+    const { inbox, logger } = this.options;
+    const parsed = this.options.parse(raw);
+    if (!parsed.ok) {
+      await this.deadLetter(raw, `invalid message: ${parsed.error}`, 0);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(parsed.value);
+        this.metrics?.messages.inc({ inbox, outcome: 'handled' });
+        return;
+      } catch (err) {
+        if (err instanceof DeadLetter) {
+          await this.deadLetter(raw, err.reason, attempt);
+          return;
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        if (attempt >= this.settings.maxAttempts) {
+          logger.error({ err, inbox, consumer: this.id, attempts: attempt }, 'handler failed; dead-lettering the message');
+          await this.deadLetter(raw, `handler failed ${attempt} times: ${message}`, attempt);
+          return;
+        }
+        this.metrics?.messages.inc({ inbox, outcome: 'retried' });
+        logger.warn({ inbox, consumer: this.id, attempt, error: message }, 'handler failed; retrying');
+        await pause(50 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async deadLetter(raw: string, reason: string, attempts: number): Promise<void> {
+    const { inbox, logger, redis } = this.options;
+    const entry: DeadLetterEntry = { reason, inbox, consumer: this.id, attempts, at: new Date().toISOString(), message: raw };
+    await redis.multi().lpush(this.keys.dead, JSON.stringify(entry)).hincrby(this.keys.stats, 'dead', 1).exec();
+    this.metrics?.messages.inc({ inbox, outcome: 'dead' });
+    logger.warn({ inbox, consumer: this.id, reason, message: raw.length > 500 ? `${raw.slice(0, 500)}…` : raw }, 'message dead-lettered');
+  }
+
+  private async tick(): Promise<void> {
+    if (this.state !== 'running') return;
+    try {
+      const renewed = Number(await scripts.heartbeat.run(this.options.redis, [this.keys.consumers], [this.id, this.settings.consumerTtlMs, '']));
+      if (renewed === 0) return; // fenced: the loop finds out at its next take and re-registers
+      await this.reclaim('');
+      this.healthy = true;
+    } catch (err) {
+      this.unhealthy(err, 'heartbeat failed');
+    }
+  }
+
+  private async reclaim(stableNamePrefix: string): Promise<void> {
+    const [consumers, moved] = (await scripts.reclaim.run(this.options.redis, [this.keys.consumers, this.keys.owners], [this.keys.prefix, this.id, stableNamePrefix])) as [number, number];
+    if (consumers > 0) {
+      this.options.logger.warn({ inbox: this.options.inbox, consumer: this.id, deadConsumers: consumers, messages: moved }, 'took over the messages of dead consumers');
+      this.metrics?.reclaimed.inc({ inbox: this.options.inbox }, moved);
+      if (moved > 0) await this.wake();
+    }
+  }
+
+  private async refence(): Promise<void> {
+    const old = this.id;
+    this.keys = courierKeys(this.options.inbox, this.newId());
+    this.options.logger.error({ inbox: this.options.inbox, consumer: old, newId: this.id }, 'this consumer was presumed dead and its messages were taken over; re-registering under a new id');
+    try {
+      await this.register();
+    } catch (err) {
+      this.unhealthy(err, 're-registering failed');
+    }
+  }
+
+  private unhealthy(err: unknown, what: string): void {
+    if (this.healthy) this.options.logger.error({ err, inbox: this.options.inbox, consumer: this.id }, what);
+    this.healthy = false;
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function definedOnly(o: Partial<ConsumerSettings>): Partial<ConsumerSettings> {
+  const out: Partial<ConsumerSettings> = {};
+  for (const k of ['name', 'batchSize', 'concurrency', 'maxAttempts', 'consumerTtlMs', 'blockMs'] as const) {
+    if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
+  }
+  return out;
+}

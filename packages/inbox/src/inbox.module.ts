@@ -1,0 +1,124 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Module,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { InboxName } from '@parley/key-schema';
+import { INBOX_MESSAGE_TYPES, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
+import { APP_CONFIG, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
+import { InboxConsumer } from './consumer';
+import { InboxSender } from './sender';
+
+/** The courier's settings, read from the environment by every app that consumes an inbox. */
+export const inboxConfigShape = {
+  /** Stable consumer name (set it to the pod name): a restarted pod takes its own work back at once. */
+  INBOX_CONSUMER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,80}$/, 'letters, digits, _ . - (at most 80)').optional(),
+  INBOX_BATCH_SIZE: env.int(100, 1, 1000),
+  INBOX_CONCURRENCY: env.int(16, 1, 256),
+  INBOX_MAX_ATTEMPTS: env.int(3, 1, 100),
+  INBOX_CONSUMER_TTL_MS: env.int(15_000, 300, 600_000),
+  INBOX_BLOCK_MS: env.int(5_000, 50, 60_000),
+};
+export type InboxConfig = z.infer<z.ZodObject<typeof inboxConfigShape>>;
+
+/** The message types of an inbox that `handlers` has no function for. */
+export function missingHandlers(name: InboxName, handlers: object): string[] {
+  return INBOX_MESSAGE_TYPES[name].filter((type) => typeof (handlers as Record<string, unknown>)[type] !== 'function');
+}
+
+/** Runs one inbox's consumer for the app's lifetime: starts with the app, finishes its batch on stop. */
+class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private consumer: InboxConsumer<InboxMessage<N>> | undefined;
+  private blocking: Redis | undefined;
+
+  constructor(
+    private readonly name: N,
+    private readonly handlers: InboxHandlers<N>,
+    private readonly redis: Redis,
+    private readonly config: InboxConfig,
+    private readonly logger: Logger,
+    private readonly metrics: Registry,
+    private readonly readiness: Readiness,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const missing = missingHandlers(this.name, this.handlers);
+    if (missing.length > 0) throw new Error(`inbox ${this.name}: no handler for message type(s) ${missing.join(', ')}; refusing to start`);
+    this.blocking = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: `${this.name}-blocking` });
+    const handlers = this.handlers as unknown as Record<string, (m: InboxMessage<N>) => Promise<void>>;
+    this.consumer = new InboxConsumer<InboxMessage<N>>({
+      inbox: this.name,
+      redis: this.redis,
+      blocking: this.blocking,
+      name: this.config.INBOX_CONSUMER_NAME,
+      batchSize: this.config.INBOX_BATCH_SIZE,
+      concurrency: this.config.INBOX_CONCURRENCY,
+      maxAttempts: this.config.INBOX_MAX_ATTEMPTS,
+      consumerTtlMs: this.config.INBOX_CONSUMER_TTL_MS,
+      blockMs: this.config.INBOX_BLOCK_MS,
+      parse: (raw) => parseInboxMessage(this.name, raw),
+      handle: (message) => handlers[message.type]!.call(this.handlers, message),
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    await this.consumer.start();
+    this.readiness.register(`inbox:${this.name}`, () => {
+      if (!this.consumer?.running) throw new Error(`inbox ${this.name} consumer is not running`);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.blocking?.disconnect();
+  }
+}
+
+export interface ConsumerModuleOptions<N extends InboxName> {
+  inbox: N;
+  /** A class with one async method per message type of the inbox (the compiler checks the set). */
+  handlers: Type<InboxHandlers<N>>;
+  /** Modules the handlers' own dependencies come from. */
+  imports?: ModuleMetadata['imports'];
+}
+
+/**
+ * The courier in a Nest app. Needs the runtime module (Redis, config, logger, metrics, readiness).
+ * `forConsumer` refuses to start when the handler class misses a message type of its inbox.
+ */
+@Module({})
+export class InboxModule {
+  static forConsumer<N extends InboxName>(options: ConsumerModuleOptions<N>): DynamicModule {
+    return {
+      module: InboxModule,
+      imports: options.imports ?? [],
+      providers: [
+        options.handlers,
+        {
+          provide: `parley:inbox-consumer:${options.inbox}`,
+          useFactory: (handlers: InboxHandlers<N>, redis: Redis, config: InboxConfig, logger: Logger, metrics: Registry, readiness: Readiness) =>
+            new InboxConsumerRunner(options.inbox, handlers, redis, config, logger, metrics, readiness),
+          inject: [options.handlers, REDIS, APP_CONFIG, LOGGER, METRICS, Readiness],
+        },
+      ],
+    };
+  }
+
+  static forProducer(): DynamicModule {
+    return {
+      module: InboxModule,
+      providers: [{ provide: InboxSender, useFactory: (redis: Redis) => new InboxSender(redis), inject: [REDIS] }],
+      exports: [InboxSender],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import {
+  inbox,
+  inboxConsumers,
+  inboxDead,
+  inboxHandoff,
+  inboxKeyPrefix,
+  inboxOwned,
+  inboxOwners,
+  inboxPending,
+  inboxProcessing,
+  inboxStats,
+  type InboxName,
+} from '@parley/key-schema';
+
+/** Every key one consumer of one inbox touches, from the key schema. */
+export function courierKeys(name: InboxName, consumerId: string) {
+  return {
+    consumerId,
+    inbox: inbox(name),
+    dead: inboxDead(name),
+    stats: inboxStats(name),
+    prefix: inboxKeyPrefix(name),
+    processing: inboxProcessing(name, consumerId),
+    handoff: inboxHandoff(name, consumerId),
+    owned: inboxOwned(name, consumerId),
+    owners: inboxOwners(name),
+    pending: inboxPending(name),
+    consumers: inboxConsumers(name),
+  };
+}
+
+export type CourierKeys = ReturnType<typeof courierKeys>;

@@ -1,0 +1,239 @@
+import { join } from 'node:path';
+import { ChildFixture, Collector, deferred, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
+import { inbox, inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxPending, inboxProcessing, inboxStats } from '@parley/key-schema';
+import { DeadLetter, type DeadLetterEntry, type InboxConsumer } from '../src';
+import { msg, testConsumer, type TestMessage } from './helpers';
+
+const INBOX = inbox('loopbackparser');
+const push = (space: TestKeySpace, ...messages: (TestMessage | string)[]) =>
+  space.redis.lpush(INBOX, ...messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))));
+
+async function commandCalls(space: TestKeySpace, command: string): Promise<number> {
+  const info = await space.redis.info('commandstats');
+  const m = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+describe('inbox courier (real Redis)', () => {
+  let server: TestRedis;
+  let space: TestKeySpace;
+  const running: InboxConsumer<TestMessage>[] = [];
+  const children: ChildFixture[] = [];
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  beforeEach(async () => {
+    space = await server.keySpace();
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((c) => c.stop()));
+    await Promise.all(children.splice(0).map((c) => c.kill()));
+    await space.cleanup();
+  });
+
+  function start(handle: (m: TestMessage) => Promise<void>, options: Parameters<typeof testConsumer>[2] = {}) {
+    const c = testConsumer(space, handle, options);
+    running.push(c);
+    return c;
+  }
+
+  it('sends many messages in one round trip and hands them over in push order', async () => {
+    const { InboxSender } = await import('../src');
+    const before = await commandCalls(space, 'lpush');
+    await new InboxSender(space.redis).send('loopbackparser', [
+      { v: 1, type: 'ping', id: 'a' },
+      { v: 1, type: 'ping', id: 'b' },
+      { v: 1, type: 'ping', id: 'c' },
+    ]);
+    expect(await commandCalls(space, 'lpush')).toBe(before + 1);
+    expect((await space.redis.lrange(INBOX, 0, -1)).reverse().map((r) => (JSON.parse(r) as { id: string }).id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('handles every message once and leaves nothing behind', async () => {
+    const got = new Collector<TestMessage>();
+    const consumer = start(async (m) => got.push(m), { batchSize: 10 });
+    await consumer.start();
+    await push(space, ...Array.from({ length: 95 }, (_, i) => msg((i % 5) + 1, i)));
+    await got.waitFor(95);
+    expect(got.items.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 95 }, (_, i) => i));
+    await consumer.stop();
+    expect(await space.redis.exists(INBOX, inboxProcessing('loopbackparser', consumer.id), inboxOwners('loopbackparser'), inboxPending('loopbackparser'))).toBe(0);
+    expect(await space.redis.zcard(inboxConsumers('loopbackparser'))).toBe(0);
+  });
+
+  it('keeps each user in push order, with two consumers of one inbox at once', async () => {
+    const users = 12;
+    const perUser = 150;
+    const seen = new Map<number, number[]>();
+    const active = new Set<number>();
+    const overlaps: number[] = [];
+    const byConsumer = [0, 0];
+    const done = new Collector<TestMessage>();
+    const handler = (index: number) => async (m: TestMessage) => {
+      if (active.has(m.userId)) overlaps.push(m.userId);
+      active.add(m.userId);
+      // Let the other consumer run in between, differently each time.
+      for (let i = 0; i < m.seq % 4; i++) await new Promise((r) => setImmediate(r));
+      seen.set(m.userId, [...(seen.get(m.userId) ?? []), m.seq]);
+      active.delete(m.userId);
+      byConsumer[index]!++;
+      done.push(m);
+    };
+    const a = start(handler(0), { batchSize: 7, concurrency: 4 });
+    const b = start(handler(1), { batchSize: 5, concurrency: 4 });
+    await Promise.all([a.start(), b.start()]);
+    // Several producers' bursts, interleaving users.
+    for (let round = 0; round < perUser; round += 10) {
+      const burst: TestMessage[] = [];
+      for (let s = round; s < round + 10; s++) for (let u = 1; u <= users; u++) burst.push(msg(u, s));
+      await push(space, ...burst);
+    }
+    await done.waitFor(users * perUser);
+    expect(overlaps).toEqual([]);
+    for (let u = 1; u <= users; u++) expect(seen.get(u)).toEqual(Array.from({ length: perUser }, (_, i) => i));
+    expect(byConsumer[0]).toBeGreaterThan(0);
+    expect(byConsumer[1]).toBeGreaterThan(0);
+  });
+
+  it('dead-letters invalid messages with the reason, and counts them', async () => {
+    const got = new Collector<TestMessage>();
+    const consumer = start(async (m) => got.push(m));
+    await consumer.start();
+    await push(space, 'this is not JSON', JSON.stringify({ v: 1, hello: 'world' }), msg(1, 1));
+    await got.waitFor(1);
+    const dead = await eventually(() => space.redis.lrange(inboxDead('loopbackparser'), 0, -1), (l) => l.length === 2, 'two dead letters');
+    const entries = dead.map((d) => JSON.parse(d) as DeadLetterEntry).reverse();
+    expect(entries[0]).toMatchObject({ inbox: 'loopbackparser', message: 'this is not JSON', consumer: consumer.id });
+    expect(entries[0]!.reason).toMatch(/^invalid message: invalid JSON/);
+    expect(entries[1]!.reason).toBe('invalid message: not a test message');
+    expect(await space.redis.hget(inboxStats('loopbackparser'), 'dead')).toBe('2');
+  });
+
+  it('retries a failing handler a bounded number of times, then dead-letters the message', async () => {
+    const attempts = new Map<number, number>();
+    const handled = new Collector<TestMessage>();
+    const consumer = start(
+      async (m) => {
+        const n = (attempts.get(m.seq) ?? 0) + 1;
+        attempts.set(m.seq, n);
+        if (m.seq === 1) throw new Error('always broken');
+        if (m.seq === 2 && n < 3) throw new Error('flaky');
+        if (m.seq === 3) throw new DeadLetter('type test is not handled yet');
+        handled.push(m);
+      },
+      { maxAttempts: 3 },
+    );
+    await consumer.start();
+    await push(space, msg(1, 1), msg(1, 2), msg(1, 3), msg(1, 4));
+    await handled.waitFor(2);
+    expect(handled.items.map((m) => m.seq)).toEqual([2, 4]);
+    expect(attempts.get(1)).toBe(3);
+    expect(attempts.get(2)).toBe(3);
+    expect(attempts.get(3)).toBe(1);
+    const entries = (await space.redis.lrange(inboxDead('loopbackparser'), 0, -1)).map((d) => JSON.parse(d) as DeadLetterEntry).reverse();
+    expect(entries.map((e) => [e.reason, e.attempts])).toEqual([
+      ['handler failed 3 times: always broken', 3],
+      ['type test is not handled yet', 1],
+    ]);
+  });
+
+  it('takes back the batch of a consumer killed between taking and acknowledging (SIGKILL), in order', async () => {
+    const child = ChildFixture.start(join(__dirname, 'fixtures', 'stuck-consumer.ts'), { REDIS_URL: space.url, TTL_MS: '1000', BATCH_SIZE: '6' });
+    children.push(child);
+    const deadId = (await child.waitForLine((l) => l.startsWith('STARTED '))).slice('STARTED '.length);
+    await push(space, ...[1, 2, 3].flatMap((s) => [msg(1, s), msg(2, s)]));
+    await child.waitForLine((l) => l.startsWith('TAKEN'));
+    await child.kill('SIGKILL');
+    // The dead consumer's batch is still in its processing list: nothing was lost with it.
+    expect(await space.redis.llen(inboxProcessing('loopbackparser', deadId))).toBe(6);
+    // Later messages of the same users must still come after the dead consumer's ones.
+    await push(space, msg(1, 4), msg(2, 4), msg(3, 1));
+    const got = new Collector<TestMessage>();
+    const survivor = start(async (m) => got.push(m), { consumerTtlMs: 1000 });
+    await survivor.start();
+    await got.waitFor(9);
+    const order = (u: number) => got.items.filter((m) => m.userId === u).map((m) => m.seq);
+    expect(order(1)).toEqual([1, 2, 3, 4]);
+    expect(order(2)).toEqual([1, 2, 3, 4]);
+    expect(order(3)).toEqual([1]);
+    expect(await space.redis.exists(inboxProcessing('loopbackparser', deadId), inboxHandoff('loopbackparser', deadId))).toBe(0);
+    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), 0, -1)).toEqual([survivor.id]);
+  });
+
+  it('a restarted consumer with the same stable name takes its own batch back at once', async () => {
+    const child = ChildFixture.start(join(__dirname, 'fixtures', 'stuck-consumer.ts'), { REDIS_URL: space.url, TTL_MS: '600000', CONSUMER_NAME: 'pod-0' });
+    children.push(child);
+    await child.waitForLine((l) => l.startsWith('STARTED pod-0@'));
+    await push(space, msg(7, 1), msg(7, 2));
+    await child.waitForLine((l) => l.startsWith('TAKEN'));
+    await child.kill('SIGKILL');
+    const got = new Collector<TestMessage>();
+    // Its registration would last ten minutes: only the stable name lets the new one take over now.
+    const restarted = start(async (m) => got.push(m), { name: 'pod-0', consumerTtlMs: 600000 });
+    await restarted.start();
+    await got.waitFor(2);
+    expect(got.items.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('a graceful stop finishes the batch in hand and gives back what was handed to it', async () => {
+    const gate = deferred();
+    const first = new Collector<TestMessage>();
+    const a = start(async (m) => {
+      first.push(m);
+      if (m.seq === 1) await gate.promise;
+    });
+    await a.start();
+    await push(space, msg(1, 1));
+    await first.waitFor(1); // a holds user 1 now
+    const second = new Collector<TestMessage>();
+    const b = start(async (m) => second.push(m));
+    await b.start();
+    await push(space, msg(1, 2), msg(2, 1));
+    // b routes user 1's next message to a (which owns user 1) and handles user 2 itself.
+    await second.waitFor(1);
+    expect(second.items.map((m) => [m.userId, m.seq])).toEqual([[2, 1]]);
+    await eventually(() => space.redis.llen(inboxHandoff('loopbackparser', a.id)), (n) => n === 1, 'handoff to a');
+    const stopped = a.stop();
+    gate.resolve();
+    await stopped;
+    // a finished message 1; message 2 went back to the inbox and b handled it after.
+    expect(first.items.map((m) => m.seq)).toEqual([1]);
+    await second.waitFor(2);
+    expect(second.items.map((m) => [m.userId, m.seq])).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
+    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), 0, -1)).toEqual([b.id]);
+  });
+
+  it('a consumer presumed dead is fenced: it re-registers and its batch is handled again, not lost', async () => {
+    const gate = deferred();
+    const got = new Collector<TestMessage>();
+    const a = start(async (m) => {
+      got.push(m);
+      await gate.promise;
+    });
+    await a.start();
+    const firstId = a.id;
+    await push(space, msg(5, 1));
+    await got.waitFor(1);
+    // As if a's heartbeat had lapsed and another consumer had taken its batch over.
+    await space.redis.zadd(inboxConsumers('loopbackparser'), 0, firstId);
+    const b = start(async (m) => got.push(m), { consumerTtlMs: 1000 });
+    await b.start();
+    await got.waitFor(2);
+    gate.resolve();
+    await eventually(() => Promise.resolve(a.id), (id) => id !== firstId, 'a re-registered');
+    await push(space, msg(6, 1));
+    await got.waitFor(3);
+    expect(got.items.map((m) => [m.userId, m.seq])).toEqual([
+      [5, 1],
+      [5, 1],
+      [6, 1],
+    ]);
+  });
+});

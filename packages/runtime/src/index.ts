@@ -1,0 +1,7 @@
+export * from './config';
+export * from './logger';
+export * from './readiness';
+export * from './runtime.module';
+export * from './bootstrap';
+export * from './tokens';
+export { createRedisConnection, pingRedis, redacted } from './redis.repository';
