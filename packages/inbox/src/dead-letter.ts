@@ -19,3 +19,11 @@ export interface DeadLetterEntry {
   at: string;
   message: string;
 }
+
+/**
+ * A handler for messages an app will handle in a later version: it dead-letters them with a reason
+ * that says so, instead of dropping them or failing to start.
+ */
+export function notHandledYet(what: string, app: string): () => Promise<never> {
+  return () => Promise.reject(new DeadLetter(`${what} not handled yet by ${app}`));
+}

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { InboxName } from '@parley/key-schema';
-import { INBOX_MESSAGE_TYPES, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
+import { INBOX_MESSAGE_TYPES, missingHandlers, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
 import { APP_CONFIG, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
 import { InboxConsumer } from './consumer';
 import { InboxSender } from './sender';
@@ -28,11 +28,6 @@ export const inboxConfigShape = {
   INBOX_BLOCK_MS: env.int(5_000, 50, 60_000),
 };
 export type InboxConfig = z.infer<z.ZodObject<typeof inboxConfigShape>>;
-
-/** The message types of an inbox that `handlers` has no function for. */
-export function missingHandlers(name: InboxName, handlers: object): string[] {
-  return INBOX_MESSAGE_TYPES[name].filter((type) => typeof (handlers as Record<string, unknown>)[type] !== 'function');
-}
 
 /** Runs one inbox's consumer for the app's lifetime: starts with the app, finishes its batch on stop. */
 class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -50,7 +45,7 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const missing = missingHandlers(this.name, this.handlers);
+    const missing = missingHandlers(INBOX_MESSAGE_TYPES[this.name], this.handlers);
     if (missing.length > 0) throw new Error(`inbox ${this.name}: no handler for message type(s) ${missing.join(', ')}; refusing to start`);
     this.blocking = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: `${this.name}-blocking` });
     const handlers = this.handlers as unknown as Record<string, (m: InboxMessage<N>) => Promise<void>>;

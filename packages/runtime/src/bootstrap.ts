@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
-import { ConfigError } from './config';
-import { NestPinoLogger } from './logger';
+import type { z } from 'zod';
+import { type AppConfigOf, baseConfigShape, ConfigError, loadConfig } from './config';
+import { createLogger, NestPinoLogger } from './logger';
 import { Readiness } from './readiness';
 
 export interface StartOptions {
@@ -74,5 +75,33 @@ export function runMain(app: string, start: () => Promise<unknown>): void {
     if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
     else logger.fatal({ err }, `${app} failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
+  });
+}
+
+export interface RunAppOptions<S extends z.ZodRawShape> {
+  app: string;
+  /** The app's environment, on top of baseConfigShape. */
+  configShape: S;
+  /** Which config value is the HTTP port. */
+  port: (config: AppConfigOf<S>) => number;
+  /** The root module, built from the parsed config and the logger. */
+  module: (config: AppConfigOf<S>, logger: Logger) => Type | DynamicModule;
+  configure?: StartOptions['configure'];
+}
+
+/** The whole of an app's main.ts: parse the environment, log, start, stop gracefully. */
+export function runApp<S extends z.ZodRawShape>(options: RunAppOptions<S>): void {
+  runMain(options.app, async () => {
+    const config = loadConfig(options.app, { ...baseConfigShape, ...options.configShape }) as AppConfigOf<S>;
+    const logger = createLogger(options.app, config.LOG_LEVEL);
+    await startApp({
+      app: options.app,
+      module: options.module(config, logger),
+      logger,
+      port: options.port(config),
+      host: config.HTTP_HOST,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      configure: options.configure,
+    });
   });
 }

@@ -39,6 +39,10 @@ export const baseConfigShape = {
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
 };
 
+export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;
+/** An app's config: the base settings and its own. */
+export type AppConfigOf<S extends z.ZodRawShape> = BaseConfig & z.infer<z.ZodObject<S>>;
+
 /**
  * Parses the environment once, at start, into a typed object. Unknown variables are ignored; a bad
  * or missing one throws a ConfigError naming it (and the value it had), which stops the app.

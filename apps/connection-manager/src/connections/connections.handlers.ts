@@ -1,0 +1,21 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { notHandledYet } from '@parley/inbox';
+import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
+import { type Logger, LOGGER } from '@parley/runtime';
+
+const APP = 'connection-manager';
+
+/** inbox:connectionmanager: connect, write and disconnect IRC sockets. Sockets arrive with issue 5. */
+@Injectable()
+export class ConnectionHandlers implements InboxHandlers<'connectionmanager'> {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  ping(message: InboxMessageOfType<'connectionmanager', 'ping'>): Promise<void> {
+    this.logger.info({ inbox: 'connectionmanager', id: message.id, traceId: message.traceId }, 'ping received');
+    return Promise.resolve();
+  }
+
+  connect = notHandledYet('connect commands are', APP);
+  write = notHandledYet('write commands are', APP);
+  disconnect = notHandledYet('disconnect commands are', APP);
+}

@@ -1,0 +1,14 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { InboxModule } from '@parley/inbox';
+import { type Logger, RuntimeModule } from '@parley/runtime';
+import { IrcParserHandlers } from './irc/irc.handlers';
+
+@Module({})
+export class AppModule {
+  static register(config: { REDIS_URL: string }, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot({ app: 'irc-parser', config, logger }), InboxModule.forConsumer({ inbox: 'ircparser', handlers: IrcParserHandlers })],
+    };
+  }
+}

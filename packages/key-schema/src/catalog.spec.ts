@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as anope from './anope';
+import { KEY_FAMILIES, type Seed } from './catalog';
+import { imKeys } from './im';
+import { type Key, type RedisType } from './key';
+import * as mas from './mas';
+
+// One call per family with the catalog's sample arguments. `typed` makes the compiler hold the
+// stated Redis type against the builder's return type, so the runtime check below covers it too.
+const typed = <T extends RedisType>(type: T, build: () => Key<NoInfer<T>>) => ({ type, build });
+const im = imKeys();
+const room = 'Tea Room';
+const uuid = '2f1c7e9a-5b3d-4c8e-9f01-a2b3c4d5e6f7';
+const consumer = 'ircparser-1@host.a';
+
+const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> = {
+  user: typed('hash', () => mas.user(42)),
+  sessionlist: typed('zset', () => mas.sessionList(42)),
+  session: typed('hash', () => mas.session(42, 's3ss10n')),
+  sessionlastrequest: typed('zset', () => mas.sessionLastRequest()),
+  outbox: typed('list', () => mas.outbox(42, 's3ss10n')),
+  'index:user': typed('hash', () => mas.userIndex()),
+  users: typed('set', () => mas.users()),
+  nextavailableuserId: typed('string', () => mas.nextAvailableUserId()),
+  passwordresettoken: typed('string', () => mas.passwordResetToken('r3setT0ken')),
+  settings: typed('hash', () => mas.settings(42)),
+  friends: typed('set', () => mas.friends(42)),
+  userinbox: typed('list', () => mas.userInbox(42)),
+  windowlist: typed('set', () => mas.windowList(42)),
+  networks: typed('hash', () => mas.networks(42, 'Libera')),
+  window: typed('hash', () => mas.window(42, 7)),
+  windowmsgs: typed('list', () => mas.windowMsgs(42, 7)),
+  names: typed('hash', () => mas.names(42, 7)),
+  notelist: typed('set', () => mas.noteList(42, 7)),
+  note: typed('hash', () => mas.note(uuid)),
+  urls: typed('list', () => mas.urls(42, 7)),
+  group: typed('hash', () => mas.group(room)),
+  groupmembers: typed('set', () => mas.groupMembers(room)),
+  groupbacklog: typed('list', () => mas.groupBacklog(room)),
+  'inbox:loopbackparser': typed('list', () => mas.inbox('loopbackparser')),
+  'inbox:ircparser': typed('list', () => mas.inbox('ircparser')),
+  'inbox:connectionmanager': typed('list', () => mas.inbox('connectionmanager')),
+  'inbox:dead': typed('list', () => mas.inboxDead('ircparser')),
+  'inbox:stats': typed('hash', () => mas.inboxStats('ircparser')),
+  'inbox:processing': typed('list', () => mas.inboxProcessing('ircparser', consumer)),
+  'inbox:handoff': typed('list', () => mas.inboxHandoff('ircparser', consumer)),
+  'inbox:owned': typed('set', () => mas.inboxOwned('ircparser', consumer)),
+  'inbox:owners': typed('hash', () => mas.inboxOwners('ircparser')),
+  'inbox:pending': typed('hash', () => mas.inboxPending('ircparser')),
+  'inbox:consumers': typed('zset', () => mas.inboxConsumers('ircparser')),
+  id: typed('string', () => anope.objectId('NickCore')),
+  ids: typed('set', () => anope.objectIds('NickCore')),
+  hash: typed('hash', () => anope.objectHash('NickCore', 3)),
+  value: typed('set', () => anope.objectValue('NickCore', 'email', 'adam@anope.org')),
+  'im:user': typed('string', () => im.user(42)),
+  'im:user:login': typed('hash', () => im.userLogin(42)),
+  'im:user:group': typed('string', () => im.userGroup(room)),
+  'im:user:group:members': typed('hash', () => im.userGroupMembers(room)),
+  'im:user:contact:friend': typed('hash', () => im.contactFriend(42)),
+  'im:black-list:group': typed('hash', () => im.blackListGroup(room)),
+  'im:black-list:user': typed('hash', () => im.blackListUser(42)),
+  'im:message:friend-request': typed('zset', () => im.friendRequest(42)),
+  'im:message:group-request': typed('zset', () => im.groupRequest(room)),
+  'im:message:send': typed('zset', () => im.messageSend(42)),
+  'im:message:receive': typed('zset', () => im.messageReceive({ userId: 42 })),
+  'im:message:receive:group': typed('zset', () => im.messageReceive({ room })),
+  'im:message:offline': typed('zset', () => im.messageOffline(42)),
+  'im:message:fail': typed('zset', () => im.messageFail(42, 43)),
+  'im:message:read-receipt': typed('hash', () => im.readReceipt('m-1001')),
+  'im:cluster:server:offline': typed('hash', () => im.clusterServerOffline()),
+  'im:app': typed('string', () => im.app('demo-app')),
+  'im:app:connection': typed('hash', () => im.appConnection('demo-app')),
+};
+
+// The key families the three seed files name, as the catalog calls them.
+const SEED_FAMILIES: readonly (readonly [Seed, string])[] = [
+  ...[
+    'user', 'sessionlist', 'session', 'sessionlastrequest', 'outbox', 'index:user', 'users', 'friends', 'settings',
+    'windowlist', 'networks', 'window', 'windowmsgs', 'group', 'groupmembers', 'groupbacklog', 'names',
+    'userinbox' /* the seed's [TBD] inbox:<userId> */, 'notelist', 'note', 'urls', 'nextavailableuserId',
+    'passwordresettoken', 'inbox:loopbackparser', 'inbox:ircparser', 'inbox:connectionmanager',
+  ].map((family) => ['mas', family] as const),
+  ...['id', 'ids', 'hash', 'value'].map((family) => ['anope', family] as const),
+  ...[
+    'user', 'user:login', 'user:group', 'user:group:members', 'user:contact:friend', 'black-list:group', 'black-list:user',
+    'message:friend-request', 'message:group-request', 'message:send', 'message:receive', 'message:offline',
+    'message:fail', 'message:read-receipt', 'cluster:server:offline', 'app', 'app:connection',
+  ].map((family) => ['ouyunc', `im:${family}`] as const),
+];
+
+describe('KEY_FAMILIES', () => {
+  it('lists each family once', () => {
+    const names = KEY_FAMILIES.map((f) => f.family);
+    expect(new Set(names).size).toBe(names.length);
+    const patterns = KEY_FAMILIES.map((f) => f.pattern);
+    expect(new Set(patterns).size).toBe(patterns.length);
+  });
+
+  it('has a builder call in this spec for every family, and no other', () => {
+    expect(KEY_FAMILIES.map((f) => f.family).sort()).toEqual(Object.keys(BUILT).sort());
+  });
+
+  it.each(KEY_FAMILIES.map((f) => [f.family, f] as const))('%s: example and type are what the builder gives', (family, entry) => {
+    const built = BUILT[family]!;
+    expect(built.build()).toBe(entry.example);
+    expect(built.type).toBe(entry.type);
+  });
+
+  it('has distinct examples', () => {
+    const examples = KEY_FAMILIES.map((f) => f.example);
+    expect(new Set(examples).size).toBe(examples.length);
+  });
+
+  it.each(SEED_FAMILIES)('covers the %s seed family %s', (seed, family) => {
+    expect(KEY_FAMILIES.find((f) => f.family === family)?.seed).toBe(seed);
+  });
+
+  it('points every non-canonical family at a family that exists', () => {
+    const patterns = new Set(KEY_FAMILIES.map((f) => f.pattern));
+    for (const f of KEY_FAMILIES) if (f.canonical !== undefined) expect(patterns).toContain(f.canonical);
+  });
+});
+
+describe('README.md', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+
+  it.each(KEY_FAMILIES.map((f) => [f.pattern, f] as const))('has a table row for %s with its type and owner', (pattern, entry) => {
+    const row = rows.find((line) => line.startsWith(`| \`${pattern}\` |`));
+    expect(row).toBeDefined();
+    const cells = row!.split(' | ');
+    expect(cells[1]).toBe(entry.type);
+    expect(cells[3]).toBe(entry.owner);
+    expect(cells[4]).toBe(entry.seed);
+  });
+});

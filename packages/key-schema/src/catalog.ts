@@ -1,0 +1,155 @@
+// Every key family as data: what README.md's table shows and what catalog.spec.ts holds against the
+// builders and the seeds. `example` is written out by hand (not computed) so that the spec, which
+// calls each builder, compares two independent spellings.
+import { type RedisType } from './key';
+
+export type Seed = 'mas' | 'anope' | 'ouyunc' | 'parley';
+
+/** Who writes a family ('conversation owner': the app that owns the window's conversation). */
+export type Owner =
+  | 'gateway'
+  | 'loopback-parser'
+  | 'irc-parser'
+  | 'connection-manager'
+  | 'im-router'
+  | 'object-store'
+  | 'inbox'
+  | 'every backend'
+  | 'conversation owner';
+
+export interface KeyFamily {
+  readonly family: string;
+  readonly pattern: string;
+  readonly type: RedisType;
+  readonly seed: Seed;
+  readonly owner: Owner;
+  /** Hash fields, or the shape of members where that is the contract. */
+  readonly fields?: readonly string[];
+  /** The exact key the builder gives for the sample arguments used in catalog.spec.ts. */
+  readonly example: string;
+  /** Set when another family holds this fact: the pattern of that canonical family. */
+  readonly canonical?: string;
+  readonly notes?: string;
+}
+
+export const USER_FIELDS = [
+  'name', 'email', 'inUse', 'lastlogin', 'passwd', 'salt', 'nick', 'token', 'cookie', 'cookie_expires',
+  'lastip', 'ads', 'maxwindows', 'openidurl', 'registrationtime', 'nextwindowid',
+] as const;
+export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp'] as const;
+export const WINDOW_FIELDS = [
+  'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode',
+] as const;
+export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount'] as const;
+export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;
+export const GROUP_FIELDS = ['owner', 'password', 'apikey'] as const;
+
+const backendInbox = (name: string, consumer: Owner, producers: string): KeyFamily => ({
+  family: `inbox:${name}`, pattern: `inbox:${name}`, type: 'list', seed: 'mas', owner: 'inbox', example: `inbox:${name}`,
+  notes: `Envelopes for ${consumer}, LPUSHed by ${producers}; moved atomically to the consumer's processing list.`,
+});
+
+const courier = (family: string, suffix: string, type: RedisType, notes: string): KeyFamily => ({
+  family, pattern: `{inbox:<inboxName>}:${suffix}`, type, seed: 'parley', owner: 'inbox',
+  example: `{inbox:ircparser}:${suffix.replace('<consumerId>', 'ircparser-1@host.a')}`,
+  notes: `${notes} Hash tag: same cluster slot as \`inbox:<inboxName>\`.`,
+});
+
+export const KEY_FAMILIES: readonly KeyFamily[] = [
+  // ---- MAS: accounts and sessions
+  { family: 'user', pattern: 'user:<userId>', type: 'hash', seed: 'mas', owner: 'gateway', fields: USER_FIELDS, example: 'user:42',
+    notes: '`passwd` is an argon2id encoded hash that carries its salt, so `salt` is never written. `nextwindowid` is a field (HINCRBY), not a key.' },
+  { family: 'sessionlist', pattern: 'sessionlist:<userId>', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlist:42',
+    notes: 'Member sessionId, score last request time.' },
+  { family: 'session', pattern: 'session:<userId>:<sessionId>', type: 'hash', seed: 'mas', owner: 'gateway', fields: SESSION_FIELDS, example: 'session:42:s3ss10n' },
+  { family: 'sessionlastrequest', pattern: 'sessionlastrequest', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlastrequest',
+    notes: 'Member `<userId>:<sessionId>` (`sessionRef`), score last request time.' },
+  { family: 'outbox', pattern: 'outbox:<userId>:<sessionId>', type: 'list', seed: 'mas', owner: 'every backend', example: 'outbox:42:s3ss10n',
+    notes: 'Every backend appends notifications; the gateway delivers and trims.' },
+  { family: 'index:user', pattern: 'index:user', type: 'hash', seed: 'mas', owner: 'gateway', fields: ['email:<lowercased email>', 'nick:<lowercased nick>'], example: 'index:user',
+    notes: 'Values are user ids. Field prefixes are a deliberate deviation from the seed (see below).' },
+  { family: 'users', pattern: 'users', type: 'set', seed: 'mas', owner: 'gateway', example: 'users', notes: 'Every user id.' },
+  { family: 'nextavailableuserId', pattern: 'nextavailableuserId', type: 'string', seed: 'mas', owner: 'gateway', example: 'nextavailableuserId',
+    notes: 'INCR counter; the seed\'s spelling, capital I included.' },
+  { family: 'passwordresettoken', pattern: 'passwordresettoken:<token>', type: 'string', seed: 'mas', owner: 'gateway', example: 'passwordresettoken:r3setT0ken',
+    notes: 'Value is the user id; set with an expiry.' },
+  { family: 'settings', pattern: 'settings:<userId>', type: 'hash', seed: 'mas', owner: 'gateway', fields: ['<setting name>'], example: 'settings:42' },
+  { family: 'friends', pattern: 'friends:<userId>', type: 'set', seed: 'mas', owner: 'im-router', example: 'friends:42',
+    canonical: 'im:user:contact:friend:<userId>', notes: 'Friend user ids, written in the same atomic step as the IM contact hash.' },
+  { family: 'userinbox', pattern: 'inbox:<userId>', type: 'list', seed: 'mas', owner: 'every backend', example: 'inbox:42',
+    notes: 'The seed\'s [TBD] per-user inbox (`msg:<windowId>`, `names:<windowId>`). Cannot meet `inbox:<inboxName>`: ids are digits.' },
+  // ---- MAS: windows
+  { family: 'windowlist', pattern: 'windowlist:<userId>', type: 'set', seed: 'mas', owner: 'conversation owner', fields: ['<windowId>:<network>:<name>:<type>'], example: 'windowlist:42',
+    notes: 'Members from `windowListEntry`: name folded with the network\'s case mapping, then encoded; type `group` or `1on1`.' },
+  { family: 'networks', pattern: 'networks:<userId>:<network>', type: 'hash', seed: 'mas', owner: 'irc-parser', fields: NETWORK_FIELDS, example: 'networks:42:libera',
+    notes: '`state` is connected, connecting or disconnected. Network names are folded to lower case.' },
+  { family: 'window', pattern: 'window:<userId>:<windowId>', type: 'hash', seed: 'mas', owner: 'conversation owner', fields: WINDOW_FIELDS, example: 'window:42:7' },
+  { family: 'windowmsgs', pattern: 'windowmsgs:<userId>:<windowId>', type: 'list', seed: 'mas', owner: 'irc-parser', example: 'windowmsgs:42:7',
+    notes: 'Backlog, oldest message on the right.' },
+  { family: 'names', pattern: 'names:<userId>:<windowId>', type: 'hash', seed: 'mas', owner: 'irc-parser', fields: ['<nick>'], example: 'names:42:7',
+    notes: 'Value is the role: `@`, `+` or `u`. Room windows\' names are written by loopback-parser.' },
+  { family: 'notelist', pattern: 'notelist:<userId>:<windowId>', type: 'set', seed: 'mas', owner: 'loopback-parser', example: 'notelist:42:7',
+    notes: 'Note uuids. The seed\'s TBD "use windowId" is done: no network or channel name in the key.' },
+  { family: 'note', pattern: 'note:<uuid>', type: 'hash', seed: 'mas', owner: 'loopback-parser', fields: NOTE_FIELDS, example: 'note:2f1c7e9a-5b3d-4c8e-9f01-a2b3c4d5e6f7' },
+  { family: 'urls', pattern: 'urls:<userId>:<windowId>', type: 'list', seed: 'mas', owner: 'loopback-parser', example: 'urls:42:7',
+    notes: 'The seed\'s TBD "use windowId" is done, as for notelist.' },
+  // ---- MAS: rooms of the built-in network
+  { family: 'group', pattern: 'group:<room>', type: 'hash', seed: 'mas', owner: 'loopback-parser', fields: GROUP_FIELDS, example: 'group:tea%20room',
+    notes: 'The one home of a room\'s metadata. Room names fold with rfc1459, then are encoded.' },
+  { family: 'groupmembers', pattern: 'groupmembers:<room>', type: 'set', seed: 'mas', owner: 'loopback-parser', example: 'groupmembers:tea%20room',
+    notes: 'Member user ids: the one home of room membership.' },
+  { family: 'groupbacklog', pattern: 'groupbacklog:<room>', type: 'list', seed: 'mas', owner: 'loopback-parser', example: 'groupbacklog:tea%20room' },
+  // ---- MAS: backend inboxes, and Parley's keys around them
+  backendInbox('loopbackparser', 'loopback-parser', 'the gateway'),
+  backendInbox('ircparser', 'irc-parser', 'the gateway and connection-manager'),
+  backendInbox('connectionmanager', 'connection-manager', 'irc-parser'),
+  { family: 'inbox:dead', pattern: 'inbox:<inboxName>:dead', type: 'list', seed: 'parley', owner: 'inbox', example: 'inbox:ircparser:dead',
+    notes: 'Dead letters with their reason. No hash tag: not in the slot of `inbox:<inboxName>` on Redis Cluster.' },
+  { family: 'inbox:stats', pattern: 'inbox:<inboxName>:stats', type: 'hash', seed: 'parley', owner: 'inbox', fields: ['dead'], example: 'inbox:ircparser:stats',
+    notes: '`dead` counts dead letters. No hash tag, as for `inbox:<inboxName>:dead`.' },
+  courier('inbox:processing', 'processing:<consumerId>', 'list', 'The batch a consumer is handling.'),
+  courier('inbox:handoff', 'handoff:<consumerId>', 'list', 'Envelopes handed to one consumer.'),
+  courier('inbox:owned', 'owned:<consumerId>', 'set', 'What one consumer owns.'),
+  courier('inbox:owners', 'owners', 'hash', 'Who owns what.'),
+  courier('inbox:pending', 'pending', 'hash', 'Work not yet handled.'),
+  courier('inbox:consumers', 'consumers', 'zset', 'Live consumer ids, scored by time.'),
+  // ---- Anope: the object store
+  { family: 'id', pattern: 'id:<Type>', type: 'string', seed: 'anope', owner: 'object-store', example: 'id:NickCore', notes: 'INCR counter of object ids.' },
+  { family: 'ids', pattern: 'ids:<Type>', type: 'set', seed: 'anope', owner: 'object-store', example: 'ids:NickCore', notes: 'Every object id of the type.' },
+  { family: 'hash', pattern: 'hash:<Type>:<id>', type: 'hash', seed: 'anope', owner: 'object-store', fields: ['<object fields>'], example: 'hash:NickCore:3',
+    notes: 'The object. `parseObjectHashKey` recognises these names in keyspace events.' },
+  { family: 'value', pattern: 'value:<Type>:<field>:<value>', type: 'set', seed: 'anope', owner: 'object-store', example: 'value:NickCore:email:adam%40anope.org',
+    notes: 'Ids of objects whose field holds the value. The value is encoded (Anope writes it raw); empty values are not indexed.' },
+  // ---- ouyunc IM (default prefix `im:`)
+  { family: 'im:user', pattern: 'im:user:<userId>', type: 'string', seed: 'ouyunc', owner: 'im-router', example: 'im:user:42',
+    canonical: 'user:<userId>', notes: 'The seed\'s ImUser. Not written.' },
+  { family: 'im:user:login', pattern: 'im:user:login:<userId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<deviceId>'], example: 'im:user:login:42',
+    notes: 'Login info per device: the one home of a user\'s devices.' },
+  { family: 'im:user:group', pattern: 'im:user:group:<room>', type: 'string', seed: 'ouyunc', owner: 'im-router', example: 'im:user:group:tea%20room',
+    canonical: 'group:<room>', notes: 'The seed\'s ImGroup. Not used for room metadata.' },
+  { family: 'im:user:group:members', pattern: 'im:user:group:<room>:members', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<userId>'], example: 'im:user:group:tea%20room:members',
+    canonical: 'groupmembers:<room>', notes: 'Not used for membership.' },
+  { family: 'im:user:contact:friend', pattern: 'im:user:contact:friend:<userId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<friend userId>'], example: 'im:user:contact:friend:42',
+    notes: 'Friendship details; `friends:<userId>` is kept in step in the same atomic step.' },
+  { family: 'im:black-list:group', pattern: 'im:black-list:group:<room>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<userId>'], example: 'im:black-list:group:tea%20room' },
+  { family: 'im:black-list:user', pattern: 'im:black-list:user:<userId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<blocked userId>'], example: 'im:black-list:user:42' },
+  { family: 'im:message:friend-request', pattern: 'im:message:friend-request:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:friend-request:42',
+    notes: 'Request packets scored by time (the seed names the id `from`).' },
+  { family: 'im:message:group-request', pattern: 'im:message:group-request:<room>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:group-request:tea%20room',
+    notes: 'Request packets scored by time.' },
+  { family: 'im:message:send', pattern: 'im:message:send:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:send:42',
+    notes: 'Send timeline: packets scored by time.' },
+  { family: 'im:message:receive', pattern: 'im:message:receive:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:receive:42',
+    notes: 'Receive timeline of a user.' },
+  { family: 'im:message:receive:group', pattern: 'im:message:receive:group:<room>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:receive:group:tea%20room',
+    notes: 'Receive timeline of a room: a sub-namespace of its own, else a room called "42" would share user 42\'s.' },
+  { family: 'im:message:offline', pattern: 'im:message:offline:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:offline:42',
+    notes: 'Kept until a device of the user syncs.' },
+  { family: 'im:message:fail', pattern: 'im:message:fail:from:<from>:to:<to>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:fail:from:42:to:43',
+    notes: 'Packets that could not be delivered; both ends are user ids.' },
+  { family: 'im:message:read-receipt', pattern: 'im:message:read-receipt:<messageId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<reader userId>'], example: 'im:message:read-receipt:m-1001' },
+  { family: 'im:cluster:server:offline', pattern: 'im:cluster:server:offline', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<serverId>'], example: 'im:cluster:server:offline' },
+  { family: 'im:app', pattern: 'im:app:<appKey>', type: 'string', seed: 'ouyunc', owner: 'im-router', example: 'im:app:demo-app', notes: 'The SaaS app\'s details.' },
+  { family: 'im:app:connection', pattern: 'im:app:<appKey>:connection', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<login id>'], example: 'im:app:demo-app:connection',
+    notes: 'Connections of the app\'s users.' },
+];

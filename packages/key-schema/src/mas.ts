@@ -1,0 +1,212 @@
+// The keys of the MAS seed (`../shared/seeds/mas-redis-structures.txt`) and the courier's keys
+// around the three backend inboxes. Patterns, types and owners are listed in catalog.ts and README.md.
+import { type CaseMapping } from './casemapping';
+import {
+  KeyPartError,
+  decodeKeyPart,
+  idPart,
+  ircNamePart,
+  networkPart,
+  parseId,
+  roomNamePart,
+  tokenPart,
+  type NumericId,
+} from './encode';
+import { makeKey, type HashKey, type Key, type ListKey, type RedisType, type SetKey, type StringKey, type ZsetKey } from './key';
+
+const uid = (userId: NumericId): string => idPart(userId, 'userId');
+const wid = (windowId: NumericId): string => idPart(windowId, 'windowId');
+const sid = (sessionId: string): string => tokenPart(sessionId, 'sessionId');
+
+// Most MAS families are "<namespace>:<userId>", "<namespace>:<userId>:<windowId>" or
+// "<namespace>:<room>"; these make their builders so each family is one line below.
+const perUser =
+  <T extends RedisType>(namespace: string, type: T) =>
+  (userId: NumericId): Key<T> =>
+    makeKey(type, namespace, uid(userId));
+const perWindow =
+  <T extends RedisType>(namespace: string, type: T) =>
+  (userId: NumericId, windowId: NumericId): Key<T> =>
+    makeKey(type, namespace, uid(userId), wid(windowId));
+const perSession =
+  <T extends RedisType>(namespace: string, type: T) =>
+  (userId: NumericId, sessionId: string): Key<T> =>
+    makeKey(type, namespace, uid(userId), sid(sessionId));
+const perRoom =
+  <T extends RedisType>(namespace: string, type: T) =>
+  (name: string): Key<T> =>
+    makeKey(type, namespace, roomNamePart(name));
+
+// ---- Accounts and sessions (gateway) ------------------------------------------------------------
+
+/** `user:<userId>` — the profile; fields in catalog.ts (`nextwindowid` among them). */
+export const user = perUser('user', 'hash');
+/** `sessionlist:<userId>` — member sessionId, score last request time. */
+export const sessionList = perUser('sessionlist', 'zset');
+/** `session:<userId>:<sessionId>` — sendRcvNext, listenRcvNext, timeStamp. */
+export const session = perSession('session', 'hash');
+/** `outbox:<userId>:<sessionId>` — notifications waiting for the session's socket. */
+export const outbox = perSession('outbox', 'list');
+/** `sessionlastrequest` — member `sessionRef(userId, sessionId)`, score last request time. */
+export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
+/** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
+export const userIndex = (): HashKey => makeKey('hash', 'index', 'user');
+/** `users` — every user id. */
+export const users = (): SetKey => makeKey('set', 'users');
+/** `nextavailableuserId` — INCR counter of user ids (the seed's spelling, capital I included). */
+export const nextAvailableUserId = (): StringKey => makeKey('string', 'nextavailableuserId');
+/** `passwordresettoken:<token>` — the user id, with an expiry. */
+export const passwordResetToken = (token: string): StringKey =>
+  makeKey('string', 'passwordresettoken', tokenPart(token, 'token'));
+/** `settings:<userId>` — one field per client setting. */
+export const settings = perUser('settings', 'hash');
+/** `friends:<userId>` — friend user ids, kept in step with the IM contact hash by im-router. */
+export const friends = perUser('friends', 'set');
+/** `inbox:<userId>` — the seed's [TBD] per-user inbox. */
+export const userInbox = perUser('inbox', 'list');
+
+/** Field of `user:<userId>` holding the next window id (HINCRBY); there is no key of its own. */
+export const NEXT_WINDOW_ID_FIELD = 'nextwindowid';
+
+/** Member of `sessionlastrequest`. */
+export const sessionRef = (userId: NumericId, sessionId: string): string => `${uid(userId)}:${sid(sessionId)}`;
+
+export function parseSessionRef(member: string): { userId: number; sessionId: string } {
+  const at = member.indexOf(':');
+  if (at < 0) throw new KeyPartError('sessionRef', 'must be <userId>:<sessionId>');
+  return { userId: parseId(member.slice(0, at), 'userId'), sessionId: sid(member.slice(at + 1)) };
+}
+
+// E-mail addresses and nicks share `index:user`; the prefixes keep a nick from ever answering for
+// an e-mail address (or the other way round). Both compare case-insensitively at login.
+const indexField = (kind: string, value: string): string => {
+  if (typeof value !== 'string' || value === '') throw new KeyPartError(kind, 'must be a non-empty string');
+  return `${kind}:${value.toLowerCase()}`;
+};
+/** Fields of `index:user` (values are user ids). */
+export const userIndexField = {
+  email: (email: string): string => indexField('email', email),
+  nick: (nick: string): string => indexField('nick', nick),
+} as const;
+
+// ---- Windows ------------------------------------------------------------------------------------
+
+/** `windowlist:<userId>` — members from `windowListEntry`. */
+export const windowList = perUser('windowlist', 'set');
+/** `window:<userId>:<windowId>` — the window's settings and state. */
+export const window = perWindow('window', 'hash');
+/** `windowmsgs:<userId>:<windowId>` — backlog, oldest on the right. */
+export const windowMsgs = perWindow('windowmsgs', 'list');
+/** `names:<userId>:<windowId>` — nick → role ('@', '+', 'u'). */
+export const names = perWindow('names', 'hash');
+/** `notelist:<userId>:<windowId>` — note uuids (the seed's TBD "use windowId", done). */
+export const noteList = perWindow('notelist', 'set');
+/** `urls:<userId>:<windowId>` — URLs seen in the window (the seed's TBD "use windowId", done). */
+export const urls = perWindow('urls', 'list');
+/** `note:<uuid>` — ver, nick, timestamp, msg. */
+export const note = (uuid: string): HashKey => makeKey('hash', 'note', tokenPart(uuid, 'uuid'));
+/** `networks:<userId>:<network>` — state, currentnick, retryCount of the user's connection. */
+export const networks = (userId: NumericId, network: string): HashKey =>
+  makeKey('hash', 'networks', uid(userId), networkPart(network));
+
+export type WindowType = 'group' | '1on1';
+export const WINDOW_TYPES: readonly WindowType[] = ['group', '1on1'];
+
+export interface WindowListEntry {
+  readonly windowId: NumericId;
+  readonly network: string;
+  readonly name: string;
+  readonly type: WindowType;
+}
+
+/** A parsed `windowlist` member. `name` comes back folded, as it was stored. */
+export interface ParsedWindowListEntry extends WindowListEntry {
+  readonly windowId: number;
+}
+
+/**
+ * Member of `windowlist:<userId>`: `<windowId>:<network>:<name>:<type>`. The name is folded with
+ * the network's case mapping (rfc1459 for the built-in network and when the server said nothing)
+ * so that `#Chan` and `#chan` are one window, then encoded so it cannot contain ':'.
+ */
+export function windowListEntry(entry: WindowListEntry, mapping: CaseMapping = 'rfc1459'): string {
+  return [wid(entry.windowId), networkPart(entry.network), ircNamePart(entry.name, mapping), windowType(entry.type)].join(':');
+}
+
+export function parseWindowListEntry(member: string): ParsedWindowListEntry {
+  const parts = typeof member === 'string' ? member.split(':') : [];
+  const [windowId, network, name, type] = parts;
+  if (parts.length !== 4 || windowId === undefined || network === undefined || name === undefined || type === undefined) {
+    throw new KeyPartError('windowListEntry', 'must be <windowId>:<network>:<name>:<type>');
+  }
+  if (networkPart(network) !== network) throw new KeyPartError('network', 'is not in lower case');
+  return { windowId: parseId(windowId, 'windowId'), network, name: decodeKeyPart(name), type: windowType(type) };
+}
+
+function windowType(type: string): WindowType {
+  const known = WINDOW_TYPES.find((t) => t === type);
+  if (known === undefined) throw new KeyPartError('type', "must be 'group' or '1on1'");
+  return known;
+}
+
+// ---- Rooms of the built-in network (loopback-parser) --------------------------------------------
+
+/** `group:<room>` — owner, password, apikey. The one home of a room's metadata. */
+export const group = perRoom('group', 'hash');
+/** `groupmembers:<room>` — member user ids. The one home of room membership. */
+export const groupMembers = perRoom('groupmembers', 'set');
+/** `groupbacklog:<room>` — the room's messages. */
+export const groupBacklog = perRoom('groupbacklog', 'list');
+
+// ---- Backend inboxes and the courier ------------------------------------------------------------
+
+export const INBOX_NAMES = ['loopbackparser', 'ircparser', 'connectionmanager'] as const;
+export type InboxName = (typeof INBOX_NAMES)[number];
+
+/** Field of `inbox:<name>:stats` counting dead letters. */
+export const INBOX_DEAD_FIELD = 'dead';
+
+function inboxName(name: InboxName): string {
+  if (!(INBOX_NAMES as readonly string[]).includes(name)) {
+    throw new KeyPartError('inbox', `must be one of ${INBOX_NAMES.join(', ')}`);
+  }
+  return name;
+}
+
+/** `inbox:<name>` — producers LPUSH envelopes here. */
+export const inbox = (name: InboxName): ListKey => makeKey('list', 'inbox', inboxName(name));
+/** `inbox:<name>:dead` — envelopes that could not be parsed or handled, with the reason. */
+export const inboxDead = (name: InboxName): ListKey => makeKey('list', 'inbox', inboxName(name), 'dead');
+/** `inbox:<name>:stats` — counters; `INBOX_DEAD_FIELD` counts dead letters. */
+export const inboxStats = (name: InboxName): HashKey => makeKey('hash', 'inbox', inboxName(name), 'stats');
+
+// The courier's own keys carry the hash tag `{inbox:<name>}`: Redis Cluster then hashes only
+// "inbox:<name>", which is also the whole of the untagged `inbox:<name>`, so all of them share its
+// slot and one Lua script may touch them together.
+const hashTag = (name: InboxName): string => `{inbox:${inboxName(name)}}`;
+
+/** `{inbox:<name>}:` — for Lua scripts that build `prefix .. 'handoff:' .. consumerId`. */
+export const inboxKeyPrefix = (name: InboxName): string => `${hashTag(name)}:`;
+
+const perConsumer =
+  <T extends RedisType>(sub: string, type: T) =>
+  (name: InboxName, consumerId: string): Key<T> =>
+    makeKey(type, hashTag(name), sub, tokenPart(consumerId, 'consumerId'));
+const perInbox =
+  <T extends RedisType>(sub: string, type: T) =>
+  (name: InboxName): Key<T> =>
+    makeKey(type, hashTag(name), sub);
+
+// What the courier keeps in each of these is packages/inbox's business; only the names live here.
+/** `{inbox:<name>}:processing:<consumerId>` — the batch a consumer is handling. */
+export const inboxProcessing = perConsumer('processing', 'list');
+/** `{inbox:<name>}:handoff:<consumerId>` — envelopes handed to one consumer. */
+export const inboxHandoff = perConsumer('handoff', 'list');
+/** `{inbox:<name>}:owned:<consumerId>` — what one consumer owns. */
+export const inboxOwned = perConsumer('owned', 'set');
+/** `{inbox:<name>}:owners` — who owns what. */
+export const inboxOwners = perInbox('owners', 'hash');
+/** `{inbox:<name>}:pending` — work not yet handled. */
+export const inboxPending = perInbox('pending', 'hash');
+/** `{inbox:<name>}:consumers` — live consumer ids, scored by time. */
+export const inboxConsumers = perInbox('consumers', 'zset');

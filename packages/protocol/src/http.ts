@@ -1,0 +1,68 @@
+/**
+ * HTTP bodies of protocol.md's table (`/api/v1/...`). Request bodies are parsed by the gateway;
+ * results and `ErrorBody` are what the client package may parse.
+ */
+import { z } from 'zod';
+import { MessageText, Nick, UpperSnake, UserId, keyMirror } from './common';
+
+// Upper bound only to keep a hostile body from making the password hash expensive.
+const PASSWORD_MAX = 1024;
+export const NewPassword = z.string().min(8, 'expected at least 8 characters').max(PASSWORD_MAX);
+
+export const RegisterBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254),
+  // Stricter than an IRC nick (3-15) because a Parley nick is also a login name.
+  nick: Nick.min(3).max(15),
+  password: NewPassword,
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const RegisterResult = z.object({ userId: UserId });
+export type RegisterResult = z.infer<typeof RegisterResult>;
+
+export const LoginBody = z.object({
+  /** A nick or an e-mail address, compared case-insensitively by the gateway. */
+  username: z.string().min(1).max(254),
+  // No minimum length here: the rule for new passwords must not lock out older accounts.
+  password: z.string().min(1).max(PASSWORD_MAX),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const LoginResult = z.object({ userId: UserId, token: z.string().min(1) });
+export type LoginResult = z.infer<typeof LoginResult>;
+
+export const PasswordResetBody = z.object({ email: z.email().max(254) });
+export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
+
+export const PasswordResetConfirmBody = z.object({ token: z.string().min(1).max(256), password: NewPassword });
+export type PasswordResetConfirmBody = z.infer<typeof PasswordResetConfirmBody>;
+
+/** `POST /api/v1/groups/:name/messages` with the room's `X-Api-Key`. */
+export const WebhookMessageBody = z.object({ text: MessageText.min(1) });
+export type WebhookMessageBody = z.infer<typeof WebhookMessageBody>;
+
+export const ERROR_CODES = keyMirror(
+  'EMAIL_TAKEN',
+  'NICK_TAKEN',
+  'BAD_CREDENTIALS',
+  'VALIDATION_FAILED',
+  'RATE_LIMITED',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'INTERNAL',
+);
+export type HttpErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Every HTTP error. `code` is any UPPER_SNAKE string rather than an enum so that a client keeps
+ * working when the server adds a code; `fields` maps a bad field to its problem (400s).
+ */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: UpperSnake,
+    message: z.string(),
+    fields: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,102 @@
+import {
+  IM_JOB_NAMES,
+  IM_JOB_SCHEMAS,
+  IM_ROUTER_QUEUE,
+  type ImJobHandlers,
+  type ImJobName,
+  type ImJobPayload,
+  dispatchImJob,
+  parseImJob,
+} from './jobs';
+
+const VALID: { [N in ImJobName]: ImJobPayload<N> } = {
+  REQUEST_FRIEND: { v: 1, userId: 1, target: { nick: 'bob' } },
+  FRIEND_VERDICT: { v: 1, userId: 2, requesterId: 1, allow: true },
+  REMOVE_FRIEND: { v: 1, userId: 1, targetUserId: 2 },
+  BLOCK: { v: 1, userId: 1, targetUserId: 2 },
+  UNBLOCK: { v: 1, userId: 1, targetUserId: 2 },
+  CHAT: { v: 1, userId: 1, targetUserId: 2, sessionId: 'abcdefgh1234', requestId: 'abcdefgh1234:3' },
+  SEND_DIRECT: { v: 1, userId: 1, sessionId: 'abcdefgh1234', requestId: 'abcdefgh1234:4', targetUserId: 2, text: 'hey', clientMsgId: 'm1' },
+  READ: { v: 1, userId: 2, peerUserId: 1, gid: 9 },
+  SESSION_STARTED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
+  SESSION_ENDED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
+  EXPIRE_MESSAGES: { v: 1 },
+  CLEAN_OFFLINE: { v: 1 },
+};
+
+const INVALID: [string, string, unknown][] = [
+  ['an unknown job name', 'DANCE', { v: 1 }],
+  ['v: 2', 'BLOCK', { ...VALID.BLOCK, v: 2 }],
+  ['no v', 'EXPIRE_MESSAGES', {}],
+  ['missing userId', 'SESSION_STARTED', { v: 1, sessionId: 'abcdefgh1234' }],
+  ['REQUEST_FRIEND with both userId and nick', 'REQUEST_FRIEND', { v: 1, userId: 1, target: { userId: 2, nick: 'bob' } }],
+  ['REQUEST_FRIEND with an empty target', 'REQUEST_FRIEND', { v: 1, userId: 1, target: {} }],
+  ['SEND_DIRECT with empty text', 'SEND_DIRECT', { ...VALID.SEND_DIRECT, text: '' }],
+  ['READ with a string gid', 'READ', { ...VALID.READ, gid: '9' }],
+  ['a payload that is not an object', 'CLEAN_OFFLINE', 'now'],
+];
+
+describe('im-router jobs', () => {
+  it('the queue name is a literal contract', () => {
+    expect(IM_ROUTER_QUEUE).toBe('im-router');
+  });
+  it('IM_JOB_NAMES and IM_JOB_SCHEMAS agree', () => {
+    expect(Object.keys(IM_JOB_SCHEMAS).sort()).toEqual([...IM_JOB_NAMES].sort());
+  });
+  it.each(IM_JOB_NAMES.map((n) => [n]))('parses a valid %s', (name) => {
+    expect(parseImJob(name, VALID[name])).toEqual({ ok: true, value: { name, data: VALID[name] } });
+  });
+  it.each(INVALID)('refuses %s', (_case, name, data) => {
+    const result = parseImJob(name, data);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.length).toBeGreaterThan(0);
+  });
+  it('names the job and the field in the reason', () => {
+    expect(parseImJob('READ', { ...VALID.READ, gid: '9' })).toEqual({ ok: false, error: 'READ: gid: Invalid input: expected number, received string' });
+    expect(parseImJob('DANCE', {})).toEqual({ ok: false, error: 'unknown job name "DANCE"' });
+  });
+  it('scheduled jobs carry no userId; all others do', () => {
+    for (const name of IM_JOB_NAMES) {
+      const hasUser = 'userId' in IM_JOB_SCHEMAS[name].shape;
+      expect([name, hasUser]).toEqual([name, name !== 'EXPIRE_MESSAGES' && name !== 'CLEAN_OFFLINE']);
+    }
+  });
+});
+
+describe('ImJobHandlers', () => {
+  const ok = () => Promise.resolve();
+  const handlers = Object.fromEntries(IM_JOB_NAMES.map((n) => [n, ok])) as unknown as ImJobHandlers;
+
+  it('dispatches a parsed job to its handler', async () => {
+    const seen: number[] = [];
+    const withRead: ImJobHandlers = {
+      ...handlers,
+      READ: (data) => {
+        seen.push(data.peerUserId);
+        return Promise.resolve();
+      },
+    };
+    const parsed = parseImJob('READ', VALID.READ);
+    if (!parsed.ok) throw new Error(parsed.error);
+    await dispatchImJob(withRead, parsed.value);
+    expect(seen).toEqual([1]);
+  });
+
+  it('a processor missing a job does not compile', () => {
+    // @ts-expect-error -- CLEAN_OFFLINE has no handler.
+    const incomplete: ImJobHandlers = {
+      REQUEST_FRIEND: ok,
+      FRIEND_VERDICT: ok,
+      REMOVE_FRIEND: ok,
+      BLOCK: ok,
+      UNBLOCK: ok,
+      CHAT: ok,
+      SEND_DIRECT: ok,
+      READ: ok,
+      SESSION_STARTED: ok,
+      SESSION_ENDED: ok,
+      EXPIRE_MESSAGES: ok,
+    };
+    expect(Object.keys(incomplete)).toHaveLength(IM_JOB_NAMES.length - 1);
+  });
+});

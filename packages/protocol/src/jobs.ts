@@ -1,0 +1,99 @@
+/**
+ * The BullMQ queue of im-router: job name → payload schema. A job's name is its discriminator
+ * (BullMQ carries it beside the data), so payloads have no `type`; each has `v: 1`, and `userId`
+ * of the acting user unless it is a scheduled job that acts for nobody.
+ */
+import { z } from 'zod';
+import { ClientMsgId, Gid, MessageText, Nick, SessionId, UserId, V1 } from './common';
+import { type Assert, type Equal } from './internal';
+import { type ParseResult, parseWith } from './parse';
+
+export const IM_ROUTER_QUEUE = 'im-router';
+
+export const IM_JOB_NAMES = [
+  'REQUEST_FRIEND',
+  'FRIEND_VERDICT',
+  'REMOVE_FRIEND',
+  'BLOCK',
+  'UNBLOCK',
+  'CHAT',
+  'SEND_DIRECT',
+  'READ',
+  'SESSION_STARTED',
+  'SESSION_ENDED',
+  'EXPIRE_MESSAGES',
+  'CLEAN_OFFLINE',
+] as const;
+export type ImJobName = (typeof IM_JOB_NAMES)[number];
+
+const RequestId = z.string().min(1).max(128);
+const absent = z.undefined().optional();
+
+/** The other user of a friend or block job. */
+const TargetUser = { userId: UserId, targetUserId: UserId };
+
+export const IM_JOB_SCHEMAS = {
+  /** Follows the target's auto-answer policy; by nick when the client named a nick. */
+  REQUEST_FRIEND: z.object({
+    v: V1,
+    userId: UserId,
+    target: z.union([z.object({ userId: UserId, nick: absent }), z.object({ nick: Nick, userId: absent })]),
+  }),
+  /** `userId` answers the request that `requesterId` made. */
+  FRIEND_VERDICT: z.object({ v: V1, userId: UserId, requesterId: UserId, allow: z.boolean() }),
+  REMOVE_FRIEND: z.object({ v: V1, ...TargetUser }),
+  BLOCK: z.object({ v: V1, ...TargetUser }),
+  UNBLOCK: z.object({ v: V1, ...TargetUser }),
+  /** Opens (or finds) the 1on1 window; im-router answers request `requestId` of that session. */
+  CHAT: z.object({ v: V1, userId: UserId, targetUserId: UserId, sessionId: SessionId, requestId: RequestId }),
+  /** A SEND in a 1on1 window; `clientMsgId` makes a retried send store once. */
+  SEND_DIRECT: z.object({
+    v: V1,
+    userId: UserId,
+    sessionId: SessionId,
+    requestId: RequestId,
+    targetUserId: UserId,
+    text: MessageText.min(1),
+    clientMsgId: ClientMsgId,
+  }),
+  /** Moves `userId`'s read watermark in the conversation with `peerUserId`. */
+  READ: z.object({ v: V1, userId: UserId, peerUserId: UserId, gid: Gid }),
+  /** Presence: the first session makes the user online, the last one ending makes them offline. */
+  SESSION_STARTED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
+  SESSION_ENDED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
+  /** Scheduled: drops direct messages older than the configured lifetime. */
+  EXPIRE_MESSAGES: z.object({ v: V1 }),
+  /** Scheduled: trims offline timelines and presence left by crashed sessions. */
+  CLEAN_OFFLINE: z.object({ v: V1 }),
+} as const satisfies Record<ImJobName, z.ZodObject<{ v: typeof V1 }>>;
+
+// The names list and the schema map must agree both ways.
+type _NamesMatch = Assert<Equal<keyof typeof IM_JOB_SCHEMAS, ImJobName>>;
+
+export type ImJobPayload<N extends ImJobName> = z.infer<(typeof IM_JOB_SCHEMAS)[N]>;
+
+/** A job as a handler sees it: the name discriminates the data. */
+export type ImJob = { [N in ImJobName]: { name: N; data: ImJobPayload<N> } }[ImJobName];
+
+/** One async handler per job name: a processor that misses a job does not compile. */
+export type ImJobHandlers = { [N in ImJobName]: (data: ImJobPayload<N>) => Promise<void> };
+
+function isImJobName(name: string): name is ImJobName {
+  return (IM_JOB_NAMES as readonly string[]).includes(name);
+}
+
+/** Checks a job taken from the queue; the error is meant for the job's failure reason. */
+export function parseImJob(name: string, data: unknown): ParseResult<ImJob> {
+  if (!isImJobName(name)) return { ok: false, error: `unknown job name ${JSON.stringify(name)}` };
+  const parsed = parseWith(IM_JOB_SCHEMAS[name], data);
+  if (!parsed.ok) return { ok: false, error: `${name}: ${parsed.error}` };
+  // The schema was chosen by `name`, so the pair is consistent; TypeScript cannot see that.
+  return { ok: true, value: { name, data: parsed.value } as ImJob };
+}
+
+/** Calls the handler of `job.name`. */
+export function dispatchImJob(handlers: ImJobHandlers, job: ImJob): Promise<void> {
+  // Same correlation TypeScript cannot follow as in parseImJob; ImJobHandlers guarantees it.
+  const handler = handlers[job.name] as (data: ImJob['data']) => Promise<void>;
+  return handler(job.data);
+}

@@ -1,0 +1,105 @@
+/**
+ * Notifications: what backends append to `outbox:<userId>:<sessionId>` and the gateway emits on
+ * `ntf` with the session's next `seq`. Backends write `Notification` (no seq); clients receive
+ * `SequencedNotification`.
+ */
+import { z } from 'zod';
+import {
+  DisplayNick,
+  Gid,
+  Message,
+  NetworkName,
+  Role,
+  Settings,
+  Timestamp,
+  UserId,
+  WindowId,
+  WindowSettings,
+  WindowType,
+} from './common';
+
+/** Everything a client knows about a window; ADD_WINDOW sends all of it, UPDATE_WINDOW a part. */
+const WindowFields = z.object({
+  network: NetworkName,
+  /** Room or channel name, or the peer's nick for a 1on1. */
+  name: z.string().min(1).max(200),
+  windowType: WindowType,
+  topic: z.string(),
+  /** The user's own role in the window. */
+  role: Role,
+  /** The peer of a 1on1 window with a Parley user. */
+  userId: UserId.optional(),
+  ...WindowSettings.shape,
+});
+
+const AddWindow = z.object({ type: z.literal('ADD_WINDOW'), windowId: WindowId, ...WindowFields.shape });
+const UpdateWindow = z.object({ type: z.literal('UPDATE_WINDOW'), windowId: WindowId, ...WindowFields.partial().shape });
+const DeleteWindow = z.object({ type: z.literal('DELETE_WINDOW'), windowId: WindowId });
+
+const AddMessage = z.object({ type: z.literal('ADD_MESSAGE'), ...Message.shape, windowId: WindowId });
+
+/** A window's page of messages; `windowId` is given once for the page. */
+export const WindowMessages = z.object({ windowId: WindowId, messages: z.array(Message.omit({ windowId: true })) });
+const AddMessages = z.object({ type: z.literal('ADD_MESSAGES'), messages: z.array(WindowMessages) });
+
+export const Member = z.object({ nick: DisplayNick, userId: UserId.optional(), role: Role });
+export type Member = z.infer<typeof Member>;
+
+/** `reset: true` replaces the window's member list instead of merging into it. */
+const UpdateMembers = z.object({ type: z.literal('UPDATE_MEMBERS'), windowId: WindowId, reset: z.boolean().optional(), members: z.array(Member) });
+// A leaving member is named by nick; the role is optional because it no longer matters and a
+// `reset` would mean nothing for a removal.
+const DeleteMembers = z.object({
+  type: z.literal('DELETE_MEMBERS'),
+  windowId: WindowId,
+  members: z.array(Member.partial({ role: true })),
+});
+
+/** The user's settings: all of them in the init burst, the changed ones after a SET. */
+const UpdateSettings = z.object({ type: z.literal('UPDATE_SETTINGS'), settings: Settings });
+
+export const Friend = z.object({ userId: UserId, nick: DisplayNick, online: z.boolean(), lastSeen: Timestamp.optional() });
+export type Friend = z.infer<typeof Friend>;
+/** `reset: true` replaces the friend list (init burst); otherwise the entries are upserts. */
+const UpdateFriends = z.object({ type: z.literal('UPDATE_FRIENDS'), reset: z.boolean().optional(), friends: z.array(Friend) });
+
+/** Someone asks the user to be friends; the answer is a FRIEND_VERDICT request. */
+const FriendRequest = z.object({ type: z.literal('FRIEND_REQUEST'), userId: UserId, nick: DisplayNick });
+
+export const NetworkState = z.enum(['connected', 'connecting', 'disconnected']);
+export const NetworkStatus = z.object({ name: NetworkName, state: NetworkState, currentNick: DisplayNick.optional() });
+const UpdateNetworks = z.object({ type: z.literal('UPDATE_NETWORKS'), networks: z.array(NetworkStatus) });
+
+/** `userId` has read the window up to and including `gid`. */
+const ReadReceipt = z.object({ type: z.literal('READ_RECEIPT'), windowId: WindowId, userId: UserId, gid: Gid });
+
+/** Ends the init burst: the client has a complete picture. */
+const FinishInit = z.object({ type: z.literal('FINISH_INIT') });
+
+export const Notification = z.discriminatedUnion('type', [
+  AddWindow,
+  UpdateWindow,
+  DeleteWindow,
+  AddMessage,
+  AddMessages,
+  UpdateMembers,
+  DeleteMembers,
+  UpdateSettings,
+  UpdateFriends,
+  FriendRequest,
+  UpdateNetworks,
+  ReadReceipt,
+  FinishInit,
+]);
+export type Notification = z.infer<typeof Notification>;
+
+export const NOTIFICATION_TYPES = Notification.options.map((o) => o.shape.type.value);
+export type NotificationType = Notification['type'];
+export type NotificationOf<T extends NotificationType> = Extract<Notification, { type: T }>;
+
+/** The session's notification number: 1, 2, 3, … without gaps. */
+export const NotificationSeq = z.int().positive();
+
+/** What `ntf` carries. */
+export const SequencedNotification = z.object({ seq: NotificationSeq }).and(Notification);
+export type SequencedNotification = z.infer<typeof SequencedNotification>;

@@ -1,0 +1,66 @@
+/**
+ * The socket.io contract (default namespace, path `/socket.io`). The event maps type both the
+ * gateway's `Server<ClientToServerEvents, ServerToClientEvents>` and the client package's
+ * `Socket<ServerToClientEvents, ClientToServerEvents>`; the payload schemas are still applied on
+ * receipt, because a type is a promise, not a check.
+ */
+import { z } from 'zod';
+import { SessionId, UpperSnake, UserId, keyMirror } from './common';
+import { type SequencedNotification } from './notifications';
+import { type Assert, type Equal } from './internal';
+import { type AnyRequestResponse, type ClientRequest } from './requests';
+
+export const SOCKET_EVENTS = {
+  INIT: 'init',
+  NTF: 'ntf',
+  ACK: 'ack',
+  REQ: 'req',
+  TERMINATE: 'terminate',
+} as const;
+export type SocketEventName = (typeof SOCKET_EVENTS)[keyof typeof SOCKET_EVENTS];
+
+export const MAX_BACKLOG_MSGS = 1000;
+
+export const InitPayload = z.object({
+  /** Free text naming the client program, for logs and session lists. */
+  clientName: z.string().min(1).max(64),
+  /** With `lastSeq`: resume this session. */
+  sessionId: SessionId.optional(),
+  /** The last notification `seq` the client has seen (0: none). */
+  lastSeq: z.int().nonnegative().optional(),
+  /** How many messages per window the init burst carries. */
+  maxBacklogMsgs: z.int().min(0).max(MAX_BACKLOG_MSGS).optional(),
+});
+export type InitPayload = z.infer<typeof InitPayload>;
+
+export const INIT_ERROR_CODES = keyMirror('BAD_REQUEST', 'UNAUTHORIZED', 'TOO_MANY_SESSIONS', 'INTERNAL');
+
+export const InitAck = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('OK'), sessionId: SessionId, userId: UserId, resumed: z.boolean() }),
+  // Any UPPER_SNAKE code, so an older client survives a new one; INIT_ERROR_CODES are the known ones.
+  z.object({ status: z.literal('ERROR'), code: UpperSnake }),
+]);
+export type InitAck = z.infer<typeof InitAck>;
+
+/** Every notification up to and including `seq` has arrived. */
+export const AckPayload = z.object({ seq: z.int().positive() });
+export type AckPayload = z.infer<typeof AckPayload>;
+
+export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED');
+
+export const TerminatePayload = z.object({ code: UpperSnake, reason: z.string() });
+export type TerminatePayload = z.infer<typeof TerminatePayload>;
+
+export interface ServerToClientEvents {
+  ntf: (notification: SequencedNotification) => void;
+  terminate: (payload: TerminatePayload) => void;
+}
+
+export interface ClientToServerEvents {
+  init: (payload: InitPayload, ack: (result: InitAck) => void) => void;
+  ack: (payload: AckPayload) => void;
+  req: (request: ClientRequest, ack: (response: AnyRequestResponse) => void) => void;
+}
+
+// The maps must use exactly the constants' names: a renamed constant fails compilation here.
+type _EventNamesMatch = Assert<Equal<keyof ServerToClientEvents | keyof ClientToServerEvents, SocketEventName>>;
