@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ChildFixture, Collector, deferred, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
 import { inbox, inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxPending, inboxProcessing, inboxStats } from '@parley/key-schema';
-import { DeadLetter, type DeadLetterEntry, type InboxConsumer } from '../src';
+import { DeadLetter, type DeadLetterEntry, type InboxConsumer, InboxSender } from '../src';
 import { msg, testConsumer, type TestMessage } from './helpers';
 
 const INBOX = inbox('loopbackparser');
@@ -42,7 +42,6 @@ describe('inbox courier (real Redis)', () => {
   }
 
   it('sends many messages in one round trip and hands them over in push order', async () => {
-    const { InboxSender } = await import('../src');
     const before = await commandCalls(space, 'lpush');
     await new InboxSender(space.redis).send('loopbackparser', [
       { v: 1, type: 'ping', id: 'a' },
@@ -161,7 +160,7 @@ describe('inbox courier (real Redis)', () => {
     expect(order(2)).toEqual([1, 2, 3, 4]);
     expect(order(3)).toEqual([1]);
     expect(await space.redis.exists(inboxProcessing('loopbackparser', deadId), inboxHandoff('loopbackparser', deadId))).toBe(0);
-    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), 0, -1)).toEqual([survivor.id]);
+    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), '0', '-1')).toEqual([survivor.id]);
   });
 
   it('a restarted consumer with the same stable name takes its own batch back at once', async () => {
@@ -207,7 +206,7 @@ describe('inbox courier (real Redis)', () => {
       [2, 1],
       [1, 2],
     ]);
-    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), 0, -1)).toEqual([b.id]);
+    expect(await space.redis.zrange(inboxConsumers('loopbackparser'), '0', '-1')).toEqual([b.id]);
   });
 
   it('a consumer presumed dead is fenced: it re-registers and its batch is handled again, not lost', async () => {
@@ -222,7 +221,7 @@ describe('inbox courier (real Redis)', () => {
     await push(space, msg(5, 1));
     await got.waitFor(1);
     // As if a's heartbeat had lapsed and another consumer had taken its batch over.
-    await space.redis.zadd(inboxConsumers('loopbackparser'), 0, firstId);
+    await space.redis.zadd(inboxConsumers('loopbackparser'), '0', firstId);
     const b = start(async (m) => got.push(m), { consumerTtlMs: 1000 });
     await b.start();
     await got.waitFor(2);

@@ -1,3 +1,4 @@
+import { BUILTIN_NETWORK } from '@parley/protocol';
 import { foldCase, type CaseMapping } from './casemapping';
 
 /** A key part that was refused. `part` names the argument; the value itself is left out on purpose
@@ -19,7 +20,7 @@ export class KeyPartError extends Error {
 export const MAX_KEY_PART_BYTES = 200;
 
 /** The network of Parley's own rooms. */
-export const BUILTIN_NETWORK = 'parley';
+export { BUILTIN_NETWORK };
 
 /** A numeric id as callers hold it: a number, or its decimal string as read back from Redis. */
 export type NumericId = number | string;

@@ -1,5 +1,6 @@
 // The keys of the MAS seed (`../shared/seeds/mas-redis-structures.txt`) and the courier's keys
 // around the three backend inboxes. Patterns, types and owners are listed in catalog.ts and README.md.
+import { INBOX_NAMES, type InboxName } from '@parley/protocol';
 import { type CaseMapping } from './casemapping';
 import {
   KeyPartError,
@@ -160,8 +161,8 @@ export const groupBacklog = perRoom('groupbacklog', 'list');
 
 // ---- Backend inboxes and the courier ------------------------------------------------------------
 
-export const INBOX_NAMES = ['loopbackparser', 'ircparser', 'connectionmanager'] as const;
-export type InboxName = (typeof INBOX_NAMES)[number];
+// Inbox names are a contract of the protocol package; the key schema only builds keys from them.
+export { INBOX_NAMES, type InboxName };
 
 /** Field of `inbox:<name>:stats` counting dead letters. */
 export const INBOX_DEAD_FIELD = 'dead';

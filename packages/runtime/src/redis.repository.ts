@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 
+/** The Redis connection type, for code that hands the connection on (BullMQ) or to a repository. */
+export type RedisConnection = Redis;
+
 /**
  * The app's shared Redis connection. Errors are logged once per outage (ioredis retries by itself),
  * never swallowed: commands issued while Redis is down fail to their callers.
@@ -21,7 +24,7 @@ export function createRedisConnection(url: string, name: string, logger: Logger)
 
 export async function pingRedis(redis: Redis): Promise<void> {
   const answer = await redis.ping();
-  if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
+  if (answer !== 'PONG') throw new Error(`unexpected PING answer ${String(answer)}`);
 }
 
 /** The URL without its password, for logs. */

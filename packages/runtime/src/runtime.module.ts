@@ -1,10 +1,9 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
-import { createRedisConnection, pingRedis } from './redis.repository';
+import { createRedisConnection, pingRedis, type RedisConnection as Redis } from './redis.repository';
 import { APP_CONFIG, APP_NAME, LOGGER, METRICS, REDIS } from './tokens';
 
 export interface RuntimeOptions {

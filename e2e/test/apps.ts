@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { ChildFixture, freePort } from '@parley/testing';
+
+export const APPS = ['gateway', 'connection-manager', 'irc-parser', 'loopback-parser', 'im-router'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface RunningApp {
+  name: AppName;
+  port: number;
+  proc: ChildFixture;
+  /** Resolves with the first pino line whose msg (and fields) match. */
+  waitForLog(msg: string, match?: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** Starts the built app (apps/<name>/dist/main.js) as a real process on a free port. */
+export async function startApp(name: AppName, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'HEALTH_PORT';
+  const proc = ChildFixture.start(join(__dirname, '..', '..', 'apps', name, 'dist', 'main.js'), {
+    HTTP_HOST: '127.0.0.1',
+    [portVar]: String(port),
+    ...env,
+  });
+  const waitForLog = async (msg: string, match: Record<string, unknown> = {}) => {
+    const line = await proc.waitForLine((l) => {
+      const o = parse(l);
+      return !!o && o.msg === msg && Object.entries(match).every(([k, v]) => o[k] === v);
+    });
+    return parse(line)!;
+  };
+  return { name, port, proc, waitForLog };
+}
+
+export function parse(line: string): Record<string, unknown> | undefined {
+  try {
+    const o: unknown = JSON.parse(line);
+    return typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
