@@ -3,18 +3,17 @@
 // depend on a previous build.
 const path = require('node:path');
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
+/** How SWC turns Parley's TypeScript into CommonJS; packages/testing/register.cjs uses it too. */
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
   },
-];
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+const swc = ['@swc/jest', swcOptions];
 
 /** @param {string} rootDir the workspace folder */
 module.exports = function preset(rootDir, overrides = {}) {
@@ -31,3 +30,5 @@ module.exports = function preset(rootDir, overrides = {}) {
     ...overrides,
   };
 };
+
+module.exports.swcOptions = swcOptions;

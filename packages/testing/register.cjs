@@ -8,6 +8,7 @@ const path = require('node:path');
 const { transformSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '..', '..');
+const { swcOptions } = require(path.join(root, 'jest.preset.js'));
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   const m = /^@parley\/([a-z-]+)$/.exec(request);
@@ -16,15 +17,6 @@ Module._resolveFilename = function (request, parent, ...rest) {
 };
 
 require.extensions['.ts'] = function (module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcOptions, filename });
   module._compile(code, filename);
 };

@@ -27,3 +27,9 @@ export interface DeadLetterEntry {
 export function notHandledYet(what: string, app: string): () => Promise<never> {
   return () => Promise.reject(new DeadLetter(`${what} not handled yet by ${app}`));
 }
+
+/** The diagnostic `ping` every inbox accepts: logged, so a person can see a message go through. */
+export function logPing(logger: { info(obj: object, msg: string): void }, inbox: string, message: { id: string; traceId?: string }): Promise<void> {
+  logger.info({ inbox, id: message.id, traceId: message.traceId }, 'ping received');
+  return Promise.resolve();
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { notHandledYet } from '@parley/inbox';
+import { logPing, notHandledYet } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
 
@@ -11,8 +11,7 @@ export class ConnectionHandlers implements InboxHandlers<'connectionmanager'> {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   ping(message: InboxMessageOfType<'connectionmanager', 'ping'>): Promise<void> {
-    this.logger.info({ inbox: 'connectionmanager', id: message.id, traceId: message.traceId }, 'ping received');
-    return Promise.resolve();
+    return logPing(this.logger, 'connectionmanager', message);
   }
 
   connect = notHandledYet('connect commands are', APP);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { notHandledYet } from '@parley/inbox';
+import { logPing, notHandledYet } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
 
@@ -11,8 +11,7 @@ export class IrcParserHandlers implements InboxHandlers<'ircparser'> {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   ping(message: InboxMessageOfType<'ircparser', 'ping'>): Promise<void> {
-    this.logger.info({ inbox: 'ircparser', id: message.id, traceId: message.traceId }, 'ping received');
-    return Promise.resolve();
+    return logPing(this.logger, 'ircparser', message);
   }
 
   connected = notHandledYet('connected events are', APP);

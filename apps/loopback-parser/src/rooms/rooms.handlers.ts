@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { notHandledYet } from '@parley/inbox';
+import { logPing, notHandledYet } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
 
@@ -11,8 +11,7 @@ export class LoopbackHandlers implements InboxHandlers<'loopbackparser'> {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   ping(message: InboxMessageOfType<'loopbackparser', 'ping'>): Promise<void> {
-    this.logger.info({ inbox: 'loopbackparser', id: message.id, traceId: message.traceId }, 'ping received');
-    return Promise.resolve();
+    return logPing(this.logger, 'loopbackparser', message);
   }
 
   request = notHandledYet('room requests are', APP);
