@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import madge from 'madge';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['apps', 'packages', 'e2e'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['apps', 'packages', 'e2e', 'bench'];
 
 const graph = await madge(
   roots.map((r) => join(root, r)),

@@ -4,10 +4,8 @@
 -- KEYS[1]  inbox:<name>
 -- KEYS[2]  {inbox:<name>}:handoff:<consumer>
 -- KEYS[3]  {inbox:<name>}:owners
--- KEYS[4]  {inbox:<name>}:pending
--- KEYS[5]  {inbox:<name>}:owned:<consumer>
--- KEYS[6]  {inbox:<name>}:consumers
--- KEYS[7]  {inbox:<name>}:processing:<consumer>
+-- KEYS[4]  {inbox:<name>}:consumers
+-- KEYS[5]  {inbox:<name>}:processing:<consumer>
 -- ARGV[1]  consumer id
 -- Returns the number of messages given back.
 --
@@ -16,19 +14,18 @@
 -- consumer pops them next owns them, and order is kept.
 
 local me = ARGV[1]
-if not redis.call('ZSCORE', KEYS[6], me) then return 0 end
-local msgs = redis.call('LRANGE', KEYS[7], 0, -1)
+if not redis.call('ZSCORE', KEYS[4], me) then return 0 end
+local msgs = redis.call('LRANGE', KEYS[5], 0, -1)
 local handed = redis.call('LRANGE', KEYS[2], 0, -1)
 for _, m in ipairs(handed) do msgs[#msgs + 1] = m end
 for i = #msgs, 1, -1 do
   redis.call('RPUSH', KEYS[1], msgs[i])
 end
-for _, p in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-  if redis.call('HGET', KEYS[3], p) == me then
-    redis.call('HDEL', KEYS[3], p)
-    redis.call('HDEL', KEYS[4], p)
-  end
+local owners = redis.call('HGETALL', KEYS[3])
+local prefix = me .. '|'
+for i = 1, #owners, 2 do
+  if string.sub(owners[i + 1], 1, #prefix) == prefix then redis.call('HDEL', KEYS[3], owners[i]) end
 end
-redis.call('DEL', KEYS[2], KEYS[5], KEYS[7])
-redis.call('ZREM', KEYS[6], me)
+redis.call('DEL', KEYS[2], KEYS[5])
+redis.call('ZREM', KEYS[4], me)
 return #msgs

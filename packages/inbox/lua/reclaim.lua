@@ -2,7 +2,7 @@
 -- with the same stable name restarted), so none is lost and each user's order is kept.
 --
 -- KEYS[1]  {inbox:<name>}:consumers   consumer -> registration deadline (ms)
--- KEYS[2]  {inbox:<name>}:owners      partition -> owning consumer
+-- KEYS[2]  {inbox:<name>}:owners      partition -> '<consumer>|<unacked messages>'
 -- ARGV[1]  key prefix {inbox:<name>}:
 -- ARGV[2]  the reclaiming consumer's id
 -- ARGV[3]  stable-name prefix ('<name>@') whose other incarnations are dead for sure, or ''
@@ -27,12 +27,12 @@ if ARGV[3] ~= '' then
   end
 end
 
-local mine = prefix .. 'handoff:' .. me
+local isDead = {}
 local consumers, moved = 0, 0
-local seen = {}
+local mine = prefix .. 'handoff:' .. me
 for _, c in ipairs(dead) do
-  if c ~= me and not seen[c] then
-    seen[c] = true
+  if c ~= me and not isDead[c] then
+    isDead[c] = true
     consumers = consumers + 1
     for _, list in ipairs({ prefix .. 'processing:' .. c, prefix .. 'handoff:' .. c }) do
       local msgs = redis.call('LRANGE', list, 0, -1)
@@ -42,13 +42,19 @@ for _, c in ipairs(dead) do
       moved = moved + #msgs
       redis.call('DEL', list)
     end
-    local owned = prefix .. 'owned:' .. c
-    for _, p in ipairs(redis.call('SMEMBERS', owned)) do
-      redis.call('HSET', KEYS[2], p, me)
-      redis.call('SADD', prefix .. 'owned:' .. me, p)
-    end
-    redis.call('DEL', owned)
     redis.call('ZREM', KEYS[1], c)
+  end
+end
+
+-- Only partitions with messages in flight are in the hash, so this scan is short.
+if consumers > 0 then
+  local owners = redis.call('HGETALL', KEYS[2])
+  for i = 1, #owners, 2 do
+    local v = owners[i + 1]
+    local bar = string.find(v, '|', 1, true)
+    if isDead[string.sub(v, 1, bar - 1)] then
+      redis.call('HSET', KEYS[2], owners[i], me .. string.sub(v, bar))
+    end
   end
 end
 return { consumers, moved }

@@ -3,10 +3,8 @@
 -- KEYS[1]  inbox:<name>                          the inbox list (producers LPUSH, we pop the right end)
 -- KEYS[2]  {inbox:<name>}:processing:<consumer>  this consumer's batch in hand
 -- KEYS[3]  {inbox:<name>}:handoff:<consumer>     messages other consumers routed to this one
--- KEYS[4]  {inbox:<name>}:owners                 partition -> consumer holding its unacked messages
--- KEYS[5]  {inbox:<name>}:pending                partition -> number of its unacked messages
--- KEYS[6]  {inbox:<name>}:owned:<consumer>       partitions this consumer owns
--- KEYS[7]  {inbox:<name>}:consumers              consumer -> registration deadline (ms)
+-- KEYS[4]  {inbox:<name>}:owners                 partition -> '<consumer>|<unacked messages>'
+-- KEYS[5]  {inbox:<name>}:consumers              consumer -> registration deadline (ms)
 -- ARGV[1]  consumer id
 -- ARGV[2]  how many messages to take at most (0: only acknowledge)
 -- ARGV[3]  key prefix {inbox:<name>}: (to reach other consumers' handoff lists)
@@ -18,24 +16,44 @@
 -- A message's partition is its top-level userId. While a consumer holds unacked messages of a
 -- partition it owns it, and every later message of that partition is routed to it, so two
 -- consumers never work on one user at once and each user's messages are handled in push order.
+-- The bookkeeping is per partition, not per message: one HMGET and one HSET/HDEL per batch.
 
 local me = ARGV[1]
-if not redis.call('ZSCORE', KEYS[7], me) then return { 'FENCED' } end
+if not redis.call('ZSCORE', KEYS[5], me) then return { 'FENCED' } end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[7], now + tonumber(ARGV[4]), me)
+redis.call('ZADD', KEYS[5], now + tonumber(ARGV[4]), me)
+
+local function split(v)
+  local bar = string.find(v, '|', 1, true)
+  return string.sub(v, 1, bar - 1), tonumber(string.sub(v, bar + 1))
+end
 
 -- acknowledge
-for i = 5, #ARGV, 2 do
-  local p = ARGV[i]
-  if redis.call('HGET', KEYS[4], p) == me then
-    local left = redis.call('HINCRBY', KEYS[5], p, -tonumber(ARGV[i + 1]))
-    if left <= 0 then
-      redis.call('HDEL', KEYS[5], p)
-      redis.call('HDEL', KEYS[4], p)
-      redis.call('SREM', KEYS[6], p)
+if #ARGV >= 5 then
+  local parts, counts = {}, {}
+  for i = 5, #ARGV, 2 do
+    parts[#parts + 1] = ARGV[i]
+    counts[#counts + 1] = tonumber(ARGV[i + 1])
+  end
+  local values = redis.call('HMGET', KEYS[4], unpack(parts))
+  local gone, kept = {}, {}
+  for i, p in ipairs(parts) do
+    if values[i] then
+      local owner, n = split(values[i])
+      if owner == me then
+        n = n - counts[i]
+        if n <= 0 then
+          gone[#gone + 1] = p
+        else
+          kept[#kept + 1] = p
+          kept[#kept + 1] = me .. '|' .. n
+        end
+      end
     end
   end
+  if #gone > 0 then redis.call('HDEL', KEYS[4], unpack(gone)) end
+  if #kept > 0 then redis.call('HSET', KEYS[4], unpack(kept)) end
 end
 redis.call('DEL', KEYS[2])
 
@@ -53,42 +71,70 @@ local function partition(msg)
   return ''
 end
 
-local taken = 0
--- Messages handed to us are older than anything still in the inbox: they come first.
+local mine = {}
+-- Messages handed to us are older than anything still in the inbox: they come first. They were
+-- counted for us when they were handed over.
 local handed = redis.call('LRANGE', KEYS[3], 0, max - 1)
 if #handed > 0 then
   redis.call('LTRIM', KEYS[3], #handed, -1)
   for _, msg in ipairs(handed) do
-    redis.call('RPUSH', KEYS[2], msg)
+    mine[#mine + 1] = msg
     out[#out + 1] = msg
     out[#out + 1] = partition(msg)
   end
-  taken = #handed
 end
 
-if taken < max then
-  local popped = redis.call('RPOP', KEYS[1], max - taken)
+if #handed < max then
+  local popped = redis.call('RPOP', KEYS[1], max - #handed)
   if popped then
-    for _, msg in ipairs(popped) do
+    local parts, order = {}, {}
+    for i, msg in ipairs(popped) do
       local p = partition(msg)
-      local mine = true
-      if p ~= '' then
-        local owner = redis.call('HGET', KEYS[4], p)
-        if not owner then
-          redis.call('HSET', KEYS[4], p, me)
-          redis.call('SADD', KEYS[6], p)
-        elseif owner ~= me then
-          redis.call('RPUSH', ARGV[3] .. 'handoff:' .. owner, msg)
-          mine = false
-        end
-        redis.call('HINCRBY', KEYS[5], p, 1)
+      parts[i] = p
+      if p ~= '' and not order[p] then
+        order[p] = #order + 1
+        order[#order + 1] = p
       end
-      if mine then
-        redis.call('RPUSH', KEYS[2], msg)
+    end
+    -- Current owner and count of every partition in this batch, in one call.
+    local owner, count = {}, {}
+    if #order > 0 then
+      local values = redis.call('HMGET', KEYS[4], unpack(order))
+      for i, p in ipairs(order) do
+        if values[i] then
+          owner[p], count[p] = split(values[i])
+        else
+          owner[p], count[p] = me, 0
+        end
+      end
+    end
+    local handoff = {}
+    for i, msg in ipairs(popped) do
+      local p = parts[i]
+      if p == '' or owner[p] == me then
+        if p ~= '' then count[p] = count[p] + 1 end
+        mine[#mine + 1] = msg
         out[#out + 1] = msg
         out[#out + 1] = p
+      else
+        count[p] = count[p] + 1
+        local o = owner[p]
+        if not handoff[o] then handoff[o] = {} end
+        handoff[o][#handoff[o] + 1] = msg
       end
+    end
+    if #order > 0 then
+      local fields = {}
+      for _, p in ipairs(order) do
+        fields[#fields + 1] = p
+        fields[#fields + 1] = owner[p] .. '|' .. count[p]
+      end
+      redis.call('HSET', KEYS[4], unpack(fields))
+    end
+    for o, msgs in pairs(handoff) do
+      redis.call('RPUSH', ARGV[3] .. 'handoff:' .. o, unpack(msgs))
     end
   end
 end
+if #mine > 0 then redis.call('RPUSH', KEYS[2], unpack(mine)) end
 return out

@@ -185,7 +185,7 @@ export class InboxConsumer<M> {
     }
     try {
       if (ack.length > 0) await this.take(ack, 0);
-      const handedBack = Number(await scripts.leave.run(this.options.redis, [this.keys.inbox, this.keys.handoff, this.keys.owners, this.keys.pending, this.keys.owned, this.keys.consumers, this.keys.processing], [this.id]));
+      const handedBack = Number(await scripts.leave.run(this.options.redis, [this.keys.inbox, this.keys.handoff, this.keys.owners, this.keys.consumers, this.keys.processing], [this.id]));
       logger.info({ inbox, consumer: this.id, handedBack }, 'inbox consumer stopped');
     } catch (err) {
       logger.error({ err, inbox, consumer: this.id }, 'inbox consumer could not unregister; another consumer will reclaim its messages');
@@ -198,7 +198,7 @@ export class InboxConsumer<M> {
     const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs];
     for (const [p, n] of counts) args.push(p, n);
     const k = this.keys;
-    const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.pending, k.owned, k.consumers], args)) as string[];
+    const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.consumers], args)) as string[];
     if (reply[0] === 'FENCED') return 'FENCED';
     const out: Taken[] = [];
     for (let i = 1; i < reply.length; i += 2) out.push({ raw: reply[i]!, partition: reply[i + 1]! });

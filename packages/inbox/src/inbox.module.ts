@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { InboxName } from '@parley/key-schema';
 import { INBOX_MESSAGE_TYPES, missingHandlers, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
-import { APP_CONFIG, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
+import { APP_CONFIG, duplicateConnection, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
 import { InboxConsumer } from './consumer';
 import { InboxSender } from './sender';
 
@@ -47,7 +47,7 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
   async onApplicationBootstrap(): Promise<void> {
     const missing = missingHandlers(INBOX_MESSAGE_TYPES[this.name], this.handlers);
     if (missing.length > 0) throw new Error(`inbox ${this.name}: no handler for message type(s) ${missing.join(', ')}; refusing to start`);
-    this.blocking = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: `${this.name}-blocking` });
+    this.blocking = duplicateConnection(this.redis, `${this.name}-blocking`, this.logger, { maxRetriesPerRequest: null });
     const handlers = this.handlers as unknown as Record<string, (m: InboxMessage<N>) => Promise<void>>;
     this.consumer = new InboxConsumer<InboxMessage<N>>({
       inbox: this.name,

@@ -4,9 +4,7 @@ import {
   inboxDead,
   inboxHandoff,
   inboxKeyPrefix,
-  inboxOwned,
   inboxOwners,
-  inboxPending,
   inboxProcessing,
   inboxStats,
   type InboxName,
@@ -22,9 +20,7 @@ export function courierKeys(name: InboxName, consumerId: string) {
     prefix: inboxKeyPrefix(name),
     processing: inboxProcessing(name, consumerId),
     handoff: inboxHandoff(name, consumerId),
-    owned: inboxOwned(name, consumerId),
     owners: inboxOwners(name),
-    pending: inboxPending(name),
     consumers: inboxConsumers(name),
   };
 }

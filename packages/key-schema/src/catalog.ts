@@ -109,9 +109,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: '`dead` counts dead letters. No hash tag, as for `inbox:<inboxName>:dead`.' },
   courier('inbox:processing', 'processing:<consumerId>', 'list', 'The batch a consumer is handling.'),
   courier('inbox:handoff', 'handoff:<consumerId>', 'list', 'Envelopes handed to one consumer.'),
-  courier('inbox:owned', 'owned:<consumerId>', 'set', 'What one consumer owns.'),
-  courier('inbox:owners', 'owners', 'hash', 'Who owns what.'),
-  courier('inbox:pending', 'pending', 'hash', 'Work not yet handled.'),
+  courier('inbox:owners', 'owners', 'hash', 'Partition (userId) → `<consumerId>|<unacked messages>`: who holds that user now.'),
   courier('inbox:consumers', 'consumers', 'zset', 'Live consumer ids, scored by time.'),
   // ---- Anope: the object store
   { family: 'id', pattern: 'id:<Type>', type: 'string', seed: 'anope', owner: 'object-store', example: 'id:NickCore', notes: 'INCR counter of object ids.' },

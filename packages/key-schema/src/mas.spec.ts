@@ -35,8 +35,6 @@ describe('MAS keys: the exact strings', () => {
     ['inboxProcessing', () => keys.inboxProcessing('ircparser', 'host-1.pid@9'), '{inbox:ircparser}:processing:host-1.pid@9'],
     ['inboxHandoff', () => keys.inboxHandoff('ircparser', 'c1'), '{inbox:ircparser}:handoff:c1'],
     ['inboxOwners', () => keys.inboxOwners('ircparser'), '{inbox:ircparser}:owners'],
-    ['inboxPending', () => keys.inboxPending('ircparser'), '{inbox:ircparser}:pending'],
-    ['inboxOwned', () => keys.inboxOwned('ircparser', 'c1'), '{inbox:ircparser}:owned:c1'],
     ['inboxConsumers', () => keys.inboxConsumers('ircparser'), '{inbox:ircparser}:consumers'],
     ['inboxKeyPrefix', () => keys.inboxKeyPrefix('connectionmanager'), '{inbox:connectionmanager}:'],
   ])('%s', (_name, build, expected) => {
@@ -154,9 +152,7 @@ describe('Redis Cluster slots of the courier keys', () => {
     const courierKeys = [
       keys.inboxProcessing(name, 'c-1'),
       keys.inboxHandoff(name, 'c-1'),
-      keys.inboxOwned(name, 'c-1'),
       keys.inboxOwners(name),
-      keys.inboxPending(name),
       keys.inboxConsumers(name),
     ];
     for (const key of courierKeys) expect(keySlot(key)).toBe(slot);

@@ -203,11 +203,7 @@ const perInbox =
 export const inboxProcessing = perConsumer('processing', 'list');
 /** `{inbox:<name>}:handoff:<consumerId>` — envelopes handed to one consumer. */
 export const inboxHandoff = perConsumer('handoff', 'list');
-/** `{inbox:<name>}:owned:<consumerId>` — what one consumer owns. */
-export const inboxOwned = perConsumer('owned', 'set');
 /** `{inbox:<name>}:owners` — who owns what. */
 export const inboxOwners = perInbox('owners', 'hash');
-/** `{inbox:<name>}:pending` — work not yet handled. */
-export const inboxPending = perInbox('pending', 'hash');
 /** `{inbox:<name>}:consumers` — live consumer ids, scored by time. */
 export const inboxConsumers = perInbox('consumers', 'zset');

@@ -4,4 +4,4 @@ export * from './readiness';
 export * from './runtime.module';
 export * from './bootstrap';
 export * from './tokens';
-export { createRedisConnection, pingRedis, redacted, type RedisConnection } from './redis.repository';
+export { createRedisConnection, duplicateConnection, pingRedis, redacted, type RedisConnection } from './redis.repository';

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** The Redis connection type, for code that hands the connection on (BullMQ) or to a repository. */
@@ -9,14 +9,27 @@ export type RedisConnection = Redis;
  * never swallowed: commands issued while Redis is down fail to their callers.
  */
 export function createRedisConnection(url: string, name: string, logger: Logger): Redis {
-  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, enableReadyCheck: true });
+  return logOutages(new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, enableReadyCheck: true }), name, logger);
+}
+
+/**
+ * Another connection with the same settings, for blocking commands or BullMQ (which need
+ * `maxRetriesPerRequest: null`), with the same outage logging (an ioredis connection without an
+ * 'error' listener prints unstructured "Unhandled error event" lines).
+ */
+export function duplicateConnection(redis: Redis, name: string, logger: Logger, options: RedisOptions = {}): Redis {
+  return logOutages(redis.duplicate({ connectionName: name, ...options }), name, logger);
+}
+
+function logOutages(redis: Redis, name: string, logger: Logger): Redis {
+  const where = redacted(`redis://${redis.options.host ?? ''}:${String(redis.options.port ?? '')}/${String(redis.options.db ?? 0)}`);
   let down = false;
   redis.on('error', (err: Error) => {
-    if (!down) logger.error({ err, redis: redacted(url) }, 'redis connection error');
+    if (!down) logger.error({ err, redis: where, connection: name }, 'redis connection error');
     down = true;
   });
   redis.on('ready', () => {
-    if (down) logger.info({ redis: redacted(url) }, 'redis connection restored');
+    if (down) logger.info({ redis: where, connection: name }, 'redis connection restored');
     down = false;
   });
   return redis;

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { dispatchImJob, IM_JOB_NAMES, IM_ROUTER_QUEUE, missingHandlers, parseImJob } from '@parley/protocol';
-import { APP_CONFIG, type Logger, LOGGER, Readiness, REDIS, type RedisConnection } from '@parley/runtime';
+import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, Readiness, REDIS, type RedisConnection } from '@parley/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { ImHandlers } from './im.handlers';
 
@@ -26,7 +26,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     const missing = missingHandlers(IM_JOB_NAMES, this.handlers);
     if (missing.length > 0) throw new Error(`queue ${IM_ROUTER_QUEUE}: no handler for job(s) ${missing.join(', ')}; refusing to start`);
     // BullMQ's blocking commands need a connection that never gives up on a request.
-    this.connection = this.redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'im-router-worker' });
+    this.connection = duplicateConnection(this.redis, 'im-router-worker', this.logger, { maxRetriesPerRequest: null });
     this.worker = new Worker(IM_ROUTER_QUEUE, (job: Job) => this.process(job), {
       connection: this.connection,
       concurrency: this.config.IM_WORKER_CONCURRENCY,
