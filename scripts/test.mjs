@@ -38,7 +38,8 @@ let skipped = 0;
 const missing = [];
 for (const ws of workspaces) {
   const file = join(root, ws, RESULTS);
-  if (!existsSync(join(root, ws, 'package.json'))) continue;
+  const manifest = join(root, ws, 'package.json');
+  if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) continue;
   if (!existsSync(file)) {
     missing.push(ws);
     continue;
