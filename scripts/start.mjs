@@ -70,6 +70,11 @@ async function waitReady(app, deadline) {
 async function main() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0)); // the terminal closed
+  // Whatever way this script ends, nothing it started may outlive it.
+  process.on('exit', () => {
+    for (const child of [...children.values(), redisProc]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 
   if (process.env.PARLEY_SKIP_BUILD !== '1') {
     say('building (turbo caches what has not changed)');
@@ -92,7 +97,10 @@ async function main() {
       if (!ensureRedisServer((m) => (m.includes('Install it') ? fail(m) : say(m)))) process.exit(1);
       const dir = join(root, '.data', 'redis');
       say(`starting redis-server on 127.0.0.1:${port} (AOF on, noeviction, files in ./.data/redis)`);
-      redisProc = await startRedisServer({ port, dir, onLine: (line) => process.stdout.write(`${formatLine('redis', line)}\n`) });
+      const started = startRedisServer({ port, dir, onLine: (line) => process.stdout.write(`${formatLine('redis', line)}\n`) });
+      redisProc = started.proc;
+      await started.ready;
+      if (stopping) return;
       redisProc.once('exit', (code) => {
         if (!stopping) {
           fail(`redis-server exited (code ${code})`);
@@ -103,6 +111,7 @@ async function main() {
   }
 
   for (const app of APPS) {
+    if (stopping) return;
     const main = join(root, 'apps', app.name, 'dist', 'main.js');
     if (!existsSync(main)) {
       fail(`${main} is missing: the build did not produce it`);

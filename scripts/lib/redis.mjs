@@ -61,7 +61,10 @@ export function pingRedis(port, host = '127.0.0.1') {
   });
 }
 
-/** Starts redis-server with AOF and noeviction, its files under `dir`; resolves when it is ready. */
+/**
+ * Starts redis-server with AOF and noeviction, its files under `dir`. Returns the process at once
+ * (so a Ctrl-C during start can still stop it) and `ready`, which resolves when it accepts clients.
+ */
 export function startRedisServer({ port, dir, onLine }) {
   mkdirSync(dir, { recursive: true });
   const proc = spawn(
@@ -70,7 +73,7 @@ export function startRedisServer({ port, dir, onLine }) {
     // Own process group, so a terminal's Ctrl-C does not stop Redis before the apps.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  return new Promise((resolve, reject) => {
+  const ready = new Promise((resolve, reject) => {
     let ready = false;
     const onData = (chunk) => {
       for (const line of chunk.toString().split('\n')) {
@@ -78,7 +81,7 @@ export function startRedisServer({ port, dir, onLine }) {
         onLine(line);
         if (!ready && line.includes('Ready to accept connections')) {
           ready = true;
-          resolve(proc);
+          resolve();
         }
       }
     };
@@ -88,4 +91,5 @@ export function startRedisServer({ port, dir, onLine }) {
       if (!ready) reject(new Error(`redis-server exited with code ${code} before it was ready (is port ${port} taken? set PARLEY_REDIS_PORT)`));
     });
   });
+  return { proc, ready };
 }

@@ -6,6 +6,7 @@
 -- KEYS[3]  {inbox:<name>}:owners
 -- KEYS[4]  {inbox:<name>}:consumers
 -- KEYS[5]  {inbox:<name>}:processing:<consumer>
+-- KEYS[6]  {inbox:<name>}:takes
 -- ARGV[1]  consumer id
 -- Returns the number of messages given back.
 --
@@ -28,4 +29,5 @@ for i = 1, #owners, 2 do
 end
 redis.call('DEL', KEYS[2], KEYS[5])
 redis.call('ZREM', KEYS[4], me)
+redis.call('HDEL', KEYS[6], me)
 return #msgs

@@ -3,6 +3,7 @@
 --
 -- KEYS[1]  {inbox:<name>}:consumers   consumer -> registration deadline (ms)
 -- KEYS[2]  {inbox:<name>}:owners      partition -> '<consumer>|<unacked messages>'
+-- KEYS[3]  {inbox:<name>}:takes       consumer -> sequence number of its last take
 -- ARGV[1]  key prefix {inbox:<name>}:
 -- ARGV[2]  the reclaiming consumer's id
 -- ARGV[3]  stable-name prefix ('<name>@') whose other incarnations are dead for sure, or ''
@@ -43,6 +44,7 @@ for _, c in ipairs(dead) do
       redis.call('DEL', list)
     end
     redis.call('ZREM', KEYS[1], c)
+    redis.call('HDEL', KEYS[3], c)
   end
 end
 

@@ -5,13 +5,19 @@
 -- KEYS[3]  {inbox:<name>}:handoff:<consumer>     messages other consumers routed to this one
 -- KEYS[4]  {inbox:<name>}:owners                 partition -> '<consumer>|<unacked messages>'
 -- KEYS[5]  {inbox:<name>}:consumers              consumer -> registration deadline (ms)
+-- KEYS[6]  {inbox:<name>}:takes                  consumer -> sequence number of its last take
 -- ARGV[1]  consumer id
 -- ARGV[2]  how many messages to take at most (0: only acknowledge)
 -- ARGV[3]  key prefix {inbox:<name>}: (to reach other consumers' handoff lists)
 -- ARGV[4]  registration lifetime in ms (renewed here)
--- ARGV[5..] the acknowledged batch as pairs: partition, count
+-- ARGV[5]  this take's sequence number (one more than the last take's)
+-- ARGV[6..] the acknowledged batch as pairs: partition, count
 -- Returns { 'OK', msg1, partition1, msg2, partition2, ... } or { 'FENCED' } when this consumer was
 -- presumed dead and its messages were taken over by another: then nothing is changed.
+--
+-- Sent again with the same sequence number (the client resends a command whose reply was lost
+-- in a reconnect, or the consumer retries after an error), it answers with the batch in hand and
+-- changes nothing: acknowledging twice or dropping the batch taken the first time would lose it.
 --
 -- A message's partition is its top-level userId. While a consumer holds unacked messages of a
 -- partition it owns it, and every later message of that partition is routed to it, so two
@@ -24,15 +30,35 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[5], now + tonumber(ARGV[4]), me)
 
+local function partition(msg)
+  local ok, obj = pcall(cjson.decode, msg)
+  if ok and type(obj) == 'table' then
+    local u = obj['userId']
+    if type(u) == 'number' and u == math.floor(u) and math.abs(u) < 2^53 then return string.format('%d', u) end
+    if type(u) == 'string' and #u > 0 and #u <= 64 then return u end
+  end
+  return ''
+end
+
+local out = { 'OK' }
+if redis.call('HGET', KEYS[6], me) == ARGV[5] then
+  for _, msg in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+    out[#out + 1] = msg
+    out[#out + 1] = partition(msg)
+  end
+  return out
+end
+redis.call('HSET', KEYS[6], me, ARGV[5])
+
 local function split(v)
   local bar = string.find(v, '|', 1, true)
   return string.sub(v, 1, bar - 1), tonumber(string.sub(v, bar + 1))
 end
 
 -- acknowledge
-if #ARGV >= 5 then
+if #ARGV >= 6 then
   local parts, counts = {}, {}
-  for i = 5, #ARGV, 2 do
+  for i = 6, #ARGV, 2 do
     parts[#parts + 1] = ARGV[i]
     counts[#counts + 1] = tonumber(ARGV[i + 1])
   end
@@ -58,18 +84,7 @@ end
 redis.call('DEL', KEYS[2])
 
 local max = tonumber(ARGV[2])
-local out = { 'OK' }
 if max <= 0 then return out end
-
-local function partition(msg)
-  local ok, obj = pcall(cjson.decode, msg)
-  if ok and type(obj) == 'table' then
-    local u = obj['userId']
-    if type(u) == 'number' then return string.format('%d', u) end
-    if type(u) == 'string' and #u > 0 and #u <= 64 then return u end
-  end
-  return ''
-end
 
 local mine = {}
 -- Messages handed to us are older than anything still in the inbox: they come first. They were

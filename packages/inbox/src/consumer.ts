@@ -5,7 +5,6 @@ import { Counter, type Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
-import { partitionOf } from './partition';
 import type { InboxName } from '@parley/key-schema';
 
 /** pino-compatible: what the courier logs through. */
@@ -31,6 +30,8 @@ export interface ConsumerSettings {
   consumerTtlMs: number;
   /** How long one blocking wait for new messages lasts before the loop looks around again. */
   blockMs: number;
+  /** A handler call that takes longer counts as failed (and is retried, then dead-lettered). */
+  handlerTimeoutMs: number;
 }
 
 export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
@@ -39,13 +40,14 @@ export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
   maxAttempts: 3,
   consumerTtlMs: 15_000,
   blockMs: 5_000,
+  handlerTimeoutMs: 30_000,
 };
 
 export interface ConsumerOptions<M> extends Partial<ConsumerSettings> {
   inbox: InboxName;
   /** Connection for scripts and dead letters. */
   redis: Redis;
-  /** A connection of its own for the blocking wait (nothing else may use it). */
+  /** A connection of its own for the blocking wait (nothing else may use it); stop() closes it. */
   blocking: Redis;
   parse(raw: string): ParseResult<M>;
   handle(message: M): Promise<void>;
@@ -89,6 +91,12 @@ export class InboxConsumer<M> {
   private blockingId: number | undefined;
   private waiting = false;
   private healthy = true;
+  /** Sequence number of the last take sent; a retried take reuses it (see take.lua). */
+  private takeSeq = 0;
+  /** Since when heartbeats have succeeded without a gap; others are reclaimed only after a full TTL of it. */
+  private heartbeatsOkSince: number | undefined;
+  private lastHeartbeatOk: number | undefined;
+  private ticking = false;
   private readonly metrics;
 
   constructor(private readonly options: ConsumerOptions<M>) {
@@ -111,6 +119,16 @@ export class InboxConsumer<M> {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('InboxConsumer.start() called twice');
     this.blockingId = Number(await this.options.blocking.client('ID'));
+    // A reconnected connection has a new id: keep the one CLIENT UNBLOCK must name current.
+    this.options.blocking.on('ready', () => {
+      this.options.blocking.client('ID').then(
+        (id) => (this.blockingId = Number(id)),
+        (err: unknown) => this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not read the blocking connection id'),
+      );
+    });
+    // After an outage every registration has lapsed; only a consumer that has heartbeaten without a
+    // gap for a whole TTL since may judge others dead (else live consumers would be reclaimed).
+    this.options.redis.on('close', () => (this.heartbeatsOkSince = undefined));
     await this.register();
     // Take back what consumers with this stable name left behind, and what dead ones left.
     await this.reclaim(this.options.name ? `${this.options.name}@` : '');
@@ -128,8 +146,11 @@ export class InboxConsumer<M> {
     }
     this.state = 'stopping';
     clearInterval(this.timer);
-    await this.wake();
+    // Closing the blocking connection ends a wait at once, even one whose command is still on its
+    // way (CLIENT UNBLOCK could arrive before it); the batch in hand is finished on the other one.
+    if (this.waiting) this.options.blocking.disconnect();
     await this.loopDone;
+    this.options.blocking.disconnect();
     this.state = 'stopped';
   }
 
@@ -144,24 +165,19 @@ export class InboxConsumer<M> {
   private async loop(): Promise<void> {
     const { logger, inbox } = this.options;
     let ack: Taken[] = [];
-    let resume = false;
+    let retrying = false;
     while (this.state === 'running') {
       let batch: Taken[] | 'FENCED';
       try {
-        if (resume) {
-          // A take whose answer was lost may or may not have run: what is in our processing list is
-          // exactly what we hold now (the old batch again, or the new one). Handle it again.
-          batch = await this.readProcessing();
-          resume = false;
-        } else {
-          batch = await this.take(ack, this.settings.batchSize);
-        }
+        // A take that failed may or may not have run in Redis: sending the very same take again
+        // (same sequence number, same acknowledgement) is answered with its batch, never redone.
+        batch = await this.take(ack, this.settings.batchSize, retrying);
+        retrying = false;
         ack = [];
         this.healthy = true;
       } catch (err) {
         this.unhealthy(err, 'taking a batch failed');
-        resume = true;
-        ack = [];
+        retrying = true;
         await pause(1_000);
         continue;
       }
@@ -173,46 +189,43 @@ export class InboxConsumer<M> {
         await this.waitForMessages();
         continue;
       }
-      try {
-        await this.handleBatch(batch);
-        ack = batch;
-      } catch (err) {
-        // Only a failure to write a dead letter lands here: nothing of the batch is acknowledged.
-        this.unhealthy(err, 'handling a batch failed; it will be handled again');
-        resume = true;
+      // Each message ends handled or dead-lettered; only a failure to write a dead letter throws,
+      // and then the whole batch is handled again rather than acknowledged.
+      let handled = await this.tryHandleBatch(batch);
+      while (!handled && this.state === 'running') {
         await pause(1_000);
+        handled = await this.tryHandleBatch(batch);
       }
+      // Not handled to the end and stopping: leave.lua puts the batch back in the inbox.
+      if (handled) ack = batch;
     }
     try {
-      if (ack.length > 0) await this.take(ack, 0);
-      const handedBack = Number(await scripts.leave.run(this.options.redis, [this.keys.inbox, this.keys.handoff, this.keys.owners, this.keys.consumers, this.keys.processing], [this.id]));
+      if (ack.length > 0) await this.take(ack, 0, false);
+      const handedBack = Number(await scripts.leave.run(this.options.redis, [this.keys.inbox, this.keys.handoff, this.keys.owners, this.keys.consumers, this.keys.processing, this.keys.takes], [this.id]));
       logger.info({ inbox, consumer: this.id, handedBack }, 'inbox consumer stopped');
     } catch (err) {
       logger.error({ err, inbox, consumer: this.id }, 'inbox consumer could not unregister; another consumer will reclaim its messages');
     }
   }
 
-  private async take(ack: readonly Taken[], max: number): Promise<Taken[] | 'FENCED'> {
+  private async take(ack: readonly Taken[], max: number, again: boolean): Promise<Taken[] | 'FENCED'> {
+    if (!again) this.takeSeq++;
     const counts = new Map<string, number>();
     for (const t of ack) if (t.partition !== '') counts.set(t.partition, (counts.get(t.partition) ?? 0) + 1);
-    const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs];
+    const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs, this.takeSeq];
     for (const [p, n] of counts) args.push(p, n);
     const k = this.keys;
-    const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.consumers], args)) as string[];
+    const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.consumers, k.takes], args)) as string[];
     if (reply[0] === 'FENCED') return 'FENCED';
     const out: Taken[] = [];
     for (let i = 1; i < reply.length; i += 2) out.push({ raw: reply[i]!, partition: reply[i + 1]! });
     return out;
   }
 
-  private async readProcessing(): Promise<Taken[]> {
-    const raws = await this.options.redis.lrange(this.keys.processing, 0, -1);
-    return raws.map((raw) => ({ raw, partition: partitionOf(raw) }));
-  }
-
   private async waitForMessages(): Promise<void> {
     this.waiting = true;
     try {
+      if (this.state !== 'running') return;
       // Moving the last element to the end of the same list changes nothing: it only waits until
       // the inbox is not empty. Messages are taken by take.lua, never outside a script.
       await this.options.blocking.blmove(this.keys.inbox, this.keys.inbox, 'RIGHT', 'RIGHT', this.settings.blockMs / 1000);
@@ -233,6 +246,16 @@ export class InboxConsumer<M> {
       await this.options.redis.client('UNBLOCK', this.blockingId);
     } catch (err) {
       this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not interrupt the blocking wait');
+    }
+  }
+
+  private async tryHandleBatch(batch: readonly Taken[]): Promise<boolean> {
+    try {
+      await this.handleBatch(batch);
+      return true;
+    } catch (err) {
+      this.unhealthy(err, 'handling a batch failed; it will be handled again, not acknowledged');
+      return false;
     }
   }
 
@@ -261,7 +284,7 @@ export class InboxConsumer<M> {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.handle(parsed.value);
+        await withTimeout(this.options.handle(parsed.value), this.settings.handlerTimeoutMs);
         this.metrics?.messages.inc({ inbox, outcome: 'handled' });
         return;
       } catch (err) {
@@ -277,7 +300,7 @@ export class InboxConsumer<M> {
         }
         this.metrics?.messages.inc({ inbox, outcome: 'retried' });
         logger.warn({ inbox, consumer: this.id, attempt, error: message }, 'handler failed; retrying');
-        await pause(50 * 2 ** attempt);
+        await pause(Math.min(50 * 2 ** attempt, 5_000));
       }
     }
   }
@@ -285,25 +308,43 @@ export class InboxConsumer<M> {
   private async deadLetter(raw: string, reason: string, attempts: number): Promise<void> {
     const { inbox, logger, redis } = this.options;
     const entry: DeadLetterEntry = { reason, inbox, consumer: this.id, attempts, at: new Date().toISOString(), message: raw };
-    await redis.multi().lpush(this.keys.dead, JSON.stringify(entry)).hincrby(this.keys.stats, 'dead', 1).exec();
+    const results = await redis.multi().lpush(this.keys.dead, JSON.stringify(entry)).hincrby(this.keys.stats, 'dead', 1).exec();
+    // EXEC reports each command's error in its result instead of rejecting: an unwritten dead letter
+    // must not let the message be acknowledged.
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw new Error(`could not write the dead letter: ${failed?.[0]?.message ?? 'transaction aborted'}`);
     this.metrics?.messages.inc({ inbox, outcome: 'dead' });
     logger.warn({ inbox, consumer: this.id, reason, message: raw.length > 500 ? `${raw.slice(0, 500)}…` : raw }, 'message dead-lettered');
   }
 
   private async tick(): Promise<void> {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || this.ticking) return;
+    this.ticking = true;
     try {
       const renewed = Number(await scripts.heartbeat.run(this.options.redis, [this.keys.consumers], [this.id, this.settings.consumerTtlMs, '']));
-      if (renewed === 0) return; // fenced: the loop finds out at its next take and re-registers
-      await this.reclaim('');
+      if (renewed === 0) {
+        this.heartbeatsOkSince = undefined; // fenced: the loop finds out at its next take and re-registers
+        return;
+      }
+      // After an outage (a failed heartbeat, a closed connection, or just a long silence) every
+      // registration may have lapsed, live ones included: give everyone a whole TTL to renew
+      // before judging any consumer dead.
+      const now = Date.now();
+      const gap = this.lastHeartbeatOk === undefined || now - this.lastHeartbeatOk > this.settings.consumerTtlMs / 2;
+      if (gap || this.heartbeatsOkSince === undefined) this.heartbeatsOkSince = now;
+      this.lastHeartbeatOk = now;
+      if (now - this.heartbeatsOkSince >= this.settings.consumerTtlMs) await this.reclaim('');
       this.healthy = true;
     } catch (err) {
+      this.heartbeatsOkSince = undefined;
       this.unhealthy(err, 'heartbeat failed');
+    } finally {
+      this.ticking = false;
     }
   }
 
   private async reclaim(stableNamePrefix: string): Promise<void> {
-    const [consumers, moved] = (await scripts.reclaim.run(this.options.redis, [this.keys.consumers, this.keys.owners], [this.keys.prefix, this.id, stableNamePrefix])) as [number, number];
+    const [consumers, moved] = (await scripts.reclaim.run(this.options.redis, [this.keys.consumers, this.keys.owners, this.keys.takes], [this.keys.prefix, this.id, stableNamePrefix])) as [number, number];
     if (consumers > 0) {
       this.options.logger.warn({ inbox: this.options.inbox, consumer: this.id, deadConsumers: consumers, messages: moved }, 'took over the messages of dead consumers');
       this.metrics?.reclaimed.inc({ inbox: this.options.inbox }, moved);
@@ -332,9 +373,17 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 function definedOnly(o: Partial<ConsumerSettings>): Partial<ConsumerSettings> {
   const out: Partial<ConsumerSettings> = {};
-  for (const k of ['name', 'batchSize', 'concurrency', 'maxAttempts', 'consumerTtlMs', 'blockMs'] as const) {
+  for (const k of ['name', 'batchSize', 'concurrency', 'maxAttempts', 'consumerTtlMs', 'blockMs', 'handlerTimeoutMs'] as const) {
     if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
   }
   return out;

@@ -26,6 +26,7 @@ export const inboxConfigShape = {
   INBOX_MAX_ATTEMPTS: env.int(3, 1, 100),
   INBOX_CONSUMER_TTL_MS: env.int(15_000, 300, 600_000),
   INBOX_BLOCK_MS: env.int(5_000, 50, 60_000),
+  INBOX_HANDLER_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
 };
 export type InboxConfig = z.infer<z.ZodObject<typeof inboxConfigShape>>;
 
@@ -59,6 +60,7 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
       maxAttempts: this.config.INBOX_MAX_ATTEMPTS,
       consumerTtlMs: this.config.INBOX_CONSUMER_TTL_MS,
       blockMs: this.config.INBOX_BLOCK_MS,
+      handlerTimeoutMs: this.config.INBOX_HANDLER_TIMEOUT_MS,
       parse: (raw) => parseInboxMessage(this.name, raw),
       handle: (message) => handlers[message.type]!.call(this.handlers, message),
       logger: this.logger,

@@ -2,6 +2,5 @@ export * from './consumer';
 export * from './dead-letter';
 export * from './sender';
 export * from './keys';
-export * from './partition';
 export * from './inbox.module';
 export { LuaScript } from './lua-script';

@@ -7,6 +7,7 @@ import {
   inboxOwners,
   inboxProcessing,
   inboxStats,
+  inboxTakes,
   type InboxName,
 } from '@parley/key-schema';
 
@@ -22,6 +23,7 @@ export function courierKeys(name: InboxName, consumerId: string) {
     handoff: inboxHandoff(name, consumerId),
     owners: inboxOwners(name),
     consumers: inboxConsumers(name),
+    takes: inboxTakes(name),
   };
 }
 

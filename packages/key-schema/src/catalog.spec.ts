@@ -47,6 +47,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   'inbox:handoff': typed('list', () => mas.inboxHandoff('ircparser', consumer)),
   'inbox:owners': typed('hash', () => mas.inboxOwners('ircparser')),
   'inbox:consumers': typed('zset', () => mas.inboxConsumers('ircparser')),
+  'inbox:takes': typed('hash', () => mas.inboxTakes('ircparser')),
   id: typed('string', () => anope.objectId('NickCore')),
   ids: typed('set', () => anope.objectIds('NickCore')),
   hash: typed('hash', () => anope.objectHash('NickCore', 3)),

@@ -110,7 +110,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   courier('inbox:processing', 'processing:<consumerId>', 'list', 'The batch a consumer is handling.'),
   courier('inbox:handoff', 'handoff:<consumerId>', 'list', 'Envelopes handed to one consumer.'),
   courier('inbox:owners', 'owners', 'hash', 'Partition (userId) → `<consumerId>|<unacked messages>`: who holds that user now.'),
-  courier('inbox:consumers', 'consumers', 'zset', 'Live consumer ids, scored by time.'),
+  courier('inbox:consumers', 'consumers', 'zset', 'Registered consumer ids, scored by their registration deadline (ms).'),
+  courier('inbox:takes', 'takes', 'hash', 'Consumer → sequence number of its last take: a take resent after a lost reply is answered again, not redone.'),
   // ---- Anope: the object store
   { family: 'id', pattern: 'id:<Type>', type: 'string', seed: 'anope', owner: 'object-store', example: 'id:NickCore', notes: 'INCR counter of object ids.' },
   { family: 'ids', pattern: 'ids:<Type>', type: 'set', seed: 'anope', owner: 'object-store', example: 'ids:NickCore', notes: 'Every object id of the type.' },

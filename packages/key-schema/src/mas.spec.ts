@@ -36,6 +36,7 @@ describe('MAS keys: the exact strings', () => {
     ['inboxHandoff', () => keys.inboxHandoff('ircparser', 'c1'), '{inbox:ircparser}:handoff:c1'],
     ['inboxOwners', () => keys.inboxOwners('ircparser'), '{inbox:ircparser}:owners'],
     ['inboxConsumers', () => keys.inboxConsumers('ircparser'), '{inbox:ircparser}:consumers'],
+    ['inboxTakes', () => keys.inboxTakes('ircparser'), '{inbox:ircparser}:takes'],
     ['inboxKeyPrefix', () => keys.inboxKeyPrefix('connectionmanager'), '{inbox:connectionmanager}:'],
   ])('%s', (_name, build, expected) => {
     expect(build()).toBe(expected);
@@ -154,6 +155,7 @@ describe('Redis Cluster slots of the courier keys', () => {
       keys.inboxHandoff(name, 'c-1'),
       keys.inboxOwners(name),
       keys.inboxConsumers(name),
+      keys.inboxTakes(name),
     ];
     for (const key of courierKeys) expect(keySlot(key)).toBe(slot);
   });

@@ -207,3 +207,5 @@ export const inboxHandoff = perConsumer('handoff', 'list');
 export const inboxOwners = perInbox('owners', 'hash');
 /** `{inbox:<name>}:consumers` — live consumer ids, scored by time. */
 export const inboxConsumers = perInbox('consumers', 'zset');
+/** `{inbox:<name>}:takes` — consumer → sequence number of its last take, so a resent take is answered, not redone. */
+export const inboxTakes = perInbox('takes', 'hash');

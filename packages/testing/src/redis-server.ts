@@ -114,7 +114,7 @@ export class TestRedis {
   async stop(): Promise<void> {
     for (const c of this.clients) c.disconnect();
     this.clients.clear();
-    if (this.proc.exitCode === null) {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
       const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
       this.proc.kill('SIGTERM');
       await exited;
