@@ -6,6 +6,7 @@ import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
 import type { InboxName } from '@parley/key-schema';
+import { withTimeout } from '@parley/runtime';
 
 /** pino-compatible: what the courier logs through. */
 export interface CourierLogger {
@@ -284,7 +285,7 @@ export class InboxConsumer<M> {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await withTimeout(this.options.handle(parsed.value), this.settings.handlerTimeoutMs);
+        await withTimeout(this.options.handle(parsed.value), this.settings.handlerTimeoutMs, `handler timed out after ${this.settings.handlerTimeoutMs} ms`);
         this.metrics?.messages.inc({ inbox, outcome: 'handled' });
         return;
       } catch (err) {
@@ -371,14 +372,6 @@ export class InboxConsumer<M> {
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function definedOnly(o: Partial<ConsumerSettings>): Partial<ConsumerSettings> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { withTimeout } from './time';
 
 export type ReadinessCheck = () => Promise<void> | void;
 
@@ -27,7 +28,7 @@ export class Readiness {
     await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         try {
-          await withTimeout(Promise.resolve(check()), 2_000, name);
+          await withTimeout(Promise.resolve(check()), 2_000, `${name}: no answer within 2000 ms`);
           checks[name] = 'ok';
         } catch (err) {
           ready = false;
@@ -37,12 +38,4 @@ export class Readiness {
     );
     return { ready, checks };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
