@@ -15,7 +15,7 @@ const graph = await madge(
     baseDir: root,
     fileExtensions: ['ts', 'tsx'],
     tsConfig: join(root, 'tsconfig.base.json'),
-    excludeRegExp: [/node_modules/, /(^|\/)dist\//, /\.d\.ts$/],
+    excludeRegExp: [/node_modules/, /(^|\/)dist\//, /\.d\.ts$/, /e2e\/fixtures\//],
     detectiveOptions: { ts: { skipTypeImports: false }, tsx: { skipTypeImports: false } },
   },
 );
