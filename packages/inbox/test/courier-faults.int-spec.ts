@@ -1,37 +1,17 @@
-import { inbox, inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats, inboxTakes, inboxKeyPrefix } from '@parley/key-schema';
-import { Collector, deferred, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { type DeadLetterEntry, type InboxConsumer, LuaScript } from '../src';
-import { msg, silentLogger, testConsumer, type TestMessage } from './helpers';
+import { inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats, inboxTakes, inboxKeyPrefix } from '@parley/key-schema';
+import { Collector, deferred, eventually, type TestKeySpace } from '@parley/testing';
+import { type DeadLetterEntry, LuaScript } from '../src';
+import { courierTestbed, INBOX, msg, push, silentLogger, type TestMessage } from './helpers';
 
-const INBOX = inbox('loopbackparser');
-const push = (space: TestKeySpace, ...messages: (TestMessage | string)[]) =>
-  space.redis.lpush(INBOX, ...messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))));
 
 /** What happens to the courier when the network, Redis or a handler misbehaves. */
 describe('inbox courier under faults (real Redis)', () => {
-  let server: TestRedis;
+  const bed = courierTestbed();
+  const start = bed.start;
   let space: TestKeySpace;
-  const running: InboxConsumer<TestMessage>[] = [];
-
-  beforeAll(async () => {
-    server = await TestRedis.start();
+  beforeEach(() => {
+    space = bed.space;
   });
-  afterAll(async () => {
-    await server.stop();
-  });
-  beforeEach(async () => {
-    space = await server.keySpace();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((c) => c.stop()));
-    await space.cleanup();
-  });
-
-  function start(handle: (m: TestMessage) => Promise<void>, options: Parameters<typeof testConsumer>[2] = {}) {
-    const c = testConsumer(space, handle, options);
-    running.push(c);
-    return c;
-  }
 
   it('a take sent twice (its reply lost in a reconnect) is answered again, never redone', async () => {
     const take = LuaScript.load('take');

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
-import { ChildFixture, Collector, deferred, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { inbox, inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats } from '@parley/key-schema';
-import { DeadLetter, type DeadLetterEntry, type InboxConsumer, InboxSender } from '../src';
-import { msg, testConsumer, type TestMessage } from './helpers';
+import { ChildFixture, Collector, deferred, eventually, type TestKeySpace } from '@parley/testing';
+import { inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats } from '@parley/key-schema';
+import { DeadLetter, type DeadLetterEntry, InboxSender } from '../src';
+import { courierTestbed, INBOX, msg, push, type TestMessage } from './helpers';
 
-const INBOX = inbox('loopbackparser');
-const push = (space: TestKeySpace, ...messages: (TestMessage | string)[]) =>
-  space.redis.lpush(INBOX, ...messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))));
 
 async function commandCalls(space: TestKeySpace, command: string): Promise<number> {
   const info = await space.redis.info('commandstats');
@@ -15,31 +12,12 @@ async function commandCalls(space: TestKeySpace, command: string): Promise<numbe
 }
 
 describe('inbox courier (real Redis)', () => {
-  let server: TestRedis;
+  const bed = courierTestbed();
+  const start = bed.start;
   let space: TestKeySpace;
-  const running: InboxConsumer<TestMessage>[] = [];
-  const children: ChildFixture[] = [];
-
-  beforeAll(async () => {
-    server = await TestRedis.start();
+  beforeEach(() => {
+    space = bed.space;
   });
-  afterAll(async () => {
-    await server.stop();
-  });
-  beforeEach(async () => {
-    space = await server.keySpace();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((c) => c.stop()));
-    await Promise.all(children.splice(0).map((c) => c.kill()));
-    await space.cleanup();
-  });
-
-  function start(handle: (m: TestMessage) => Promise<void>, options: Parameters<typeof testConsumer>[2] = {}) {
-    const c = testConsumer(space, handle, options);
-    running.push(c);
-    return c;
-  }
 
   it('sends many messages in one round trip and hands them over in push order', async () => {
     const before = await commandCalls(space, 'lpush');
@@ -177,7 +155,7 @@ describe('inbox courier (real Redis)', () => {
 
   it('takes back the batch of a consumer killed between taking and acknowledging (SIGKILL), in order', async () => {
     const child = ChildFixture.start(join(__dirname, 'fixtures', 'stuck-consumer.ts'), { REDIS_URL: space.url, TTL_MS: '1000', BATCH_SIZE: '6' });
-    children.push(child);
+    bed.track(child);
     const deadId = (await child.waitForLine((l) => l.startsWith('STARTED '))).slice('STARTED '.length);
     await push(space, ...[1, 2, 3].flatMap((s) => [msg(1, s), msg(2, s)]));
     await child.waitForLine((l) => l.startsWith('TAKEN'));
@@ -200,7 +178,7 @@ describe('inbox courier (real Redis)', () => {
 
   it('a restarted consumer with the same stable name takes its own batch back at once', async () => {
     const child = ChildFixture.start(join(__dirname, 'fixtures', 'stuck-consumer.ts'), { REDIS_URL: space.url, TTL_MS: '600000', CONSUMER_NAME: 'pod-0' });
-    children.push(child);
+    bed.track(child);
     await child.waitForLine((l) => l.startsWith('STARTED pod-0@'));
     await push(space, msg(7, 1), msg(7, 2));
     await child.waitForLine((l) => l.startsWith('TAKEN'));

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { inbox, inboxConsumers } from '@parley/key-schema';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { REDIS, RuntimeModule } from '@parley/runtime';
-import { Collector, TestRedis, type TestKeySpace } from '@parley/testing';
+import { Collector, type TestKeySpace, useTestRedis } from '@parley/testing';
 import { InboxModule, notHandledYet } from '../src';
 
 const pings = new Collector<string>();
@@ -41,16 +41,10 @@ function appModule(url: string, handlers: Type<InboxHandlers<'connectionmanager'
 }
 
 describe('InboxModule (Nest, real Redis)', () => {
-  let server: TestRedis;
+  const redis = useTestRedis();
   let space: TestKeySpace;
-  beforeAll(async () => {
-    server = await TestRedis.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
-  beforeEach(async () => {
-    space = await server.keySpace();
+  beforeEach(() => {
+    space = redis.space;
   });
 
   it('refuses to start when a message type has no handler, naming it', async () => {

@@ -172,3 +172,33 @@ function waitForReady(proc: ChildProcess, port: number): Promise<void> {
     proc.on('exit', onExit);
   });
 }
+
+/**
+ * For a test file: one TestRedis for the file (started before its tests, stopped after) and a new
+ * key space for each test (flushed after it). Call at describe level; read `.server` and `.space`
+ * inside tests and hooks.
+ */
+export function useTestRedis(options: TestRedisOptions = {}): { readonly server: TestRedis; readonly space: TestKeySpace } {
+  let server: TestRedis | undefined;
+  let space: TestKeySpace | undefined;
+  beforeAll(async () => {
+    server = await TestRedis.start(options);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    space = await server!.keySpace();
+  });
+  afterEach(async () => {
+    await space?.cleanup();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get space() {
+      return space!;
+    },
+  };
+}
