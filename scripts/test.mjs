@@ -3,7 +3,7 @@
 // (unit *.spec.ts, real-Redis *.int-spec.ts, e2e against the built apps), then one closing line
 // "N passed, N failed" counted from every workspace's Jest results.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,10 @@ const run = (title, cmd, args) => {
   return r.status === 0;
 };
 
-for (const ws of workspaces) rmSync(join(root, ws, RESULTS), { force: true });
+for (const ws of workspaces) {
+  rmSync(join(root, ws, RESULTS), { force: true });
+  mkdirSync(join(root, ws, '.turbo'), { recursive: true }); // Jest does not create the folder of --outputFile
+}
 
 const steps = [
   ['build, lint, typecheck', turbo, ['run', 'build', 'lint', 'typecheck', '--output-logs=errors-only', '--concurrency=2']],
