@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { InboxModule } from '@parley/inbox';
 import { type Logger, RuntimeModule } from '@parley/runtime';
+import { AccountsModule } from './accounts/accounts.module';
+import { ApiErrorFilter } from './http/api-error.filter';
 import { WebController } from './web/web.controller';
 
 @Module({})
@@ -8,8 +11,9 @@ export class AppModule {
   static register(config: { REDIS_URL: string }, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer()],
+      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule],
       controllers: [WebController],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
     };
   }
 }

@@ -1,9 +1,10 @@
-import { env, runApp } from '@parley/runtime';
+import { runApp } from '@parley/runtime';
 import { AppModule } from './app.module';
+import { gatewayConfigShape } from './config';
 
 runApp({
   app: 'gateway',
-  configShape: { GATEWAY_PORT: env.port(3200) },
+  configShape: gatewayConfigShape,
   port: (config) => config.GATEWAY_PORT,
   module: (config, logger) => AppModule.register(config, logger),
 });

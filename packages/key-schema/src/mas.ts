@@ -5,6 +5,7 @@ import { type CaseMapping } from './casemapping';
 import {
   KeyPartError,
   decodeKeyPart,
+  encodeKeyPart,
   idPart,
   ircNamePart,
   networkPart,
@@ -52,6 +53,8 @@ export const outbox = perSession('outbox', 'list');
 export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
 /** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
 export const userIndex = (): HashKey => makeKey('hash', 'index', 'user');
+/** `user:` — what `user(id)` puts before the id, for a Lua script that creates the id itself. */
+export const userKeyPrefix = (): string => 'user:';
 /** `users` — every user id. */
 export const users = (): SetKey => makeKey('set', 'users');
 /** `nextavailableuserId` — INCR counter of user ids (the seed's spelling, capital I included). */
@@ -59,6 +62,16 @@ export const nextAvailableUserId = (): StringKey => makeKey('string', 'nextavail
 /** `passwordresettoken:<token>` — the user id, with an expiry. */
 export const passwordResetToken = (token: string): StringKey =>
   makeKey('string', 'passwordresettoken', tokenPart(token, 'token'));
+// ---- Parley's own account keys (the seed keeps one `token` per user; Parley has many, hashed)
+
+/** `authtoken:<sha256 of the token>` — a login token's record (`userId`, `created`), with an expiry. */
+export const authToken = (tokenHash: string): HashKey => makeKey('hash', 'authtoken', tokenPart(tokenHash, 'tokenHash'));
+/** `authtokens:<userId>` — the user's token hashes scored by expiry (ms), for "log out everywhere". */
+export const userAuthTokens = perUser('authtokens', 'zset');
+/** `ratelimit:<scope>:<subject>` — a counter of attempts in the current window, with an expiry. */
+export const rateLimit = (scope: string, subject: string): StringKey =>
+  makeKey('string', 'ratelimit', tokenPart(scope, 'scope'), encodeKeyPart(subject, 'subject'));
+
 /** `settings:<userId>` — one field per client setting. */
 export const settings = perUser('settings', 'hash');
 /** `friends:<userId>` — friend user ids, kept in step with the IM contact hash by im-router. */

@@ -1,0 +1,53 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError } from '../http/api-error';
+import { AccountsService } from './accounts.service';
+
+/** The cookie that carries the login token for browsers (the same token works as a Bearer token). */
+export const TOKEN_COOKIE = 'parley_token';
+
+/** protocol.md's account endpoints. */
+@Controller('api/v1')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post('register')
+  @HttpCode(201)
+  register(@Body() body: unknown, @Req() req: Request): Promise<{ userId: number }> {
+    return this.accounts.register(body, clientIp(req));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ userId: number; token: string }> {
+    const { userId, token, ttlMs } = await this.accounts.login(body, clientIp(req));
+    // httpOnly: scripts cannot read it; SameSite=Lax: not sent on cross-site subrequests; Secure over TLS.
+    res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: ttlMs, path: '/' });
+    return { userId, token };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const token = requestToken(req);
+    if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'not logged in');
+    const everywhere = typeof body === 'object' && body !== null && (body as { all?: unknown }).all === true;
+    await this.accounts.logout(token, everywhere);
+    res.clearCookie(TOKEN_COOKIE, { path: '/' });
+  }
+}
+
+/** The token of a request: `Authorization: Bearer <token>`, else the cookie. */
+export function requestToken(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim() || undefined;
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
+  }
+  return undefined;
+}
+
+function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { LuaScript } from '@parley/inbox';
+import { authToken, nextAvailableUserId, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
+import { REDIS } from '@parley/runtime';
+
+const register = new LuaScript('register', readFileSync(join(__dirname, '..', '..', 'lua', 'register.lua'), 'utf8'));
+
+export interface NewAccount {
+  name: string;
+  email: string;
+  nick: string;
+  passwd: string;
+  registrationtime: number;
+  lastip: string;
+}
+
+export interface StoredAccount {
+  userId: number;
+  name: string;
+  email: string;
+  nick: string;
+  passwd: string;
+}
+
+/** Accounts, login tokens and attempt counters in Redis (keys from the key schema). */
+@Injectable()
+export class AccountsRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** Creates the account atomically; refuses a taken e-mail or nick. */
+  async create(account: NewAccount): Promise<{ ok: true; userId: number } | { ok: false; code: 'EMAIL_TAKEN' | 'NICK_TAKEN' }> {
+    const fields: Record<string, string | number> = { ...account, inUse: 0, lastlogin: 0, nextwindowid: 0 };
+    const [result, userId] = (await register.run(
+      this.redis,
+      [userIndex(), users(), nextAvailableUserId()],
+      [userIndexField.email(account.email), userIndexField.nick(account.nick), userKeyPrefix(), ...Object.entries(fields).flat()],
+    )) as [string, number?];
+    if (result === 'OK' && userId !== undefined) return { ok: true, userId };
+    if (result === 'EMAIL_TAKEN' || result === 'NICK_TAKEN') return { ok: false, code: result };
+    throw new Error(`register.lua answered ${result}`);
+  }
+
+  /** The account whose nick or e-mail (case-insensitive) is `username`, if any. */
+  async findByLogin(username: string): Promise<StoredAccount | undefined> {
+    const field = username.includes('@') ? userIndexField.email(username) : userIndexField.nick(username);
+    const id = await this.redis.hget(userIndex(), field);
+    if (!id) return undefined;
+    const [name, email, nick, passwd] = await this.redis.hmget(user(id), 'name', 'email', 'nick', 'passwd');
+    if (!passwd) return undefined;
+    return { userId: Number(id), name: name ?? '', email: email ?? '', nick: nick ?? '', passwd };
+  }
+
+  /** Stores a login token (by its hash) that expires after `ttlMs`, and records the login. */
+  async saveToken(userId: number, tokenHash: string, ttlMs: number, ip: string): Promise<void> {
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .hset(authToken(tokenHash), 'userId', userId, 'created', now)
+      .pexpire(authToken(tokenHash), ttlMs)
+      .zadd(userAuthTokens(userId), now + ttlMs, tokenHash)
+      .zremrangebyscore(userAuthTokens(userId), '-inf', now)
+      .hset(user(userId), 'lastlogin', Math.floor(now / 1000), 'lastip', ip)
+      .exec()
+      .then(failOnError);
+  }
+
+  /** The user id a token hash belongs to, if the token is live. */
+  async tokenUser(tokenHash: string): Promise<number | undefined> {
+    const id = await this.redis.hget(authToken(tokenHash), 'userId');
+    return id ? Number(id) : undefined;
+  }
+
+  async deleteToken(userId: number, tokenHash: string): Promise<void> {
+    await this.redis.multi().del(authToken(tokenHash)).zrem(userAuthTokens(userId), tokenHash).exec().then(failOnError);
+  }
+
+  async deleteAllTokens(userId: number): Promise<void> {
+    const hashes = await this.redis.zrange(userAuthTokens(userId), '0', '-1');
+    const tx = this.redis.multi();
+    for (const h of hashes) tx.del(authToken(h));
+    await tx.del(userAuthTokens(userId)).exec().then(failOnError);
+  }
+
+  /** Counts one attempt in a fixed window; returns the count and the ms left in the window. */
+  async hit(scope: string, subject: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    const key = rateLimit(scope, subject);
+    const results = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
+    failOnError(results);
+    return { count: Number(results![0]![1]), resetMs: Math.max(0, Number(results![2]![1])) };
+  }
+}
+
+/** EXEC answers each command's error in its result instead of rejecting: turn one into a rejection. */
+function failOnError(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([err]) => err);
+  if (!results || failed) throw new Error(`transaction failed: ${failed?.[0]?.message ?? 'aborted'}`);
+}

@@ -1,0 +1,128 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
+import { user, userIndex, users } from '@parley/key-schema';
+import { baseConfigShape, loadConfig } from '@parley/runtime';
+import { useTestRedis } from '@parley/testing';
+import { AppModule } from '../src/app.module';
+import { gatewayConfigShape } from '../src/config';
+
+describe('accounts over HTTP (real Redis)', () => {
+  const redis = useTestRedis();
+  let app: INestApplication;
+  let base: string;
+
+  beforeEach(async () => {
+    const config = loadConfig('gateway', { ...baseConfigShape, ...gatewayConfigShape }, { REDIS_URL: redis.space.url, LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '1000' });
+    app = await NestFactory.create(AppModule.register(config, pino({ level: 'silent' })), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer() as { address(): { port: number } }).address().port}/api/v1`;
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const alice = { name: 'Alice A', email: 'Alice@Example.com', nick: 'alice', password: 'correct horse' };
+
+  it('registers an account with an argon2id hash, indexed by e-mail and nick', async () => {
+    const res = await post('register', alice);
+    expect(res.status).toBe(201);
+    const { userId } = (await res.json()) as { userId: number };
+    const stored = await redis.space.redis.hgetall(user(userId));
+    expect(stored).toMatchObject({ name: 'Alice A', email: 'Alice@Example.com', nick: 'alice', inUse: '0', nextwindowid: '0' });
+    expect(stored.passwd).toMatch(/^\$argon2id\$/);
+    expect(stored.passwd).not.toContain('correct horse');
+    expect(await redis.space.redis.hgetall(userIndex())).toEqual({ 'email:alice@example.com': String(userId), 'nick:alice': String(userId) });
+    expect(await redis.space.redis.smembers(users())).toEqual([String(userId)]);
+  });
+
+  it.each([
+    [{ ...alice, nick: '1alice' }, 'nick'],
+    [{ ...alice, nick: 'al' }, 'nick'],
+    [{ ...alice, password: 'short' }, 'password'],
+    [{ ...alice, email: 'not-an-email' }, 'email'],
+    [{ ...alice, name: undefined }, 'name'],
+  ])('refuses a bad field with 400 naming it (%j)', async (body, field) => {
+    const res = await post('register', body);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; fields: Record<string, string> } };
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(Object.keys(error.fields)).toEqual([field]);
+  });
+
+  it('lets exactly one of many racing registrations for one nick win', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => post('register', { ...alice, email: `a${i}@example.com`, nick: i % 2 ? 'RACER' : 'racer' })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(11);
+    const codes = await Promise.all(results.filter((r) => r.status === 409).map(async (r) => ((await r.json()) as { error: { code: string } }).error.code));
+    expect(new Set(codes)).toEqual(new Set(['NICK_TAKEN']));
+    expect(await redis.space.redis.scard(users())).toBe(1);
+  });
+
+  it('refuses a taken e-mail, whatever its case', async () => {
+    await post('register', alice);
+    const res = await post('register', { ...alice, nick: 'other', email: 'ALICE@example.COM' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('EMAIL_TAKEN');
+  });
+
+  it('logs in by nick or e-mail (any case) with an httpOnly SameSite cookie; refuses a wrong password', async () => {
+    await post('register', alice);
+    for (const username of ['ALICE', 'alice@example.com']) {
+      const res = await post('login', { username, password: 'correct horse' });
+      expect(res.status).toBe(200);
+      const { token } = (await res.json()) as { token: string };
+      expect(token.length).toBeGreaterThanOrEqual(40);
+      const cookie = res.headers.get('set-cookie')!;
+      expect(cookie).toContain(`parley_token=${token}`);
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Lax/);
+      // Only a hash of the token is stored.
+      expect(await redis.space.redis.keys(`*${token}*`)).toEqual([]);
+    }
+    const wrong = await post('login', { username: 'alice', password: 'wrong password' });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('BAD_CREDENTIALS');
+    const unknown = await post('login', { username: 'nobody', password: 'whatever1' });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('throttles repeated logins for one account with 429 and Retry-After', async () => {
+    await post('register', alice);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post('login', { username: 'alice', password: 'wrong password' })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const blocked = await post('login', { username: 'alice', password: 'correct horse' });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('logs out one token, or every token of the user', async () => {
+    await post('register', alice);
+    const login = async () => ((await (await post('login', { username: 'alice', password: 'correct horse' })).json()) as { token: string }).token;
+    const [a, b, c] = [await login(), await login(), await login()];
+    expect((await post('logout', {}, { authorization: `Bearer ${a}` })).status).toBe(204);
+    expect((await post('logout', {}, { authorization: `Bearer ${a}` })).status).toBe(401);
+    expect((await post('logout', { all: true }, { cookie: `parley_token=${b}` })).status).toBe(204);
+    expect((await post('logout', {}, { authorization: `Bearer ${c}` })).status).toBe(401);
+  });
+
+  it('answers malformed bodies and unknown routes in the error shape, and keeps serving', async () => {
+    const bad = await post('register', '{"name": ');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    for (let i = 0; i < 200; i++) {
+      const junk = [null, 42, 'x', [], { username: 7 }, { name: 'x'.repeat(10_000) }][i % 6];
+      const res = await post(i % 2 ? 'login' : 'register', junk);
+      expect(res.status).toBe(400);
+    }
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await post('register', alice)).status).toBe(201);
+  });
+});
