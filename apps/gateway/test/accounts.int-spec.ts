@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
-import { user, userIndex, users } from '@parley/key-schema';
+import { passwordResetToken, user, userIndex, users } from '@parley/key-schema';
 import { baseConfigShape, loadConfig } from '@parley/runtime';
-import { useTestRedis } from '@parley/testing';
+import { eventually, useTestRedis } from '@parley/testing';
 import { AppModule } from '../src/app.module';
 import { gatewayConfigShape } from '../src/config';
 
@@ -12,16 +15,29 @@ describe('accounts over HTTP (real Redis)', () => {
   const redis = useTestRedis();
   let app: INestApplication;
   let base: string;
+  let dataDir: string;
 
   beforeEach(async () => {
-    const config = loadConfig('gateway', { ...baseConfigShape, ...gatewayConfigShape }, { REDIS_URL: redis.space.url, LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '1000' });
+    dataDir = mkdtempSync(join(tmpdir(), 'parley-gateway-'));
+    const config = loadConfig('gateway', { ...baseConfigShape, ...gatewayConfigShape }, { REDIS_URL: redis.space.url, LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '1000', DATA_DIR: dataDir, PUBLIC_URL: 'https://chat.example.org' });
     app = await NestFactory.create(AppModule.register(config, pino({ level: 'silent' })), { logger: false });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer() as { address(): { port: number } }).address().port}/api/v1`;
   });
   afterEach(async () => {
     await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
+
+  /** The e-mails written to DATA_DIR/mail (no SMTP_URL in tests). */
+  const mails = () => {
+    try {
+      return readdirSync(join(dataDir, 'mail')).sort().map((f) => readFileSync(join(dataDir, 'mail', f), 'utf8'));
+    } catch {
+      return [];
+    }
+  };
+  const resetToken = (mail: string) => /reset-password\?token=([A-Za-z0-9_-]+)/.exec(mail)![1]!;
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -109,6 +125,48 @@ describe('accounts over HTTP (real Redis)', () => {
     expect((await post('logout', {}, { authorization: `Bearer ${a}` })).status).toBe(401);
     expect((await post('logout', { all: true }, { cookie: `parley_token=${b}` })).status).toBe(204);
     expect((await post('logout', {}, { authorization: `Bearer ${c}` })).status).toBe(401);
+  });
+
+  it('resets a password with a mailed one-time link, ending every session', async () => {
+    await post('register', alice);
+    const oldToken = ((await (await post('login', { username: 'alice', password: 'correct horse' })).json()) as { token: string }).token;
+    expect((await post('password-reset', { email: 'ALICE@example.com' })).status).toBe(202);
+    const [mail] = mails();
+    expect(mail).toContain('To: Alice@Example.com');
+    expect(mail).toContain('https://chat.example.org/#/reset-password?token=');
+    const token = resetToken(mail!);
+    // Stored only as a hash, for 24 hours.
+    expect(await redis.space.redis.exists(passwordResetToken(token))).toBe(0);
+    const [key] = await redis.space.redis.keys('passwordresettoken:*');
+    expect(await redis.space.redis.pttl(key!)).toBeGreaterThan(23 * 3600 * 1000);
+
+    expect((await post('password-reset/confirm', { token, password: 'battery staple' })).status).toBe(204);
+    expect((await post('password-reset/confirm', { token, password: 'battery staple 2' })).status).toBe(400);
+    expect((await post('login', { username: 'alice', password: 'correct horse' })).status).toBe(401);
+    expect((await post('login', { username: 'alice', password: 'battery staple' })).status).toBe(200);
+    expect((await post('logout', {}, { authorization: `Bearer ${oldToken}` })).status).toBe(401);
+  });
+
+  it('answers 202 for an unknown address without sending anything, and refuses an expired link', async () => {
+    expect((await post('password-reset', { email: 'nobody@example.com' })).status).toBe(202);
+    expect(mails()).toEqual([]);
+    await post('register', alice);
+    await post('password-reset', { email: alice.email });
+    const token = resetToken(mails()[0]!);
+    const [key] = await redis.space.redis.keys('passwordresettoken:*');
+    await redis.space.redis.pexpire(key!, 1);
+    await eventually(() => redis.space.redis.exists(key!), (n) => n === 0, 'the token expired');
+    const res = await post('password-reset/confirm', { token, password: 'battery staple' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INVALID_TOKEN');
+  });
+
+  it('throttles reset requests per address', async () => {
+    await post('register', alice);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post('password-reset', { email: alice.email })).status);
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    expect(mails()).toHaveLength(3);
   });
 
   it('answers malformed bodies and unknown routes in the error shape, and keeps serving', async () => {

@@ -26,6 +26,18 @@ export class AccountsController {
     return { userId, token };
   }
 
+  @Post('password-reset')
+  @HttpCode(202)
+  async passwordReset(@Body() body: unknown, @Req() req: Request): Promise<void> {
+    await this.accounts.requestPasswordReset(body, clientIp(req));
+  }
+
+  @Post('password-reset/confirm')
+  @HttpCode(204)
+  async passwordResetConfirm(@Body() body: unknown): Promise<void> {
+    await this.accounts.confirmPasswordReset(body);
+  }
+
   @Post('logout')
   @HttpCode(204)
   async logout(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LuaScript } from '@parley/inbox';
-import { authToken, nextAvailableUserId, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
+import { authToken, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { REDIS } from '@parley/runtime';
 
 const register = new LuaScript('register', readFileSync(join(__dirname, '..', '..', 'lua', 'register.lua'), 'utf8'));
@@ -82,6 +82,30 @@ export class AccountsRepository {
     const tx = this.redis.multi();
     for (const h of hashes) tx.del(authToken(h));
     await tx.del(userAuthTokens(userId)).exec().then(failOnError);
+  }
+
+  /** Stores a password-reset token (by its hash) for `userId`, usable until it expires. */
+  async saveResetToken(tokenHash: string, userId: number, ttlMs: number): Promise<void> {
+    await this.redis.set(passwordResetToken(tokenHash), userId, 'PX', ttlMs);
+  }
+
+  /** The user of a reset token, taking the token away in the same step (it works once). */
+  async takeResetToken(tokenHash: string): Promise<number | undefined> {
+    const id = await this.redis.getdel(passwordResetToken(tokenHash));
+    return id ? Number(id) : undefined;
+  }
+
+  async findIdByEmail(email: string): Promise<number | undefined> {
+    const id = await this.redis.hget(userIndex(), userIndexField.email(email));
+    return id ? Number(id) : undefined;
+  }
+
+  async emailOf(userId: number): Promise<string | undefined> {
+    return (await this.redis.hget(user(userId), 'email')) ?? undefined;
+  }
+
+  async setPassword(userId: number, passwd: string): Promise<void> {
+    await this.redis.hset(user(userId), 'passwd', passwd);
   }
 
   /** Counts one attempt in a fixed window; returns the count and the ms left in the window. */

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
-import { LoginBody, RegisterBody } from '@parley/protocol';
+import { LoginBody, PasswordResetBody, PasswordResetConfirmBody, RegisterBody } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import type { z } from 'zod';
 import { ApiError } from '../http/api-error';
+import { Mailer } from '../mail/mailer';
 import { AccountsRepository } from './accounts.repository';
 
 // @node-rs/argon2 declares its algorithms as a const enum, which type-stripping compilers cannot
@@ -16,6 +17,11 @@ export interface AccountsConfig {
   LOGIN_LIMIT_WINDOW_MS: number;
   LOGIN_LIMIT_PER_IP: number;
   LOGIN_LIMIT_PER_ACCOUNT: number;
+  RESET_TOKEN_TTL_MS: number;
+  RESET_LIMIT_WINDOW_MS: number;
+  RESET_LIMIT_PER_IP: number;
+  RESET_LIMIT_PER_ACCOUNT: number;
+  PUBLIC_URL: string;
 }
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -28,6 +34,7 @@ export class AccountsService {
 
   constructor(
     private readonly repo: AccountsRepository,
+    private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AccountsConfig,
   ) {}
 
@@ -50,22 +57,50 @@ export class AccountsService {
 
   async login(body: unknown, ip: string): Promise<{ userId: number; token: string; ttlMs: number }> {
     const input = validate(LoginBody, body);
-    const { LOGIN_LIMIT_WINDOW_MS: window } = this.config;
-    const [byIp, byAccount] = await Promise.all([
-      this.repo.hit('login-ip', ip, window),
-      this.repo.hit('login-account', input.username.toLowerCase(), window),
-    ]);
-    const over = [byIp.count > this.config.LOGIN_LIMIT_PER_IP ? byIp : undefined, byAccount.count > this.config.LOGIN_LIMIT_PER_ACCOUNT ? byAccount : undefined].filter((x) => x !== undefined);
-    if (over.length > 0) {
-      const retryAfter = Math.ceil(Math.max(...over.map((o) => o.resetMs)) / 1000);
-      throw new ApiError(429, 'RATE_LIMITED', 'too many login attempts; try again later', undefined, { 'Retry-After': String(retryAfter) });
-    }
+    const c = this.config;
+    await this.throttle('login', ip, input.username.toLowerCase(), c.LOGIN_LIMIT_WINDOW_MS, c.LOGIN_LIMIT_PER_IP, c.LOGIN_LIMIT_PER_ACCOUNT);
     const account = await this.repo.findByLogin(input.username);
     const ok = account ? await verify(account.passwd, input.password) : (await verify(await this.dummyHash, input.password), false);
     if (!account || !ok) throw new ApiError(401, 'BAD_CREDENTIALS', 'wrong nick, e-mail or password');
     const token = randomBytes(32).toString('base64url');
     await this.repo.saveToken(account.userId, sha256(token), this.config.TOKEN_TTL_MS, ip);
     return { userId: account.userId, token, ttlMs: this.config.TOKEN_TTL_MS };
+  }
+
+  /**
+   * Mails a one-time reset link if the address belongs to an account. The answer is the same
+   * either way, so the endpoint does not tell who has an account.
+   */
+  async requestPasswordReset(body: unknown, ip: string): Promise<void> {
+    const { email } = validate(PasswordResetBody, body);
+    const c = this.config;
+    await this.throttle('reset', ip, email.toLowerCase(), c.RESET_LIMIT_WINDOW_MS, c.RESET_LIMIT_PER_IP, c.RESET_LIMIT_PER_ACCOUNT);
+    const userId = await this.repo.findIdByEmail(email);
+    if (userId === undefined) return;
+    const token = randomBytes(32).toString('base64url');
+    await this.repo.saveResetToken(sha256(token), userId, c.RESET_TOKEN_TTL_MS);
+    const to = (await this.repo.emailOf(userId)) ?? email;
+    const link = `${c.PUBLIC_URL.replace(/\/$/, '')}/#/reset-password?token=${token}`;
+    const hours = Math.round(c.RESET_TOKEN_TTL_MS / 3_600_000);
+    await this.mailer.send(to, 'Reset your Parley password', `Someone asked to reset the password of your Parley account.\n\nTo choose a new password, open this link within ${hours} hours (it works once):\n${link}\n\nIf it was not you, ignore this message: your password stays as it is.`);
+  }
+
+  /** Sets a new password with a reset token (once), and ends every session of the account. */
+  async confirmPasswordReset(body: unknown): Promise<void> {
+    const input = validate(PasswordResetConfirmBody, body);
+    const userId = await this.repo.takeResetToken(sha256(input.token));
+    if (userId === undefined) throw new ApiError(400, 'INVALID_TOKEN', 'this reset link is unknown, used or expired', { token: 'invalid' });
+    await this.repo.setPassword(userId, await hash(input.password, ARGON2ID));
+    await this.repo.deleteAllTokens(userId);
+  }
+
+  /** Counts an attempt per client IP and per account; answers 429 (with Retry-After) past either limit. */
+  private async throttle(what: string, ip: string, account: string, windowMs: number, perIp: number, perAccount: number): Promise<void> {
+    const [byIp, byAccount] = await Promise.all([this.repo.hit(`${what}-ip`, ip, windowMs), this.repo.hit(`${what}-account`, account, windowMs)]);
+    const over = [byIp.count > perIp ? byIp : undefined, byAccount.count > perAccount ? byAccount : undefined].filter((x) => x !== undefined);
+    if (over.length === 0) return;
+    const retryAfter = Math.ceil(Math.max(...over.map((o) => o.resetMs)) / 1000);
+    throw new ApiError(429, 'RATE_LIMITED', `too many ${what} attempts; try again later`, undefined, { 'Retry-After': String(retryAfter) });
   }
 
   /** The user a token belongs to, or undefined when it is unknown or expired. */
