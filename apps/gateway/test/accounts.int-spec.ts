@@ -107,10 +107,12 @@ describe('accounts over HTTP (real Redis)', () => {
     expect(unknown.status).toBe(401);
   });
 
-  it('throttles repeated logins for one account with 429 and Retry-After', async () => {
+  it('throttles repeated failed logins for one account with 429 and Retry-After', async () => {
     await post('register', alice);
+    // Successful logins do not count against the account.
+    for (let i = 0; i < 5; i++) expect((await post('login', { username: 'alice', password: 'correct horse' })).status).toBe(200);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await post('login', { username: 'alice', password: 'wrong password' })).status);
+    for (let i = 0; i < 5; i++) statuses.push((await post('login', { username: 'ALICE', password: 'wrong password' })).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const blocked = await post('login', { username: 'alice', password: 'correct horse' });
     expect(blocked.status).toBe(429);

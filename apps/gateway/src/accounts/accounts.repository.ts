@@ -108,6 +108,13 @@ export class AccountsRepository {
     await this.redis.hset(user(userId), 'passwd', passwd);
   }
 
+  /** The attempts counted in the current window, without counting one. */
+  async peek(scope: string, subject: string): Promise<{ count: number; resetMs: number }> {
+    const key = rateLimit(scope, subject);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    return { count: Number(count ?? 0), resetMs: Math.max(0, ttl) };
+  }
+
   /** Counts one attempt in a fixed window; returns the count and the ms left in the window. */
   async hit(scope: string, subject: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
     const key = rateLimit(scope, subject);

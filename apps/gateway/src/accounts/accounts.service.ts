@@ -58,10 +58,18 @@ export class AccountsService {
   async login(body: unknown, ip: string): Promise<{ userId: number; token: string; ttlMs: number }> {
     const input = validate(LoginBody, body);
     const c = this.config;
-    await this.throttle('login', ip, input.username.toLowerCase(), c.LOGIN_LIMIT_WINDOW_MS, c.LOGIN_LIMIT_PER_IP, c.LOGIN_LIMIT_PER_ACCOUNT);
+    const subject = input.username.toLowerCase();
+    // Every attempt counts against the client's IP; only failed ones against the account, so a
+    // user signing in on many devices is never locked out, while guessing is.
+    const [byIp, failures] = await Promise.all([this.repo.hit('login-ip', ip, c.LOGIN_LIMIT_WINDOW_MS), this.repo.peek('login-account', subject)]);
+    if (byIp.count > c.LOGIN_LIMIT_PER_IP) tooMany('login', byIp.resetMs);
+    if (failures.count >= c.LOGIN_LIMIT_PER_ACCOUNT) tooMany('login', failures.resetMs);
     const account = await this.repo.findByLogin(input.username);
     const ok = account ? await verify(account.passwd, input.password) : (await verify(await this.dummyHash, input.password), false);
-    if (!account || !ok) throw new ApiError(401, 'BAD_CREDENTIALS', 'wrong nick, e-mail or password');
+    if (!account || !ok) {
+      await this.repo.hit('login-account', subject, c.LOGIN_LIMIT_WINDOW_MS);
+      throw new ApiError(401, 'BAD_CREDENTIALS', 'wrong nick, e-mail or password');
+    }
     const token = randomBytes(32).toString('base64url');
     await this.repo.saveToken(account.userId, sha256(token), this.config.TOKEN_TTL_MS, ip);
     return { userId: account.userId, token, ttlMs: this.config.TOKEN_TTL_MS };
@@ -97,10 +105,8 @@ export class AccountsService {
   /** Counts an attempt per client IP and per account; answers 429 (with Retry-After) past either limit. */
   private async throttle(what: string, ip: string, account: string, windowMs: number, perIp: number, perAccount: number): Promise<void> {
     const [byIp, byAccount] = await Promise.all([this.repo.hit(`${what}-ip`, ip, windowMs), this.repo.hit(`${what}-account`, account, windowMs)]);
-    const over = [byIp.count > perIp ? byIp : undefined, byAccount.count > perAccount ? byAccount : undefined].filter((x) => x !== undefined);
-    if (over.length === 0) return;
-    const retryAfter = Math.ceil(Math.max(...over.map((o) => o.resetMs)) / 1000);
-    throw new ApiError(429, 'RATE_LIMITED', `too many ${what} attempts; try again later`, undefined, { 'Retry-After': String(retryAfter) });
+    if (byIp.count > perIp) tooMany(what, byIp.resetMs);
+    if (byAccount.count > perAccount) tooMany(what, byAccount.resetMs);
   }
 
   /** The user a token belongs to, or undefined when it is unknown or expired. */
@@ -114,6 +120,10 @@ export class AccountsService {
     if (everywhere) await this.repo.deleteAllTokens(userId);
     else await this.repo.deleteToken(userId, sha256(token));
   }
+}
+
+function tooMany(what: string, resetMs: number): never {
+  throw new ApiError(429, 'RATE_LIMITED', `too many ${what} attempts; try again later`, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(resetMs / 1000))) });
 }
 
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
