@@ -171,6 +171,53 @@ describe('accounts over HTTP (real Redis)', () => {
     expect(mails()).toHaveLength(3);
   });
 
+  const send = (method: string, path: string, token: string | undefined, body?: unknown) =>
+    fetch(`${base}/${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const loginAs = async (username: string, password: string) => ((await (await post('login', { username, password })).json()) as { token: string }).token;
+
+  it('shows and updates the profile of the caller only, moving the e-mail index atomically', async () => {
+    await post('register', alice);
+    await post('register', { ...alice, email: 'bob@example.com', nick: 'bob' });
+    expect((await send('GET', 'profile', undefined)).status).toBe(401);
+    expect((await send('GET', 'profile', 'forged-token')).status).toBe(401);
+    const token = await loginAs('alice', alice.password);
+    const profile = (await (await send('GET', 'profile', token)).json()) as { nick: string; email: string; passwd?: string };
+    expect(profile).toMatchObject({ nick: 'alice', email: 'Alice@Example.com', name: 'Alice A' });
+    expect(profile.passwd).toBeUndefined();
+    const taken = await send('PATCH', 'profile', token, { email: 'BOB@example.com' });
+    expect(taken.status).toBe(409);
+    const updated = await send('PATCH', 'profile', token, { email: 'alice@new.example', name: 'Alice B' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ email: 'alice@new.example', name: 'Alice B' });
+    expect(await redis.space.redis.hget(userIndex(), 'email:alice@example.com')).toBeNull();
+    expect((await post('login', { username: 'alice@new.example', password: alice.password })).status).toBe(200);
+    expect((await send('PATCH', 'profile', token, {})).status).toBe(400);
+  });
+
+  it('changes the password with the current one, ending every other session', async () => {
+    await post('register', alice);
+    const [mine, other] = [await loginAs('alice', alice.password), await loginAs('alice', alice.password)];
+    const wrong = await send('POST', 'password', mine, { currentPassword: 'not it', newPassword: 'battery staple' });
+    expect(wrong.status).toBe(403);
+    expect((await send('POST', 'password', mine, { currentPassword: alice.password, newPassword: 'battery staple' })).status).toBe(204);
+    expect((await send('GET', 'profile', mine)).status).toBe(200);
+    expect((await send('GET', 'profile', other)).status).toBe(401);
+    expect((await post('login', { username: 'alice', password: 'battery staple' })).status).toBe(200);
+  });
+
+  it('deletes the account with its password: keys, index, tokens; the nick is free again', async () => {
+    const { userId } = (await (await post('register', alice)).json()) as { userId: number };
+    const token = await loginAs('alice', alice.password);
+    expect((await send('DELETE', 'account', token, { password: 'not it' })).status).toBe(403);
+    expect((await send('DELETE', 'account', token, { password: alice.password })).status).toBe(204);
+    expect(await redis.space.redis.exists(user(userId))).toBe(0);
+    expect(await redis.space.redis.hlen(userIndex())).toBe(0);
+    expect(await redis.space.redis.sismember(users(), String(userId))).toBe(0);
+    expect(await redis.space.redis.keys('authtoken*')).toEqual([]);
+    expect((await send('GET', 'profile', token)).status).toBe(401);
+    expect((await post('register', alice)).status).toBe(201);
+  });
+
   it('answers malformed bodies and unknown routes in the error shape, and keeps serving', async () => {
     const bad = await post('register', '{"name": ');
     expect(bad.status).toBe(400);

@@ -29,6 +29,7 @@ describe('MAS keys: the exact strings', () => {
     ['passwordResetToken', () => keys.passwordResetToken('tok_3n'), 'passwordresettoken:tok_3n'],
     ['authToken', () => keys.authToken('ab12'), 'authtoken:ab12'],
     ['userKeyPrefix + id is user(id)', () => `${keys.userKeyPrefix()}42`, keys.user(42)],
+    ['authTokenPrefix + hash is authToken(hash)', () => `${keys.authTokenPrefix()}ab12`, keys.authToken('ab12')],
     ['userAuthTokens', () => keys.userAuthTokens(7), 'authtokens:7'],
     ['rateLimit', () => keys.rateLimit('login-account', 'Alice@Example.com'), 'ratelimit:login-account:Alice%40Example.com'],
     ['inbox loopbackparser', () => keys.inbox('loopbackparser'), 'inbox:loopbackparser'],

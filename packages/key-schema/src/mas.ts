@@ -66,6 +66,8 @@ export const passwordResetToken = (token: string): StringKey =>
 
 /** `authtoken:<sha256 of the token>` — a login token's record (`userId`, `created`), with an expiry. */
 export const authToken = (tokenHash: string): HashKey => makeKey('hash', 'authtoken', tokenPart(tokenHash, 'tokenHash'));
+/** `authtoken:` — what `authToken(hash)` puts before the hash, for Lua scripts. */
+export const authTokenPrefix = (): string => 'authtoken:';
 /** `authtokens:<userId>` — the user's token hashes scored by expiry (ms), for "log out everywhere". */
 export const userAuthTokens = perUser('authtokens', 'zset');
 /** `ratelimit:<scope>:<subject>` — a counter of attempts in the current window, with an expiry. */

@@ -39,6 +39,31 @@ export const PasswordResetConfirmBody = z.object({ token: z.string().min(1).max(
 export type PasswordResetConfirmBody = z.infer<typeof PasswordResetConfirmBody>;
 
 /** `POST /api/v1/groups/:name/messages` with the room's `X-Api-Key`. */
+/** `GET /api/v1/profile` (authenticated). */
+export const Profile = z.object({
+  userId: UserId,
+  name: z.string(),
+  email: z.string(),
+  nick: z.string(),
+  registrationTime: z.number().int(),
+  lastLogin: z.number().int(),
+});
+export type Profile = z.infer<typeof Profile>;
+
+/** `PATCH /api/v1/profile`: the fields to change (the nick is the login name and stays). */
+export const ProfileUpdateBody = z
+  .object({ name: z.string().trim().min(1).max(100).optional(), email: z.email().max(254).optional() })
+  .refine((b) => b.name !== undefined || b.email !== undefined, { message: 'expected name or email' });
+export type ProfileUpdateBody = z.infer<typeof ProfileUpdateBody>;
+
+/** `POST /api/v1/password`: every other session of the user ends. */
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: NewPassword });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+/** `DELETE /api/v1/account`: the password again, so a stolen token cannot delete an account. */
+export const DeleteAccountBody = z.object({ password: z.string().min(1).max(1024) });
+export type DeleteAccountBody = z.infer<typeof DeleteAccountBody>;
+
 export const WebhookMessageBody = z.object({ text: MessageText.min(1) });
 export type WebhookMessageBody = z.infer<typeof WebhookMessageBody>;
 

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LuaScript } from '@parley/inbox';
-import { authToken, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
+import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { REDIS } from '@parley/runtime';
 
-const register = new LuaScript('register', readFileSync(join(__dirname, '..', '..', 'lua', 'register.lua'), 'utf8'));
+const lua = (name: string) => new LuaScript(name, readFileSync(join(__dirname, '..', '..', 'lua', `${name}.lua`), 'utf8'));
+const register = lua('register');
+const updateEmail = lua('update-email');
+const deleteAccount = lua('delete-account');
 
 export interface NewAccount {
   name: string;
@@ -82,6 +85,51 @@ export class AccountsRepository {
     const tx = this.redis.multi();
     for (const h of hashes) tx.del(authToken(h));
     await tx.del(userAuthTokens(userId)).exec().then(failOnError);
+  }
+
+  async profile(userId: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(user(userId));
+  }
+
+  async passwordOf(userId: number): Promise<string | undefined> {
+    return (await this.redis.hget(user(userId), 'passwd')) ?? undefined;
+  }
+
+  async setName(userId: number, name: string): Promise<void> {
+    await this.redis.hset(user(userId), 'name', name);
+  }
+
+  /** Moves the account to a new e-mail (and its index entry); retries if it changed meanwhile. */
+  async changeEmail(userId: number, email: string): Promise<'OK' | 'EMAIL_TAKEN'> {
+    for (;;) {
+      const old = await this.redis.hget(user(userId), 'email');
+      if (old === null) throw new Error(`user ${userId} has no account`);
+      const result = (await updateEmail.run(this.redis, [userIndex(), user(userId)], [userId, old, userIndexField.email(old), email, userIndexField.email(email)])) as string;
+      if (result === 'OK' || result === 'EMAIL_TAKEN') return result;
+    }
+  }
+
+  /** Deletes the account, its index entries and its tokens; retries if its e-mail or nick changed meanwhile. */
+  async delete(userId: number): Promise<void> {
+    for (;;) {
+      const [email, nick] = await this.redis.hmget(user(userId), 'email', 'nick');
+      if (email == null || nick == null) return; // already gone
+      const result = (await deleteAccount.run(
+        this.redis,
+        [userIndex(), users(), user(userId), userAuthTokens(userId)],
+        [userId, email, userIndexField.email(email), nick, userIndexField.nick(nick), authTokenPrefix()],
+      )) as string;
+      if (result === 'OK') return;
+    }
+  }
+
+  /** Ends every login token of the user except `keep` (a token hash). */
+  async deleteOtherTokens(userId: number, keep: string): Promise<void> {
+    const hashes = (await this.redis.zrange(userAuthTokens(userId), '0', '-1')).filter((h) => h !== keep);
+    if (hashes.length === 0) return;
+    const tx = this.redis.multi();
+    for (const h of hashes) tx.del(authToken(h));
+    await tx.zrem(userAuthTokens(userId), ...hashes).exec().then(failOnError);
   }
 
   /** Stores a password-reset token (by its hash) for `userId`, usable until it expires. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
-import { LoginBody, PasswordResetBody, PasswordResetConfirmBody, RegisterBody } from '@parley/protocol';
+import { ChangePasswordBody, DeleteAccountBody, LoginBody, PasswordResetBody, PasswordResetConfirmBody, type Profile, ProfileUpdateBody, RegisterBody } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import type { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -107,6 +107,41 @@ export class AccountsService {
     const [byIp, byAccount] = await Promise.all([this.repo.hit(`${what}-ip`, ip, windowMs), this.repo.hit(`${what}-account`, account, windowMs)]);
     if (byIp.count > perIp) tooMany(what, byIp.resetMs);
     if (byAccount.count > perAccount) tooMany(what, byAccount.resetMs);
+  }
+
+  async profile(userId: number): Promise<Profile> {
+    const u = await this.repo.profile(userId);
+    if (!u.passwd) throw new ApiError(401, 'UNAUTHORIZED', 'this account no longer exists');
+    return { userId, name: u.name ?? '', email: u.email ?? '', nick: u.nick ?? '', registrationTime: Number(u.registrationtime ?? 0), lastLogin: Number(u.lastlogin ?? 0) };
+  }
+
+  async updateProfile(userId: number, body: unknown): Promise<Profile> {
+    const input = validate(ProfileUpdateBody, body);
+    if (input.email !== undefined && (await this.repo.changeEmail(userId, input.email)) === 'EMAIL_TAKEN') {
+      throw new ApiError(409, 'EMAIL_TAKEN', 'that e-mail address is taken', { email: 'taken' });
+    }
+    if (input.name !== undefined) await this.repo.setName(userId, input.name);
+    return this.profile(userId);
+  }
+
+  /** Checks the current password, sets the new one and ends every other session of the user. */
+  async changePassword(caller: { userId: number; tokenHash: string }, body: unknown): Promise<void> {
+    const input = validate(ChangePasswordBody, body);
+    await this.checkPassword(caller.userId, input.currentPassword, 'currentPassword');
+    await this.repo.setPassword(caller.userId, await hash(input.newPassword, ARGON2ID));
+    await this.repo.deleteOtherTokens(caller.userId, caller.tokenHash);
+  }
+
+  /** Deletes the account (the password is asked again) with its index entries and tokens. */
+  async deleteAccount(userId: number, body: unknown): Promise<void> {
+    const input = validate(DeleteAccountBody, body);
+    await this.checkPassword(userId, input.password, 'password');
+    await this.repo.delete(userId);
+  }
+
+  private async checkPassword(userId: number, password: string, field: string): Promise<void> {
+    const stored = await this.repo.passwordOf(userId);
+    if (!stored || !(await verify(stored, password))) throw new ApiError(403, 'BAD_CREDENTIALS', 'wrong password', { [field]: 'wrong password' });
   }
 
   /** The user a token belongs to, or undefined when it is unknown or expired. */
