@@ -37,4 +37,5 @@ export const scripts = {
   reclaim: LuaScript.load('reclaim'),
   leave: LuaScript.load('leave'),
   heartbeat: LuaScript.load('heartbeat'),
+  notify: LuaScript.load('notify'),
 };

@@ -49,6 +49,12 @@ export const sessionList = perUser('sessionlist', 'zset');
 export const session = perSession('session', 'hash');
 /** `outbox:<userId>:<sessionId>` — notifications waiting for the session's socket. */
 export const outbox = perSession('outbox', 'list');
+/** `session:<userId>:` — what `session(userId, sid)` puts before the session id, for Lua scripts. */
+export const sessionKeyPrefix = (userId: NumericId): string => `session:${uid(userId)}:`;
+/** `outbox:<userId>:` — what `outbox(userId, sid)` puts before the session id, for Lua scripts. */
+export const outboxKeyPrefix = (userId: NumericId): string => `outbox:${uid(userId)}:`;
+/** `notify:<userId>` — the pub/sub channel that wakes the gateways holding the user's sockets (not a key). */
+export const notifyChannel = (userId: NumericId): string => `notify:${uid(userId)}`;
 /** `sessionlastrequest` — member `sessionRef(userId, sessionId)`, score last request time. */
 export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
 /** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
