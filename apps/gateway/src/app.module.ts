@@ -4,6 +4,7 @@ import { InboxModule } from '@parley/inbox';
 import { type Logger, RuntimeModule } from '@parley/runtime';
 import { AccountsModule } from './accounts/accounts.module';
 import { ApiErrorFilter } from './http/api-error.filter';
+import { HttpSettings } from './http/http-settings';
 import { WebController } from './web/web.controller';
 
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
       module: AppModule,
       imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule],
       controllers: [WebController],
-      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings],
     };
   }
 }

@@ -19,6 +19,11 @@ export const gatewayConfigShape = {
   /** smtp:// or smtps:// URL of a mail server; unset: e-mail is written to files under DATA_DIR/mail. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
+  /**
+   * Express's `trust proxy` (true, a hop count, or addresses/subnets): set it behind a TLS proxy so
+   * the cookie gets Secure and rate limits see the client's address. Unset: X-Forwarded-* ignored.
+   */
+  TRUST_PROXY: z.string().min(1).optional(),
   /** Where the gateway keeps files (e-mail written without SMTP). */
   DATA_DIR: z.string().min(1).default('.data'),
 };

@@ -17,12 +17,17 @@ describe('accounts over HTTP (real Redis)', () => {
   let base: string;
   let dataDir: string;
 
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-gateway-'));
-    const config = loadConfig('gateway', { ...baseConfigShape, ...gatewayConfigShape }, { REDIS_URL: redis.space.url, LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '1000', DATA_DIR: dataDir, PUBLIC_URL: 'https://chat.example.org' });
+  async function startGateway(env: Record<string, string> = {}) {
+    await app?.close();
+    const config = loadConfig('gateway', { ...baseConfigShape, ...gatewayConfigShape }, { REDIS_URL: redis.space.url, LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '1000', DATA_DIR: dataDir, PUBLIC_URL: 'https://chat.example.org', ...env });
     app = await NestFactory.create(AppModule.register(config, pino({ level: 'silent' })), { logger: false });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer() as { address(): { port: number } }).address().port}/api/v1`;
+  }
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'parley-gateway-'));
+    await startGateway();
   });
   afterEach(async () => {
     await app.close();
@@ -216,6 +221,14 @@ describe('accounts over HTTP (real Redis)', () => {
     expect(await redis.space.redis.keys('authtoken*')).toEqual([]);
     expect((await send('GET', 'profile', token)).status).toBe(401);
     expect((await post('register', alice)).status).toBe(201);
+  });
+
+  it('marks the cookie Secure behind a trusted TLS proxy, and only then', async () => {
+    await post('register', alice);
+    const login = () => post('login', { username: 'alice', password: alice.password }, { 'x-forwarded-proto': 'https' });
+    expect((await login()).headers.get('set-cookie')).not.toMatch(/Secure/);
+    await startGateway({ TRUST_PROXY: 'loopback' });
+    expect((await login()).headers.get('set-cookie')).toMatch(/; Secure/);
   });
 
   it('answers malformed bodies and unknown routes in the error shape, and keeps serving', async () => {
