@@ -6,7 +6,7 @@ import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
 import type { InboxName } from '@parley/key-schema';
-import { withTimeout } from '@parley/runtime';
+import { execOrThrow, withTimeout } from '@parley/runtime';
 
 /** pino-compatible: what the courier logs through. */
 export interface CourierLogger {
@@ -309,11 +309,8 @@ export class InboxConsumer<M> {
   private async deadLetter(raw: string, reason: string, attempts: number): Promise<void> {
     const { inbox, logger, redis } = this.options;
     const entry: DeadLetterEntry = { reason, inbox, consumer: this.id, attempts, at: new Date().toISOString(), message: raw };
-    const results = await redis.multi().lpush(this.keys.dead, JSON.stringify(entry)).hincrby(this.keys.stats, 'dead', 1).exec();
-    // EXEC reports each command's error in its result instead of rejecting: an unwritten dead letter
-    // must not let the message be acknowledged.
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw new Error(`could not write the dead letter: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+    // An unwritten dead letter must not let the message be acknowledged: this throws, the batch stays.
+    await execOrThrow(redis.multi().lpush(this.keys.dead, JSON.stringify(entry)).hincrby(this.keys.stats, 'dead', 1));
     this.metrics?.messages.inc({ inbox, outcome: 'dead' });
     logger.warn({ inbox, consumer: this.id, reason, message: raw.length > 500 ? `${raw.slice(0, 500)}…` : raw }, 'message dead-lettered');
   }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { InboxName } from '@parley/key-schema';
-import { INBOX_MESSAGE_TYPES, missingHandlers, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
+import { dispatchInboxMessage, INBOX_MESSAGE_TYPES, missingHandlers, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
 import { InboxConsumer } from './consumer';
 import { InboxSender } from './sender';
@@ -49,7 +49,6 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
     const missing = missingHandlers(INBOX_MESSAGE_TYPES[this.name], this.handlers);
     if (missing.length > 0) throw new Error(`inbox ${this.name}: no handler for message type(s) ${missing.join(', ')}; refusing to start`);
     this.blocking = duplicateConnection(this.redis, `${this.name}-blocking`, this.logger, { maxRetriesPerRequest: null });
-    const handlers = this.handlers as unknown as Record<string, (m: InboxMessage<N>) => Promise<void>>;
     this.consumer = new InboxConsumer<InboxMessage<N>>({
       inbox: this.name,
       redis: this.redis,
@@ -62,7 +61,7 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
       blockMs: this.config.INBOX_BLOCK_MS,
       handlerTimeoutMs: this.config.INBOX_HANDLER_TIMEOUT_MS,
       parse: (raw) => parseInboxMessage(this.name, raw),
-      handle: (message) => handlers[message.type]!.call(this.handlers, message),
+      handle: (message) => dispatchInboxMessage(this.handlers, message),
       logger: this.logger,
       metrics: this.metrics,
     });

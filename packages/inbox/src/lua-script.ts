@@ -17,9 +17,14 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** Loads lua/<name>.lua; the path is the same from src/ (tests) and dist/ (builds). */
+  /** Loads `<dir>/<name>.lua`. */
+  static fromDir(dir: string, name: string): LuaScript {
+    return new LuaScript(name, readFileSync(join(dir, `${name}.lua`), 'utf8'));
+  }
+
+  /** Loads this package's lua/<name>.lua; the path is the same from src/ (tests) and dist/ (builds). */
   static load(name: string): LuaScript {
-    return new LuaScript(name, readFileSync(join(__dirname, '..', 'lua', `${name}.lua`), 'utf8'));
+    return LuaScript.fromDir(join(__dirname, '..', 'lua'), name);
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {

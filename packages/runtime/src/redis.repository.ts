@@ -1,4 +1,4 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** The Redis connection type, for code that hands the connection on (BullMQ) or to a repository. */
@@ -33,6 +33,17 @@ function logOutages(redis: Redis, name: string, logger: Logger): Redis {
     down = false;
   });
   return redis;
+}
+
+/**
+ * Runs a MULTI and returns its results, rejecting if any command failed: EXEC answers each
+ * command's error inside its result instead of rejecting, which is easy to miss (and to swallow).
+ */
+export async function execOrThrow(tx: ChainableCommander): Promise<[Error | null, unknown][]> {
+  const results = await tx.exec();
+  const failed = results?.find(([err]) => err);
+  if (!results || failed) throw new Error(`transaction failed: ${failed?.[0]?.message ?? 'aborted'}`);
+  return results;
 }
 
 export async function pingRedis(redis: Redis): Promise<void> {

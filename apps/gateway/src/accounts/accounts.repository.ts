@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LuaScript } from '@parley/inbox';
 import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
-import { REDIS } from '@parley/runtime';
+import { execOrThrow, REDIS } from '@parley/runtime';
 
-const lua = (name: string) => new LuaScript(name, readFileSync(join(__dirname, '..', '..', 'lua', `${name}.lua`), 'utf8'));
+// The gateway's scripts live in apps/gateway/lua (the same path from src/ and dist/).
+const lua = (name: string) => LuaScript.fromDir(join(__dirname, '..', '..', 'lua'), name);
 const register = lua('register');
 const updateEmail = lua('update-email');
 const deleteAccount = lua('delete-account');
@@ -59,15 +59,14 @@ export class AccountsRepository {
   /** Stores a login token (by its hash) that expires after `ttlMs`, and records the login. */
   async saveToken(userId: number, tokenHash: string, ttlMs: number, ip: string): Promise<void> {
     const now = Date.now();
-    await this.redis
+    const tx = this.redis
       .multi()
       .hset(authToken(tokenHash), 'userId', userId, 'created', now)
       .pexpire(authToken(tokenHash), ttlMs)
       .zadd(userAuthTokens(userId), now + ttlMs, tokenHash)
       .zremrangebyscore(userAuthTokens(userId), '-inf', now)
-      .hset(user(userId), 'lastlogin', Math.floor(now / 1000), 'lastip', ip)
-      .exec()
-      .then(failOnError);
+      .hset(user(userId), 'lastlogin', Math.floor(now / 1000), 'lastip', ip);
+    await execOrThrow(tx);
   }
 
   /** The user id a token hash belongs to, if the token is live. */
@@ -77,14 +76,20 @@ export class AccountsRepository {
   }
 
   async deleteToken(userId: number, tokenHash: string): Promise<void> {
-    await this.redis.multi().del(authToken(tokenHash)).zrem(userAuthTokens(userId), tokenHash).exec().then(failOnError);
+    await this.deleteTokenHashes(userId, [tokenHash]);
   }
 
-  async deleteAllTokens(userId: number): Promise<void> {
-    const hashes = await this.redis.zrange(userAuthTokens(userId), '0', '-1');
+  /** Ends every login token of the user, but `keep` (a token hash) when given. */
+  async deleteAllTokens(userId: number, keep?: string): Promise<void> {
+    const hashes = (await this.redis.zrange(userAuthTokens(userId), '0', '-1')).filter((h) => h !== keep);
+    await this.deleteTokenHashes(userId, hashes);
+  }
+
+  private async deleteTokenHashes(userId: number, hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) return;
     const tx = this.redis.multi();
     for (const h of hashes) tx.del(authToken(h));
-    await tx.del(userAuthTokens(userId)).exec().then(failOnError);
+    await execOrThrow(tx.zrem(userAuthTokens(userId), ...hashes));
   }
 
   async profile(userId: number): Promise<Record<string, string>> {
@@ -123,15 +128,6 @@ export class AccountsRepository {
     }
   }
 
-  /** Ends every login token of the user except `keep` (a token hash). */
-  async deleteOtherTokens(userId: number, keep: string): Promise<void> {
-    const hashes = (await this.redis.zrange(userAuthTokens(userId), '0', '-1')).filter((h) => h !== keep);
-    if (hashes.length === 0) return;
-    const tx = this.redis.multi();
-    for (const h of hashes) tx.del(authToken(h));
-    await tx.zrem(userAuthTokens(userId), ...hashes).exec().then(failOnError);
-  }
-
   /** Stores a password-reset token (by its hash) for `userId`, usable until it expires. */
   async saveResetToken(tokenHash: string, userId: number, ttlMs: number): Promise<void> {
     await this.redis.set(passwordResetToken(tokenHash), userId, 'PX', ttlMs);
@@ -166,14 +162,7 @@ export class AccountsRepository {
   /** Counts one attempt in a fixed window; returns the count and the ms left in the window. */
   async hit(scope: string, subject: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
     const key = rateLimit(scope, subject);
-    const results = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
-    failOnError(results);
-    return { count: Number(results![0]![1]), resetMs: Math.max(0, Number(results![2]![1])) };
+    const results = await execOrThrow(this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key));
+    return { count: Number(results[0]![1]), resetMs: Math.max(0, Number(results[2]![1])) };
   }
-}
-
-/** EXEC answers each command's error in its result instead of rejecting: turn one into a rejection. */
-function failOnError(results: [Error | null, unknown][] | null): void {
-  const failed = results?.find(([err]) => err);
-  if (!results || failed) throw new Error(`transaction failed: ${failed?.[0]?.message ?? 'aborted'}`);
 }

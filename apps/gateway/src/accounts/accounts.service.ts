@@ -129,7 +129,7 @@ export class AccountsService {
     const input = validate(ChangePasswordBody, body);
     await this.checkPassword(caller.userId, input.currentPassword, 'currentPassword');
     await this.repo.setPassword(caller.userId, await hash(input.newPassword, ARGON2ID));
-    await this.repo.deleteOtherTokens(caller.userId, caller.tokenHash);
+    await this.repo.deleteAllTokens(caller.userId, caller.tokenHash);
   }
 
   /** Deletes the account (the password is asked again) with its index entries and tokens. */
