@@ -12,8 +12,11 @@ const pings = new Collector<string>();
 
 @Injectable()
 class CompleteHandlers implements InboxHandlers<'connectionmanager'> {
+  private readonly seen = pings;
+
+  // A method that uses `this`, as app handlers do: the courier must call it on the instance.
   ping(m: InboxMessageOfType<'connectionmanager', 'ping'>): Promise<void> {
-    pings.push(m.id);
+    this.seen.push(m.id);
     return Promise.resolve();
   }
   connect = notHandledYet('connect is', 'test');

@@ -161,7 +161,8 @@ export type InboxHandlers<N extends InboxName> = {
 export function dispatchInboxMessage<N extends InboxName>(handlers: InboxHandlers<N>, msg: InboxMessage<N>): Promise<void> {
   // TypeScript cannot correlate `handlers[msg.type]` with `msg`; InboxHandlers guarantees it.
   const handler = handlers[msg.type as InboxMessageType<N>] as (m: InboxMessage<N>) => Promise<void>;
-  return handler(msg);
+  // Called on the handler object: class methods use `this`.
+  return handler.call(handlers, msg);
 }
 
 /**

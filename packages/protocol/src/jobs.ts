@@ -95,5 +95,6 @@ export function parseImJob(name: string, data: unknown): ParseResult<ImJob> {
 export function dispatchImJob(handlers: ImJobHandlers, job: ImJob): Promise<void> {
   // Same correlation TypeScript cannot follow as in parseImJob; ImJobHandlers guarantees it.
   const handler = handlers[job.name] as (data: ImJob['data']) => Promise<void>;
-  return handler(job.data);
+  // Called on the handler object: class methods use `this`.
+  return handler.call(handlers, job.data);
 }
