@@ -98,6 +98,9 @@ export class InboxConsumer<M> {
   private heartbeatsOkSince: number | undefined;
   private lastHeartbeatOk: number | undefined;
   private ticking = false;
+  /** Resolves when stop() is called: a wait whose reply never comes (a command caught in a reconnect) must not hold the stop. */
+  private stopRequested!: () => void;
+  private readonly stopSignal = new Promise<void>((resolve) => (this.stopRequested = resolve));
   private readonly metrics;
 
   constructor(private readonly options: ConsumerOptions<M>) {
@@ -146,6 +149,7 @@ export class InboxConsumer<M> {
       return;
     }
     this.state = 'stopping';
+    this.stopRequested();
     clearInterval(this.timer);
     // Closing the blocking connection ends a wait at once, even one whose command is still on its
     // way (CLIENT UNBLOCK could arrive before it); the batch in hand is finished on the other one.
@@ -229,7 +233,9 @@ export class InboxConsumer<M> {
       if (this.state !== 'running') return;
       // Moving the last element to the end of the same list changes nothing: it only waits until
       // the inbox is not empty. Messages are taken by take.lua, never outside a script.
-      await this.options.blocking.blmove(this.keys.inbox, this.keys.inbox, 'RIGHT', 'RIGHT', this.settings.blockMs / 1000);
+      const wait = this.options.blocking.blmove(this.keys.inbox, this.keys.inbox, 'RIGHT', 'RIGHT', this.settings.blockMs / 1000);
+      wait.catch(() => undefined); // settled after a stop: nobody is listening any more
+      await Promise.race([wait, this.stopSignal]);
     } catch (err) {
       if (this.state === 'running') {
         this.unhealthy(err, 'waiting for messages failed');
