@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { InboxModule } from '@parley/inbox';
 import { type Logger, RuntimeModule } from '@parley/runtime';
 import { ImHandlers } from './jobs/im.handlers';
 import { ImWorker } from './jobs/im.worker';
@@ -8,7 +9,8 @@ export class AppModule {
   static register(config: { REDIS_URL: string; IM_WORKER_CONCURRENCY: number }, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot({ app: 'im-router', config, logger })],
+      // The producer module brings RequestReplies and Notifier (im-router consumes no inbox).
+      imports: [RuntimeModule.forRoot({ app: 'im-router', config, logger }), InboxModule.forProducer()],
       providers: [ImHandlers, ImWorker],
     };
   }

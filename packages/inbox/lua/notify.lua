@@ -45,5 +45,6 @@ for _, sid in ipairs(sessions) do
     notified[#notified + 1] = sid
   end
 end
-if #notified > 0 then redis.call('PUBLISH', ARGV[3], cjson.encode(notified)) end
+-- protocol's NotifyMessage `{ wake: [...] }`.
+if #notified > 0 then redis.call('PUBLISH', ARGV[3], '{"wake":' .. cjson.encode(notified) .. '}') end
 return notified

@@ -15,7 +15,15 @@ import type { InboxName } from '@parley/key-schema';
 import { dispatchInboxMessage, INBOX_MESSAGE_TYPES, missingHandlers, parseInboxMessage, type InboxHandlers, type InboxMessage } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, env, LOGGER, METRICS, Readiness, REDIS } from '@parley/runtime';
 import { InboxConsumer } from './consumer';
+import { Notifier } from './notifier';
+import { RequestReplies } from './replies';
 import { InboxSender } from './sender';
+
+// What handlers and producers use to answer requests and tell users things; each on the app's Redis.
+const sharedProviders = [
+  { provide: RequestReplies, useFactory: (redis: Redis) => new RequestReplies(redis), inject: [REDIS] },
+  { provide: Notifier, useFactory: (redis: Redis) => new Notifier(redis), inject: [REDIS] },
+];
 
 /** The courier's settings, read from the environment by every app that consumes an inbox. */
 export const inboxConfigShape = {
@@ -99,6 +107,7 @@ export class InboxModule {
       module: InboxModule,
       imports: options.imports ?? [],
       providers: [
+        ...sharedProviders,
         options.handlers,
         {
           provide: `parley:inbox-consumer:${options.inbox}`,
@@ -113,8 +122,8 @@ export class InboxModule {
   static forProducer(): DynamicModule {
     return {
       module: InboxModule,
-      providers: [{ provide: InboxSender, useFactory: (redis: Redis) => new InboxSender(redis), inject: [REDIS] }],
-      exports: [InboxSender],
+      providers: [...sharedProviders, { provide: InboxSender, useFactory: (redis: Redis) => new InboxSender(redis), inject: [REDIS] }],
+      exports: [InboxSender, RequestReplies, Notifier],
     };
   }
 }

@@ -43,4 +43,5 @@ export const scripts = {
   leave: LuaScript.load('leave'),
   heartbeat: LuaScript.load('heartbeat'),
   notify: LuaScript.load('notify'),
+  answer: LuaScript.load('answer'),
 };

@@ -40,7 +40,7 @@ describe('Notifier (real Redis)', () => {
     subscriber.on('message', (_channel: string, message: string) => wakes.push(message));
     await subscriber.subscribe(notifyChannel(userId));
     await new Notifier(redis.space.redis).notifyUser(userId, [settings(1)], 'sessB');
-    expect(await wakes.waitFor(1)).toEqual(['["sessA"]']);
+    expect(await wakes.waitFor(1)).toEqual(['{"wake":["sessA"]}']);
     subscriber.disconnect();
   });
 

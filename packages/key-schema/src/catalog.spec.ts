@@ -20,6 +20,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   session: typed('hash', () => mas.session(42, 's3ss10n')),
   sessionlastrequest: typed('zset', () => mas.sessionLastRequest()),
   outbox: typed('list', () => mas.outbox(42, 's3ss10n')),
+  sessionreplies: typed('hash', () => mas.sessionReplies(42, 's3ss10n')),
   'index:user': typed('hash', () => mas.userIndex()),
   users: typed('set', () => mas.users()),
   nextavailableuserId: typed('string', () => mas.nextAvailableUserId()),

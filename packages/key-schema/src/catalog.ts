@@ -36,9 +36,9 @@ export const USER_FIELDS = [
   'name', 'email', 'inUse', 'lastlogin', 'passwd', 'salt', 'nick', 'token', 'cookie', 'cookie_expires',
   'lastip', 'ads', 'maxwindows', 'openidurl', 'registrationtime', 'nextwindowid',
 ] as const;
-export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'reinit'] as const;
+export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'reinit', 'initPending', 'tokenHash', 'clientName'] as const;
 export const WINDOW_FIELDS = [
-  'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode',
+  'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network',
 ] as const;
 export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount'] as const;
 export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;
@@ -62,6 +62,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'sessionlist', pattern: 'sessionlist:<userId>', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlist:42',
     notes: 'Member sessionId, score last request time.' },
   { family: 'session', pattern: 'session:<userId>:<sessionId>', type: 'hash', seed: 'mas', owner: 'gateway', fields: SESSION_FIELDS, example: 'session:42:s3ss10n' },
+  { family: 'sessionreplies', pattern: 'sessionreplies:<userId>:<sessionId>', type: 'hash', seed: 'parley', owner: 'gateway', fields: ['<requestId>'], example: 'sessionreplies:42:s3ss10n',
+    notes: 'Request seq → its answer (JSON), or `P<ms>` while it is being handled. The gateway claims; the owner of the request answers.' },
   { family: 'sessionlastrequest', pattern: 'sessionlastrequest', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlastrequest',
     notes: 'Member `<userId>:<sessionId>` (`sessionRef`), score last request time.' },
   { family: 'outbox', pattern: 'outbox:<userId>:<sessionId>', type: 'list', seed: 'mas', owner: 'every backend', example: 'outbox:42:s3ss10n',

@@ -51,6 +51,8 @@ export const session = perSession('session', 'hash');
 export const outbox = perSession('outbox', 'list');
 /** `session:<userId>:` — what `session(userId, sid)` puts before the session id, for Lua scripts. */
 export const sessionKeyPrefix = (userId: NumericId): string => `session:${uid(userId)}:`;
+/** `sessionreplies:<userId>:<sessionId>` — request seq → stored answer, so a repeated request is answered, not redone. */
+export const sessionReplies = perSession('sessionreplies', 'hash');
 /** `outbox:<userId>:` — what `outbox(userId, sid)` puts before the session id, for Lua scripts. */
 export const outboxKeyPrefix = (userId: NumericId): string => `outbox:${uid(userId)}:`;
 /** `notify:<userId>` — the pub/sub channel that wakes the gateways holding the user's sockets (not a key). */

@@ -122,6 +122,13 @@ export const Message = z.object({
 });
 export type Message = z.infer<typeof Message>;
 
+/**
+ * A message as backlog lists hold it (`groupbacklog:<room>`, `windowmsgs:<userId>:<windowId>`,
+ * newest on the left): JSON of a `Message` without `windowId`, which the list's key implies.
+ */
+export const StoredMessage = Message.omit({ windowId: true });
+export type StoredMessage = z.infer<typeof StoredMessage>;
+
 /** Ties log lines of one message across processes; free-form, bounded. */
 export const TraceId = z.string().min(1).max(128);
 

@@ -6,3 +6,4 @@ export * from './socket';
 export * from './inbox';
 export * from './jobs';
 export * from './parse';
+export * from './notify';

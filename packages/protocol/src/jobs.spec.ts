@@ -9,15 +9,16 @@ import {
   parseImJob,
 } from './jobs';
 
+const replyTo = (requestId: string) => ({ sessionId: 'abcdefgh1234', requestId });
 const VALID: { [N in ImJobName]: ImJobPayload<N> } = {
-  REQUEST_FRIEND: { v: 1, userId: 1, target: { nick: 'bob' } },
-  FRIEND_VERDICT: { v: 1, userId: 2, requesterId: 1, allow: true },
-  REMOVE_FRIEND: { v: 1, userId: 1, targetUserId: 2 },
-  BLOCK: { v: 1, userId: 1, targetUserId: 2 },
-  UNBLOCK: { v: 1, userId: 1, targetUserId: 2 },
-  CHAT: { v: 1, userId: 1, targetUserId: 2, sessionId: 'abcdefgh1234', requestId: 'abcdefgh1234:3' },
-  SEND_DIRECT: { v: 1, userId: 1, sessionId: 'abcdefgh1234', requestId: 'abcdefgh1234:4', targetUserId: 2, text: 'hey', clientMsgId: 'm1' },
-  READ: { v: 1, userId: 2, peerUserId: 1, gid: 9 },
+  REQUEST_FRIEND: { v: 1, userId: 1, target: { nick: 'bob' }, replyTo: replyTo('1') },
+  FRIEND_VERDICT: { v: 1, userId: 2, requesterId: 1, allow: true, replyTo: replyTo('2') },
+  REMOVE_FRIEND: { v: 1, userId: 1, targetUserId: 2, replyTo: replyTo('3') },
+  BLOCK: { v: 1, userId: 1, targetUserId: 2, replyTo: replyTo('4') },
+  UNBLOCK: { v: 1, userId: 1, targetUserId: 2, replyTo: replyTo('5') },
+  CHAT: { v: 1, userId: 1, targetUserId: 2, replyTo: replyTo('6') },
+  SEND_DIRECT: { v: 1, userId: 1, replyTo: replyTo('7'), targetUserId: 2, text: 'hey', clientMsgId: 'm1' },
+  READ: { v: 1, userId: 2, peerUserId: 1, gid: 9, replyTo: replyTo('8') },
   SESSION_STARTED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
   SESSION_ENDED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
   EXPIRE_MESSAGES: { v: 1 },
@@ -29,10 +30,12 @@ const INVALID: [string, string, unknown][] = [
   ['v: 2', 'BLOCK', { ...VALID.BLOCK, v: 2 }],
   ['no v', 'EXPIRE_MESSAGES', {}],
   ['missing userId', 'SESSION_STARTED', { v: 1, sessionId: 'abcdefgh1234' }],
-  ['REQUEST_FRIEND with both userId and nick', 'REQUEST_FRIEND', { v: 1, userId: 1, target: { userId: 2, nick: 'bob' } }],
-  ['REQUEST_FRIEND with an empty target', 'REQUEST_FRIEND', { v: 1, userId: 1, target: {} }],
+  ['REQUEST_FRIEND with both userId and nick', 'REQUEST_FRIEND', { v: 1, userId: 1, target: { userId: 2, nick: 'bob' }, replyTo: replyTo('1') }],
+  ['REQUEST_FRIEND with an empty target', 'REQUEST_FRIEND', { v: 1, userId: 1, target: {}, replyTo: replyTo('1') }],
   ['SEND_DIRECT with empty text', 'SEND_DIRECT', { ...VALID.SEND_DIRECT, text: '' }],
   ['READ with a string gid', 'READ', { ...VALID.READ, gid: '9' }],
+  ['BLOCK without replyTo', 'BLOCK', { v: 1, userId: 1, targetUserId: 2 }],
+  ['CHAT with a bad session id in replyTo', 'CHAT', { ...VALID.CHAT, replyTo: { sessionId: 'a b', requestId: '1' } }],
   ['a payload that is not an object', 'CLEAN_OFFLINE', 'now'],
 ];
 

@@ -29,6 +29,14 @@ export type ImJobName = (typeof IM_JOB_NAMES)[number];
 const RequestId = z.string().min(1).max(128);
 const absent = z.undefined().optional();
 
+/**
+ * Where the answer of the client request behind a job goes: the session's request `requestId`
+ * (the gateway's handle, the request's `seq`). im-router answers it with packages/inbox's
+ * `RequestReplies`; the gateway relays that answer to the socket.
+ */
+export const ReplyTo = z.object({ sessionId: SessionId, requestId: RequestId });
+export type ReplyTo = z.infer<typeof ReplyTo>;
+
 /** The other user of a friend or block job. */
 const TargetUser = { userId: UserId, targetUserId: UserId };
 
@@ -38,26 +46,26 @@ export const IM_JOB_SCHEMAS = {
     v: V1,
     userId: UserId,
     target: z.union([z.object({ userId: UserId, nick: absent }), z.object({ nick: Nick, userId: absent })]),
+    replyTo: ReplyTo,
   }),
   /** `userId` answers the request that `requesterId` made. */
-  FRIEND_VERDICT: z.object({ v: V1, userId: UserId, requesterId: UserId, allow: z.boolean() }),
-  REMOVE_FRIEND: z.object({ v: V1, ...TargetUser }),
-  BLOCK: z.object({ v: V1, ...TargetUser }),
-  UNBLOCK: z.object({ v: V1, ...TargetUser }),
-  /** Opens (or finds) the 1on1 window; im-router answers request `requestId` of that session. */
-  CHAT: z.object({ v: V1, userId: UserId, targetUserId: UserId, sessionId: SessionId, requestId: RequestId }),
+  FRIEND_VERDICT: z.object({ v: V1, userId: UserId, requesterId: UserId, allow: z.boolean(), replyTo: ReplyTo }),
+  REMOVE_FRIEND: z.object({ v: V1, ...TargetUser, replyTo: ReplyTo }),
+  BLOCK: z.object({ v: V1, ...TargetUser, replyTo: ReplyTo }),
+  UNBLOCK: z.object({ v: V1, ...TargetUser, replyTo: ReplyTo }),
+  /** Opens (or finds) the 1on1 window. */
+  CHAT: z.object({ v: V1, userId: UserId, targetUserId: UserId, replyTo: ReplyTo }),
   /** A SEND in a 1on1 window; `clientMsgId` makes a retried send store once. */
   SEND_DIRECT: z.object({
     v: V1,
     userId: UserId,
-    sessionId: SessionId,
-    requestId: RequestId,
+    replyTo: ReplyTo,
     targetUserId: UserId,
     text: MessageText.min(1),
     clientMsgId: ClientMsgId,
   }),
   /** Moves `userId`'s read watermark in the conversation with `peerUserId`. */
-  READ: z.object({ v: V1, userId: UserId, peerUserId: UserId, gid: Gid }),
+  READ: z.object({ v: V1, userId: UserId, peerUserId: UserId, gid: Gid, replyTo: ReplyTo }),
   /** Presence: the first session makes the user online, the last one ending makes them offline. */
   SESSION_STARTED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
   SESSION_ENDED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
@@ -98,3 +106,10 @@ export function dispatchImJob(handlers: ImJobHandlers, job: ImJob): Promise<void
   // Called on the handler object: class methods use `this`.
   return handler.call(handlers, job.data);
 }
+
+// ---- the gateway's own queue ----
+
+/** BullMQ queue of the gateway's scheduled work; a job scheduler runs each once across gateways. */
+export const GATEWAY_QUEUE = 'gateway';
+export const GATEWAY_JOB_NAMES = ['EXPIRE_SESSIONS'] as const;
+export type GatewayJobName = (typeof GATEWAY_JOB_NAMES)[number];

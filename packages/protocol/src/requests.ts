@@ -207,6 +207,8 @@ export type RequestResult<I extends RequestId> = z.infer<(typeof REQUEST_RESULTS
 
 export const REQUEST_ERROR_CODES = keyMirror(
   'BAD_SEQ',
+  /** A `req` before a successful `init`. */
+  'NO_SESSION',
   'BAD_REQUEST',
   'UNKNOWN_REQUEST',
   'NOT_AVAILABLE',

@@ -26,8 +26,13 @@ const cases: [name: string, schema: z.ZodType, good: unknown[], bad: [string, un
   [
     'InitAck',
     InitAck,
-    [{ status: 'OK', sessionId: 'abcdefgh1234', userId: 5, resumed: false }, { status: 'ERROR', code: 'TOO_MANY_SESSIONS' }],
     [
+      { status: 'OK', sessionId: 'abcdefgh1234', userId: 5, resumed: false },
+      { status: 'OK', sessionId: 'abcdefgh1234', userId: 5, resumed: false, token: 'x'.repeat(43) },
+      { status: 'ERROR', code: 'TOO_MANY_SESSIONS' },
+    ],
+    [
+      ['a token too short to be one', { status: 'OK', sessionId: 'abcdefgh1234', userId: 5, resumed: false, token: 'abc' }],
       ['OK without resumed', { status: 'OK', sessionId: 'abcdefgh1234', userId: 5 }],
       ['ERROR without code', { status: 'ERROR' }],
       ['unknown status', { status: 'MAYBE' }],

@@ -33,10 +33,21 @@ export const InitPayload = z.object({
 });
 export type InitPayload = z.infer<typeof InitPayload>;
 
-export const INIT_ERROR_CODES = keyMirror('BAD_REQUEST', 'UNAUTHORIZED', 'TOO_MANY_SESSIONS', 'INTERNAL');
+export const INIT_ERROR_CODES = keyMirror('BAD_REQUEST', 'UNAUTHORIZED', 'ALREADY_INITIALIZED', 'INTERNAL');
 
 export const InitAck = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('OK'), sessionId: SessionId, userId: UserId, resumed: z.boolean() }),
+  z.object({
+    status: z.literal('OK'),
+    sessionId: SessionId,
+    userId: UserId,
+    resumed: z.boolean(),
+    /**
+     * Extends protocol.md: the login token is rotated on every new session of a socket that
+     * authenticated with `auth.token`; this is the new one (the old one stops working shortly).
+     * A cookie-authenticated socket gets its new token as a cookie instead, never here.
+     */
+    token: z.string().min(20).max(200).optional(),
+  }),
   // Any UPPER_SNAKE code, so an older client survives a new one; INIT_ERROR_CODES are the known ones.
   z.object({ status: z.literal('ERROR'), code: UpperSnake }),
 ]);
@@ -46,7 +57,12 @@ export type InitAck = z.infer<typeof InitAck>;
 export const AckPayload = z.object({ seq: z.int().positive() });
 export type AckPayload = z.infer<typeof AckPayload>;
 
-export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED');
+/**
+ * Why a session ends. Extends protocol.md with RESYNC (the client stopped acknowledging and its
+ * outbox was cut: start a new session) and PASSWORD_CHANGED.
+ */
+export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED', 'RESYNC', 'PASSWORD_CHANGED');
+export type TerminateCode = keyof typeof TERMINATE_CODES;
 
 export const TerminatePayload = z.object({ code: UpperSnake, reason: z.string() });
 export type TerminatePayload = z.infer<typeof TerminatePayload>;

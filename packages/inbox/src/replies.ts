@@ -1,0 +1,61 @@
+import type Redis from 'ioredis';
+import { notifyChannel, sessionReplies } from '@parley/key-schema';
+import type { AnyRequestResponse, RequestErrorCode } from '@parley/protocol';
+import { scripts } from './lua-script';
+
+/** What `sessionreplies` holds while a request is being handled: `P` and the claim time (ms). */
+export const PENDING_PREFIX = 'P';
+
+/** A claimed request's state as stored: waiting (since `claimedAt`) or answered. */
+export type StoredReply = { pending: true; claimedAt: number } | { pending: false; answer: AnyRequestResponse };
+
+export function parseStoredReply(value: string): StoredReply {
+  if (value.startsWith(PENDING_PREFIX)) return { pending: true, claimedAt: Number(value.slice(PENDING_PREFIX.length)) || 0 };
+  return { pending: false, answer: JSON.parse(value) as AnyRequestResponse };
+}
+
+/** Where a request's answer goes: the gateway's handle of one request of one session. */
+export interface ReplyAddress {
+  userId: number;
+  sessionId: string;
+  requestId: string;
+}
+
+/**
+ * How the owner of a client request answers it. The gateway claimed the request's seq (a pending
+ * entry in `sessionreplies`) before handing it over; `answer` stores the answer there once and
+ * wakes the gateway, which acks the socket. A request delivered twice (a backend killed mid-batch)
+ * finds its answer stored: `isPending` is false, and the owner does not redo it.
+ */
+export class RequestReplies {
+  constructor(private readonly redis: Redis) {}
+
+  /** Stores the answer; false when the request was not waiting (answered already, or its session ended). */
+  async answer(to: ReplyAddress, answer: AnyRequestResponse): Promise<boolean> {
+    const stored = await scripts.answer.run(
+      this.redis,
+      [sessionReplies(to.userId, to.sessionId)],
+      [to.requestId, JSON.stringify(answer), notifyChannel(to.userId), to.sessionId],
+    );
+    return stored === 1;
+  }
+
+  /** Answers with an error. */
+  fail(to: ReplyAddress, code: RequestErrorCode, message: string): Promise<boolean> {
+    return this.answer(to, { status: 'ERROR', code, message });
+  }
+
+  /** True while the request waits for its answer: its owner should (still) handle it. */
+  async isPending(to: ReplyAddress): Promise<boolean> {
+    const value = await this.redis.hget(sessionReplies(to.userId, to.sessionId), to.requestId);
+    return value !== null && value.startsWith(PENDING_PREFIX);
+  }
+}
+
+/**
+ * The `request` handler of a backend that does not handle client requests yet: each gets the
+ * answer `NOT_AVAILABLE` (once: a redelivered request finds its answer stored).
+ */
+export async function answerNotAvailable(replies: RequestReplies, app: string, to: ReplyAddress, requestName: string): Promise<void> {
+  await replies.fail(to, 'NOT_AVAILABLE', `${requestName} is not available yet: ${app} does not handle it in this version`);
+}

@@ -1,0 +1,20 @@
+/**
+ * What travels on `notify:<userId>` (Redis pub/sub), between the apps that change what a user sees
+ * and the gateways that hold the user's sockets. Pub/sub is only a wake-up: everything it points at
+ * is stored first (outbox entries, request answers, ended sessions), so a lost message delays
+ * delivery until the next wake or reconnect but loses nothing.
+ */
+import { z } from 'zod';
+import { SessionId, UpperSnake } from './common';
+
+export const NotifyMessage = z.union([
+  /** New outbox entries for these sessions. */
+  z.object({ wake: z.array(SessionId).min(1) }),
+  /** The answer of request `requestId` of a session is stored. */
+  z.object({ reply: z.object({ sessionId: SessionId, requestId: z.string().min(1).max(128) }) }),
+  /** These sessions are over: emit `terminate` and close their sockets. */
+  z.object({ terminate: z.object({ sessionIds: z.array(SessionId).min(1), code: UpperSnake, reason: z.string().max(500) }) }),
+  /** A socket took this session over: any other socket holding it lets go (without ending it). */
+  z.object({ detach: z.object({ sessionId: SessionId, holder: z.string().min(1).max(200) }) }),
+]);
+export type NotifyMessage = z.infer<typeof NotifyMessage>;
