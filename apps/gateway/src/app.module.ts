@@ -5,6 +5,7 @@ import { type Logger, RuntimeModule } from '@parley/runtime';
 import { AccountsModule } from './accounts/accounts.module';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { HttpSettings } from './http/http-settings';
+import { SessionsModule } from './sessions/sessions.module';
 import { WebController } from './web/web.controller';
 
 @Module({})
@@ -12,7 +13,7 @@ export class AppModule {
   static register(config: { REDIS_URL: string }, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule],
+      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule],
       controllers: [WebController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings],
     };

@@ -24,6 +24,24 @@ export const gatewayConfigShape = {
    * the cookie gets Secure and rate limits see the client's address. Unset: X-Forwarded-* ignored.
    */
   TRUST_PROXY: z.string().min(1).optional(),
+  /** Parallel sessions per user; a new one past this ends the oldest (TOO_MANY_SESSIONS). */
+  SESSION_MAX_PER_USER: env.int(8, 1, 1000),
+  /** A session with no connected socket for this long is removed (outbox and all). */
+  SESSION_IDLE_TTL_MS: env.int(6 * 3600 * 1000, 1_000),
+  /** How often the expiry job runs (once across all gateways). */
+  SESSION_EXPIRY_INTERVAL_MS: env.int(60_000, 100),
+  /** How often a gateway marks the sessions of its connected sockets as active. */
+  SESSION_HEARTBEAT_MS: env.int(60_000, 100),
+  /** How long a request waits for its backend before the client is told TIMEOUT (it still runs once). */
+  REQUEST_TIMEOUT_MS: env.int(10_000, 100),
+  /** Answers kept per session for repeated requests. */
+  REQUEST_REPLIES_KEPT: env.int(256, 1, 100_000),
+  /** Notifications sent to a socket and not yet acknowledged, at most (then delivery waits for an ack). */
+  OUTBOX_WINDOW: env.int(2_000, 10, 100_000),
+  /** How long a login token still works after a new session replaced it with a fresh one. */
+  TOKEN_ROTATION_GRACE_MS: env.int(60_000, 0),
+  /** The largest socket.io message a client may send. */
+  SOCKET_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
   /** Where the gateway keeps files (e-mail written without SMTP). */
   DATA_DIR: z.string().min(1).default('.data'),
 };

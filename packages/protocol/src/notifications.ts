@@ -67,6 +67,7 @@ const UpdateFriends = z.object({ type: z.literal('UPDATE_FRIENDS'), reset: z.boo
 const FriendRequest = z.object({ type: z.literal('FRIEND_REQUEST'), userId: UserId, nick: DisplayNick });
 
 export const NetworkState = z.enum(['connected', 'connecting', 'disconnected']);
+export type NetworkState = z.infer<typeof NetworkState>;
 export const NetworkStatus = z.object({ name: NetworkName, state: NetworkState, currentNick: DisplayNick.optional() });
 const UpdateNetworks = z.object({ type: z.literal('UPDATE_NETWORKS'), networks: z.array(NetworkStatus) });
 

@@ -53,9 +53,20 @@ export class AccountsController {
 export function requestToken(req: Request): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim() || undefined;
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+  return cookieToken(req.headers.cookie);
+}
+
+/** The login token in a Cookie header, if any. */
+export function cookieToken(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
+      } catch {
+        return undefined; // malformed escapes: no token
+      }
+    }
   }
   return undefined;
 }

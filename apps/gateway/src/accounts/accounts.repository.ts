@@ -1,15 +1,12 @@
-import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { LuaScript } from '@parley/inbox';
 import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { execOrThrow, REDIS } from '@parley/runtime';
+import { gatewayScript } from '../lua';
 
-// The gateway's scripts live in apps/gateway/lua (the same path from src/ and dist/).
-const lua = (name: string) => LuaScript.fromDir(join(__dirname, '..', '..', 'lua'), name);
-const register = lua('register');
-const updateEmail = lua('update-email');
-const deleteAccount = lua('delete-account');
+const register = gatewayScript('register');
+const updateEmail = gatewayScript('update-email');
+const deleteAccount = gatewayScript('delete-account');
 
 export interface NewAccount {
   name: string;
@@ -66,6 +63,19 @@ export class AccountsRepository {
       .zadd(userAuthTokens(userId), now + ttlMs, tokenHash)
       .zremrangebyscore(userAuthTokens(userId), '-inf', now)
       .hset(user(userId), 'lastlogin', Math.floor(now / 1000), 'lastip', ip);
+    await execOrThrow(tx);
+  }
+
+  /** A new token in place of `oldHash`, which now expires within `graceMs` (never later than it would have). */
+  async replaceToken(userId: number, oldHash: string, newHash: string, ttlMs: number, graceMs: number): Promise<void> {
+    const now = Date.now();
+    const tx = this.redis
+      .multi()
+      .hset(authToken(newHash), 'userId', userId, 'created', now)
+      .pexpire(authToken(newHash), ttlMs)
+      .zadd(userAuthTokens(userId), now + ttlMs, newHash)
+      .pexpire(authToken(oldHash), graceMs, 'LT')
+      .zadd(userAuthTokens(userId), 'XX', 'LT', now + graceMs, oldHash);
     await execOrThrow(tx);
   }
 

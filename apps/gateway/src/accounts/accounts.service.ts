@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
-import { ChangePasswordBody, DeleteAccountBody, LoginBody, PasswordResetBody, PasswordResetConfirmBody, type Profile, ProfileUpdateBody, RegisterBody } from '@parley/protocol';
+import { type TerminateCode, ChangePasswordBody, DeleteAccountBody, LoginBody, PasswordResetBody, PasswordResetConfirmBody, type Profile, ProfileUpdateBody, RegisterBody } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import type { z } from 'zod';
 import { ApiError } from '../http/api-error';
 import { Mailer } from '../mail/mailer';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { AccountsRepository } from './accounts.repository';
 
 // @node-rs/argon2 declares its algorithms as a const enum, which type-stripping compilers cannot
@@ -35,6 +36,7 @@ export class AccountsService {
   constructor(
     private readonly repo: AccountsRepository,
     private readonly mailer: Mailer,
+    private readonly sessions: SessionsRepository,
     @Inject(APP_CONFIG) private readonly config: AccountsConfig,
   ) {}
 
@@ -100,6 +102,7 @@ export class AccountsService {
     if (userId === undefined) throw new ApiError(400, 'INVALID_TOKEN', 'this reset link is unknown, used or expired', { token: 'invalid' });
     await this.repo.setPassword(userId, await hash(input.password, ARGON2ID));
     await this.repo.deleteAllTokens(userId);
+    await this.endSessions(userId, () => true, 'PASSWORD_CHANGED', 'the password was reset');
   }
 
   /** Counts an attempt per client IP and per account; answers 429 (with Retry-After) past either limit. */
@@ -130,6 +133,7 @@ export class AccountsService {
     await this.checkPassword(caller.userId, input.currentPassword, 'currentPassword');
     await this.repo.setPassword(caller.userId, await hash(input.newPassword, ARGON2ID));
     await this.repo.deleteAllTokens(caller.userId, caller.tokenHash);
+    await this.endSessions(caller.userId, (tokenHash) => tokenHash !== caller.tokenHash, 'PASSWORD_CHANGED', 'the password was changed');
   }
 
   /** Deletes the account (the password is asked again) with its index entries and tokens. */
@@ -137,6 +141,7 @@ export class AccountsService {
     const input = validate(DeleteAccountBody, body);
     await this.checkPassword(userId, input.password, 'password');
     await this.repo.delete(userId);
+    await this.endSessions(userId, () => true, 'ACCOUNT_REMOVED', 'the account was deleted');
   }
 
   private async checkPassword(userId: number, password: string, field: string): Promise<void> {
@@ -152,8 +157,34 @@ export class AccountsService {
   async logout(token: string, everywhere: boolean): Promise<void> {
     const userId = await this.authenticate(token);
     if (userId === undefined) throw new ApiError(401, 'UNAUTHORIZED', 'not logged in');
-    if (everywhere) await this.repo.deleteAllTokens(userId);
-    else await this.repo.deleteToken(userId, sha256(token));
+    await this.revoke(userId, everywhere ? undefined : sha256(token));
+  }
+
+  /**
+   * Ends login tokens and the sessions running on them: one token (`tokenHash`) or all of the
+   * user's. Each session's socket gets `terminate` with code LOGOUT.
+   */
+  async revoke(userId: number, tokenHash?: string): Promise<void> {
+    if (tokenHash === undefined) await this.repo.deleteAllTokens(userId);
+    else await this.repo.deleteToken(userId, tokenHash);
+    await this.endSessions(userId, (h) => tokenHash === undefined || h === tokenHash, 'LOGOUT', 'logged out');
+  }
+
+  /**
+   * A fresh token for a new session (MAS's refresh_session): the old one keeps working for
+   * `graceMs` (other tabs, a reconnect in flight), then expires.
+   */
+  async rotateToken(userId: number, oldTokenHash: string, graceMs: number): Promise<{ token: string; tokenHash: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const tokenHash = sha256(token);
+    await this.repo.replaceToken(userId, oldTokenHash, tokenHash, this.config.TOKEN_TTL_MS, graceMs);
+    return { token, tokenHash };
+  }
+
+  private async endSessions(userId: number, which: (tokenHash: string | null) => boolean, code: TerminateCode, reason: string): Promise<void> {
+    for (const { sessionId, tokenHash } of await this.sessions.sessionTokens(userId)) {
+      if (which(tokenHash)) await this.sessions.end({ userId, sessionId }, { code, reason });
+    }
   }
 }
 

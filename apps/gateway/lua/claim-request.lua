@@ -1,0 +1,35 @@
+-- claim-request: check a request's seq against the session and claim it, at most once.
+--
+-- KEYS[1]  session:<userId>:<sessionId>
+-- KEYS[2]  sessionreplies:<userId>:<sessionId>
+-- KEYS[3]  sessionlist:<userId>
+-- KEYS[4]  sessionlastrequest
+-- KEYS[5]  (optional) inbox:<backend>: the envelope goes there in the same step
+-- ARGV[1]  seq
+-- ARGV[2]  now (ms)
+-- ARGV[3]  sessionId
+-- ARGV[4]  sessionRef
+-- ARGV[5]  how many answers to keep
+-- ARGV[6]  (optional) the envelope to LPUSH to KEYS[5]
+-- Returns {'CLAIMED'}, {'REPLAY', stored}, {'OLD'} (answered too long ago to be kept),
+-- {'GAP', expected seq} or {'GONE'}.
+--
+-- Claiming and handing the request to its backend are one step: a gateway killed between the two
+-- could otherwise leave a claimed request that nobody will ever answer.
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'GONE' } end
+local seq = tonumber(ARGV[1])
+local expected = tonumber(redis.call('HGET', KEYS[1], 'sendRcvNext'))
+if seq < expected then
+  local stored = redis.call('HGET', KEYS[2], ARGV[1])
+  if stored then return { 'REPLAY', stored } end
+  return { 'OLD' }
+end
+if seq > expected then return { 'GAP', expected } end
+redis.call('HSET', KEYS[1], 'sendRcvNext', seq + 1, 'timeStamp', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[1], 'P' .. ARGV[2])
+local keep = tonumber(ARGV[5])
+if seq > keep then redis.call('HDEL', KEYS[2], tostring(seq - keep)) end
+if KEYS[5] then redis.call('LPUSH', KEYS[5], ARGV[6]) end
+return { 'CLAIMED' }

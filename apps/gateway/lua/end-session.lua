@@ -1,0 +1,23 @@
+-- end-session: remove a session with its outbox and stored answers, and tell its socket.
+--
+-- KEYS[1]  sessionlist:<userId>
+-- KEYS[2]  session:<userId>:<sessionId>
+-- KEYS[3]  sessionlastrequest
+-- KEYS[4]  outbox:<userId>:<sessionId>
+-- KEYS[5]  sessionreplies:<userId>:<sessionId>
+-- ARGV[1]  sessionId
+-- ARGV[2]  sessionRef
+-- ARGV[3]  'notify:<userId>'
+-- ARGV[4]  the terminate message (protocol's NotifyMessage), or '' to tell nobody
+-- ARGV[5]  only if idle since: end it only if its last activity is at or before this (ms), or ''
+-- Returns 1 if the session was ended, 0 if it was not there (or not idle any more).
+if ARGV[5] ~= '' then
+  local score = redis.call('ZSCORE', KEYS[3], ARGV[2])
+  if score and tonumber(score) > tonumber(ARGV[5]) then return 0 end
+end
+local listed = redis.call('ZREM', KEYS[1], ARGV[1])
+local refd = redis.call('ZREM', KEYS[3], ARGV[2])
+local deleted = redis.call('DEL', KEYS[2], KEYS[4], KEYS[5])
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+if listed + refd + deleted > 0 then return 1 end
+return 0

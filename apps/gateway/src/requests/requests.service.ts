@@ -1,0 +1,217 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Notifier, parseStoredReply, RequestReplies } from '@parley/inbox';
+import {
+  type AnyRequestResponse,
+  BUILTIN_NETWORK,
+  IM_ROUTER_QUEUE,
+  type InboxMessage,
+  type RequestBody,
+  type RequestErrorCode,
+  RequestBody as RequestBodySchema,
+  REQUEST_IDS,
+  RequestSeq,
+} from '@parley/protocol';
+import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
+import { Queue } from 'bullmq';
+import { z } from 'zod';
+import { AccountsService } from '../accounts/accounts.service';
+import { Delivery } from '../sessions/delivery';
+import { GatewayMetrics } from '../sessions/metrics';
+import type { ParleySocket } from '../sessions/socket-types';
+import { type SessionRef, SessionsRepository } from '../sessions/sessions.repository';
+import { type Route, route, windowIdOf } from './route';
+
+export interface RequestsConfig {
+  REQUEST_TIMEOUT_MS: number;
+  REQUEST_REPLIES_KEPT: number;
+}
+
+/** A request's answer, and what to do once it has been emitted. */
+export interface RequestOutcome {
+  answer: AnyRequestResponse;
+  after?: () => void;
+}
+
+const SeqOnly = z.object({ seq: RequestSeq });
+const OK = { status: 'OK' } as AnyRequestResponse;
+const unreachable = (value: never): never => {
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+};
+const error = (code: RequestErrorCode, message: string): AnyRequestResponse => ({ status: 'ERROR', code, message });
+
+/**
+ * `req`: checks the session and the sequence number, validates the request, and either handles it
+ * (SET, UPDATE, LOGOUT) or hands it to its owner — an inbox or the im-router queue — and relays the
+ * answer the owner stores. Each seq is executed at most once: a repeat gets the stored answer.
+ */
+@Injectable()
+export class RequestsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private queue: Queue | undefined;
+  private queueConnection: RedisConnection | undefined;
+
+  constructor(
+    private readonly repo: SessionsRepository,
+    private readonly delivery: Delivery,
+    private readonly replies: RequestReplies,
+    private readonly notifier: Notifier,
+    private readonly accounts: AccountsService,
+    private readonly metrics: GatewayMetrics,
+    @Inject(REDIS) private readonly redis: RedisConnection,
+    @Inject(APP_CONFIG) private readonly config: RequestsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queueConnection = duplicateConnection(this.redis, 'gateway-im-queue', this.logger);
+    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection });
+    this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue?.close();
+    this.queueConnection?.disconnect();
+  }
+
+  async handle(socket: ParleySocket, payload: unknown): Promise<RequestOutcome> {
+    const outcome = await this.answer(socket, payload);
+    const id = (payload as { id?: unknown } | null)?.id;
+    const known = (REQUEST_IDS as readonly unknown[]).includes(id) ? (id as string) : 'invalid';
+    this.metrics.requests.inc({ id: known, status: outcome.answer.status === 'OK' ? 'OK' : outcome.answer.code });
+    return outcome;
+  }
+
+  private async answer(socket: ParleySocket, payload: unknown): Promise<RequestOutcome> {
+    const ref = socket.data.ref;
+    if (!ref) return { answer: error('NO_SESSION', 'send init first') };
+    const seqOnly = SeqOnly.safeParse(payload);
+    if (!seqOnly.success) {
+      this.metrics.badPayloads.inc({ event: 'req' });
+      return { answer: error('BAD_REQUEST', 'a request is an object with a positive integer seq and an id') };
+    }
+    const seq = seqOnly.data.seq;
+    const requestId = String(seq);
+    const parsed = RequestBodySchema.safeParse(payload);
+    if (!parsed.success) {
+      this.metrics.badPayloads.inc({ event: 'req' });
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      // The seq is used up by a bad request too, so a client that retries it gets the same answer.
+      const bad = error(issue?.code === 'invalid_union' && issue.path[0] === 'id' ? 'UNKNOWN_REQUEST' : 'BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
+      return this.settle(ref, seq, await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), bad);
+    }
+    const body = parsed.data;
+    const facts = await this.facts(ref, body, requestId);
+    const where = route(body, facts);
+    const waiter = where.to === 'inbox' || where.to === 'queue' ? this.delivery.waitForReply(ref, requestId, this.config.REQUEST_TIMEOUT_MS) : undefined;
+    try {
+      const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body)) } : undefined;
+      const claim = await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT, forward);
+      switch (claim.status) {
+        case 'GAP':
+        case 'OLD':
+        case 'GONE':
+          return this.settle(ref, seq, claim);
+        case 'REPLAY': {
+          const stored = parseStoredReply(claim.stored);
+          if (!stored.pending) return { answer: stored.answer };
+          // Still waiting. A claim left by a gateway that died before it handed the request on is
+          // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
+          if (Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS) {
+            if (where.to === 'gateway' || where.to === 'error') return this.execute(socket, ref, seq, body, where);
+            if (where.to === 'queue') await this.enqueue(ref, seq, where);
+          }
+          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+        }
+        case 'CLAIMED':
+          if (where.to === 'gateway' || where.to === 'error') return this.execute(socket, ref, seq, body, where);
+          if (where.to === 'queue') await this.enqueue(ref, seq, where);
+          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+        default:
+          return unreachable(claim);
+      }
+    } finally {
+      waiter?.cancel();
+    }
+  }
+
+  /** The answer to a claim that did not go through, or to a claimed request that fails at once. */
+  private async settle(ref: SessionRef, seq: number, claim: Awaited<ReturnType<SessionsRepository['claim']>>, failure?: AnyRequestResponse): Promise<RequestOutcome> {
+    switch (claim.status) {
+      case 'GAP':
+        return { answer: error('BAD_SEQ', `expected seq ${claim.expected}`) };
+      case 'OLD':
+        return { answer: error('BAD_SEQ', 'this seq was answered too long ago to be repeated') };
+      case 'GONE':
+        return { answer: error('NO_SESSION', 'the session has ended') };
+      case 'REPLAY': {
+        const stored = parseStoredReply(claim.stored);
+        return { answer: stored.pending ? error('TIMEOUT', 'still being handled; repeat the request later') : stored.answer };
+      }
+      case 'CLAIMED':
+        await this.replies.answer({ ...ref, requestId: String(seq) }, failure!);
+        return { answer: failure! };
+    }
+  }
+
+  private async facts(ref: SessionRef, body: RequestBody, requestId: string) {
+    const windowId = windowIdOf(body);
+    const window = windowId !== undefined ? await this.repo.window(ref.userId, windowId) : undefined;
+    const nickUserId = body.id === 'CHAT' && body.nick !== undefined && body.network === BUILTIN_NETWORK ? await this.repo.userIdByNick(body.nick) : undefined;
+    return { userId: ref.userId, replyTo: { sessionId: ref.sessionId, requestId }, window, nickUserId };
+  }
+
+  private envelope(ref: SessionRef, requestId: string, request: RequestBody): InboxMessage<'loopbackparser'> & InboxMessage<'ircparser'> {
+    return { v: 1, type: 'request', userId: ref.userId, sessionId: ref.sessionId, requestId, request };
+  }
+
+  private async enqueue(ref: SessionRef, seq: number, where: Extract<Route, { to: 'queue' }>): Promise<void> {
+    // The job id makes a second add of the same request a no-op while the job is kept.
+    await this.queue!.add(where.name, where.data, {
+      jobId: `req-${ref.userId}-${ref.sessionId}-${seq}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+
+  private async awaitAnswer(ref: SessionRef, requestId: string, waiter: { done: Promise<void> } | undefined): Promise<AnyRequestResponse> {
+    await waiter?.done;
+    const stored = await this.repo.storedReply(ref, requestId);
+    if (stored !== null) {
+      const reply = parseStoredReply(stored);
+      if (!reply.pending) return reply.answer;
+    }
+    return error('TIMEOUT', 'not answered in time; it will be handled once: repeat the request with the same seq for its answer');
+  }
+
+  /** The gateway's own requests; each is idempotent, so a re-driven one does no harm. */
+  private async execute(socket: ParleySocket, ref: SessionRef, seq: number, body: RequestBody, where: Route): Promise<RequestOutcome> {
+    let answer = OK;
+    let after: (() => void) | undefined;
+    if (where.to === 'error') {
+      answer = error(where.code, where.message);
+    } else if (body.id === 'SET') {
+      await this.repo.setSettings(ref.userId, body.settings);
+      await this.notifier.notifyUser(ref.userId, [{ type: 'UPDATE_SETTINGS', settings: body.settings }], ref.sessionId);
+    } else if (body.id === 'UPDATE') {
+      const { id: _id, windowId, ...changed } = body;
+      const fields = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, String(v)]));
+      if (Object.keys(fields).length > 0 && !(await this.repo.updateWindow(ref.userId, windowId, fields))) {
+        answer = error('NOT_FOUND', `window ${windowId} not found`);
+      } else if (Object.keys(fields).length > 0) {
+        await this.notifier.notifyUser(ref.userId, [{ type: 'UPDATE_WINDOW', windowId, ...changed }], ref.sessionId);
+      }
+    } else if (body.id === 'LOGOUT') {
+      const tokenHash = body.allSessions ? undefined : socket.data.tokenHash;
+      // After the answer is out: ending the session closes this very socket.
+      after = () => {
+        this.accounts.revoke(ref.userId, tokenHash).catch((err: unknown) => this.logger.error({ err, ...ref }, 'logout failed'));
+      };
+    } else {
+      throw new Error(`execute: ${body.id} is not the gateway's`);
+    }
+    await this.replies.answer({ ...ref, requestId: String(seq) }, answer);
+    return { answer, after };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The init burst as a pure function of what Redis holds: settings, friends, networks, every
+ * window with its members and its last messages, then FINISH_INIT. Whatever another app wrote
+ * that does not fit the protocol is left out and reported, never sent and never fatal.
+ */
+import { type ParsedWindowListEntry } from '@parley/key-schema';
+import {
+  BUILTIN_NETWORK,
+  type Friend,
+  type Member,
+  type NetworkState,
+  Notification,
+  type NotificationOf,
+  Role,
+  type Settings,
+  SettingValue,
+  StoredMessage,
+} from '@parley/protocol';
+
+export interface WindowSnapshot {
+  entry: ParsedWindowListEntry;
+  /** `window:<userId>:<windowId>` */
+  fields: Record<string, string>;
+  /** `names:<userId>:<windowId>`: nick → role */
+  names: Record<string, string>;
+  /** The backlog, newest first, as the list holds it. */
+  backlog: string[];
+}
+
+export interface Snapshot {
+  /** The user's own nick (their name on the built-in network). */
+  nick: string;
+  /** `settings:<userId>`: name → JSON value. */
+  settings: Record<string, string>;
+  friends: { userId: number; nick: string | null; lastSeen: number | null; online: boolean }[];
+  /** `networks:<userId>:<network>` of each IRC network the user has windows on. */
+  networks: { name: string; fields: Record<string, string> }[];
+  windows: WindowSnapshot[];
+}
+
+export interface Burst {
+  notifications: Notification[];
+  /** `<windowId>:<gid>` of every message in the burst (complete-init.lua drops live duplicates). */
+  carried: string[];
+}
+
+export type Problem = (what: string, detail: Record<string, unknown>) => void;
+
+/** Settings are stored as JSON values; a value that is not (written by hand) is taken as a string. */
+export function decodeSettings(raw: Record<string, string>, problem: Problem): Settings {
+  const settings: Settings = {};
+  for (const [name, json] of Object.entries(raw)) {
+    let value: unknown = json;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      // a bare string
+    }
+    const parsed = SettingValue.safeParse(value);
+    if (parsed.success) settings[name] = parsed.data;
+    else problem('setting left out of the burst', { name });
+  }
+  return settings;
+}
+
+const bool = (value: string | undefined, fallback: boolean): boolean => (value === undefined ? fallback : value === 'true' || value === '1');
+
+function addWindow(w: WindowSnapshot, problem: Problem): NotificationOf<'ADD_WINDOW'> | undefined {
+  const f = w.fields;
+  const role = Role.safeParse(f.userMode);
+  const candidate = {
+    type: 'ADD_WINDOW',
+    windowId: w.entry.windowId,
+    network: w.entry.network,
+    name: f.name || w.entry.name,
+    windowType: w.entry.type,
+    topic: f.topic ?? '',
+    role: role.success ? role.data : 'u',
+    ...(f.targetUserId ? { userId: Number(f.targetUserId) } : {}),
+    visible: bool(f.visible, true),
+    sounds: bool(f.sounds, false),
+    titleAlert: bool(f.titleAlert, false),
+  };
+  const parsed = Notification.safeParse(candidate);
+  if (!parsed.success || parsed.data.type !== 'ADD_WINDOW') {
+    problem('window left out of the burst', { windowId: w.entry.windowId, error: parsed.error?.issues[0]?.message });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function members(w: WindowSnapshot): Member[] {
+  return Object.entries(w.names).map(([nick, role]) => ({ nick, role: Role.safeParse(role).data ?? 'u' }));
+}
+
+export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: Problem): Burst {
+  const notifications: Notification[] = [];
+  const carried: string[] = [];
+  notifications.push({ type: 'UPDATE_SETTINGS', settings: decodeSettings(snapshot.settings, problem) });
+
+  const friends: Friend[] = snapshot.friends
+    .filter((f) => f.nick !== null)
+    .map((f) => ({ userId: f.userId, nick: f.nick!, online: f.online, ...(f.lastSeen !== null ? { lastSeen: f.lastSeen } : {}) }));
+  notifications.push({ type: 'UPDATE_FRIENDS', reset: true, friends });
+
+  const networks = [
+    { name: BUILTIN_NETWORK, state: 'connected' as const, currentNick: snapshot.nick },
+    ...snapshot.networks.map((n) => {
+      const state: NetworkState = n.fields.state === 'connected' || n.fields.state === 'connecting' ? n.fields.state : 'disconnected';
+      return { name: n.name, state, ...(n.fields.currentnick ? { currentNick: n.fields.currentnick } : {}) };
+    }),
+  ];
+  notifications.push({ type: 'UPDATE_NETWORKS', networks });
+
+  const windows = [...snapshot.windows].sort((a, b) => a.entry.windowId - b.entry.windowId);
+  const pages: { windowId: number; messages: StoredMessage[] }[] = [];
+  for (const w of windows) {
+    const add = addWindow(w, problem);
+    if (!add) continue;
+    notifications.push(add);
+    const list = members(w);
+    if (list.length > 0) notifications.push({ type: 'UPDATE_MEMBERS', windowId: add.windowId, reset: true, members: list });
+    const messages: StoredMessage[] = [];
+    for (const raw of w.backlog.slice(0, maxBacklogMsgs).reverse()) {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        json = undefined;
+      }
+      const parsed = StoredMessage.safeParse(json);
+      if (!parsed.success) {
+        problem('message left out of the burst', { windowId: add.windowId });
+        continue;
+      }
+      messages.push(parsed.data);
+      carried.push(`${add.windowId}:${parsed.data.gid}`);
+    }
+    if (messages.length > 0) pages.push({ windowId: add.windowId, messages });
+  }
+  // One ADD_MESSAGES per window keeps each notification (and each socket frame) bounded.
+  for (const page of pages) notifications.push({ type: 'ADD_MESSAGES', messages: [page] });
+  notifications.push({ type: 'FINISH_INIT' });
+  return { notifications, carried };
+}

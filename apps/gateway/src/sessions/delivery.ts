@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { notifyChannel } from '@parley/key-schema';
+import { NotifyMessage, type SequencedNotification } from '@parley/protocol';
+import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
+import { GatewayMetrics } from './metrics';
+import type { ParleySocket } from './socket-types';
+import { type SessionRef, SessionsRepository } from './sessions.repository';
+
+/** Outbox entries read per round trip. */
+const READ_BATCH = 500;
+
+interface Live {
+  ref: SessionRef;
+  socket: ParleySocket;
+  /** The last seq emitted to the socket. */
+  sent: number;
+  /** The last seq the client acknowledged. */
+  acked: number;
+  pumping: boolean;
+  again: boolean;
+}
+
+export interface DeliveryConfig {
+  OUTBOX_WINDOW: number;
+  SESSION_HEARTBEAT_MS: number;
+}
+
+/**
+ * Moves each session's outbox to its socket. One subscriber connection per gateway listens on
+ * `notify:<userId>` for every user with a socket here; a wake-up (or an ack, or a reconnect of the
+ * subscriber) makes the session's pump read the outbox after the last seq sent and emit it in
+ * order. Entries leave the outbox only when the client acks them, so a dropped socket or a killed
+ * gateway loses nothing: the next socket resumes after the client's `lastSeq`.
+ */
+@Injectable()
+export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** This gateway process, so a takeover can tell its own sockets from others'. */
+  readonly instance = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private readonly live = new Map<string, Live>();
+  /** Per user with a socket here: how many, and the subscription every pump waits for. */
+  private readonly users = new Map<number, { count: number; subscribed: Promise<unknown> }>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private subscriber: RedisConnection | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repo: SessionsRepository,
+    private readonly metrics: GatewayMetrics,
+    @Inject(REDIS) private readonly redis: RedisConnection,
+    @Inject(APP_CONFIG) private readonly config: DeliveryConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscriber = duplicateConnection(this.redis, 'gateway-notify', this.logger);
+    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // Wake-ups published while the subscription was down are lost; what they pointed at is not.
+    let connectedOnce = false;
+    this.subscriber.on('ready', () => {
+      if (connectedOnce) this.pumpAll();
+      connectedOnce = true;
+    });
+    this.heartbeat = setInterval(() => {
+      this.repo.touch([...this.live.values()].map((l) => l.ref)).catch((err: unknown) => this.logger.warn({ err }, 'session heartbeat failed'));
+    }, this.config.SESSION_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+    this.subscriber?.disconnect();
+  }
+
+  /** Sockets with a session on this gateway. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Ties a session to a socket, after the client's `lastSeq`. Any other socket holding the session
+   * (here or on another gateway) lets go. Call `pump` once the init ack has been emitted.
+   */
+  async attach(ref: SessionRef, socket: ParleySocket, lastSeq: number): Promise<void> {
+    const previous = this.live.get(ref.sessionId);
+    if (previous) this.drop(previous, true);
+    this.live.set(ref.sessionId, { ref, socket, sent: lastSeq, acked: lastSeq, pumping: false, again: false });
+    this.metrics.sockets.set(this.live.size);
+    let user = this.users.get(ref.userId);
+    if (user) user.count++;
+    else this.users.set(ref.userId, (user = { count: 1, subscribed: this.subscriber!.subscribe(notifyChannel(ref.userId)) }));
+    // Subscribed before the first read: nothing appended after that read can go unnoticed.
+    await user.subscribed;
+    const detach: NotifyMessage = { detach: { sessionId: ref.sessionId, holder: this.holder(socket) } };
+    await this.redis.publish(notifyChannel(ref.userId), JSON.stringify(detach));
+    // The socket may have gone while this was under way; its disconnect found nothing to detach.
+    if (!socket.connected) this.detach(socket);
+  }
+
+  /** The socket is gone: forget it here; its session lives on (and counts as active until now). */
+  detach(socket: ParleySocket): void {
+    const ref = socket.data.ref;
+    const live = ref && this.live.get(ref.sessionId);
+    if (!live || live.socket !== socket) return;
+    this.drop(live, false);
+    this.repo.touch([live.ref]).catch((err: unknown) => this.logger.warn({ err, ...live.ref }, 'could not mark a session active'));
+  }
+
+  /** The client has every notification up to `seq`: they leave the outbox, and delivery may go on. */
+  async ack(socket: ParleySocket, seq: number): Promise<void> {
+    const ref = socket.data.ref;
+    const live = ref && this.live.get(ref.sessionId);
+    if (!live || live.socket !== socket) return;
+    // Never past what was sent: a client cannot drop what it has not seen.
+    const upTo = Math.min(seq, live.sent);
+    if (upTo <= live.acked) return;
+    live.acked = upTo;
+    await this.repo.ack(live.ref, upTo);
+    if (live.sent - live.acked < this.config.OUTBOX_WINDOW) this.pump(live.ref.sessionId);
+  }
+
+  /** Sends what the session's outbox holds after the last seq sent. Never runs twice at once per session. */
+  pump(sessionId: string): void {
+    const live = this.live.get(sessionId);
+    if (!live) return;
+    if (live.pumping) {
+      live.again = true;
+      return;
+    }
+    live.pumping = true;
+    this.drain(live)
+      .catch((err: unknown) => this.logger.error({ err, ...live.ref }, 'outbox delivery failed; the next wake-up retries'))
+      .finally(() => {
+        live.pumping = false;
+      });
+  }
+
+  private async drain(live: Live): Promise<void> {
+    do {
+      live.again = false;
+      for (;;) {
+        const room = Math.min(READ_BATCH, this.config.OUTBOX_WINDOW - (live.sent - live.acked));
+        if (room <= 0) return; // the client's ack resumes delivery
+        const read = await this.repo.readOutbox(live.ref, live.sent, room);
+        if (this.live.get(live.ref.sessionId) !== live) return; // detached meanwhile
+        if (read.status !== 'OK') {
+          if (read.status === 'PENDING') break; // init is under way; it pumps when done
+          if (read.status === 'REINIT') await this.repo.end(live.ref);
+          return read.status === 'GONE'
+            ? this.end(live, 'EXPIRED', 'the session has ended')
+            : this.end(live, 'RESYNC', 'too many notifications were not acknowledged; start a new session');
+        }
+        let emitted = 0;
+        for (const raw of read.entries) {
+          const notification = JSON.parse(raw) as SequencedNotification;
+          if (notification.seq !== live.sent + 1) {
+            this.logger.error({ ...live.ref, seq: notification.seq, expected: live.sent + 1 }, 'outbox out of sequence; entry skipped');
+            if (notification.seq <= live.sent) continue;
+          }
+          live.socket.emit('ntf', notification);
+          live.sent = notification.seq;
+          emitted++;
+        }
+        this.metrics.notifications.inc(emitted);
+        if (read.entries.length < room) break;
+      }
+    } while (live.again);
+  }
+
+  /** Emits `terminate` to the session's socket here, if any, and closes it. */
+  private end(live: Live, code: string, reason: string): void {
+    live.socket.emit('terminate', { code, reason });
+    this.metrics.ended.inc({ code });
+    this.drop(live, true);
+  }
+
+  private drop(live: Live, disconnect: boolean): void {
+    if (this.live.get(live.ref.sessionId) !== live) return;
+    this.live.delete(live.ref.sessionId);
+    this.metrics.sockets.set(this.live.size);
+    live.socket.data.ref = undefined;
+    if (disconnect) live.socket.disconnect(true);
+    const user = this.users.get(live.ref.userId);
+    if (user && --user.count > 0) return;
+    this.users.delete(live.ref.userId);
+    this.subscriber?.unsubscribe(notifyChannel(live.ref.userId)).catch((err: unknown) => this.logger.warn({ err }, 'unsubscribe failed'));
+  }
+
+  private holder(socket: ParleySocket): string {
+    return `${this.instance}/${socket.id}`;
+  }
+
+  /** Resolves when the answer of `requestId` is announced, or after `timeoutMs`. */
+  waitForReply(ref: SessionRef, requestId: string, timeoutMs: number): { done: Promise<void>; cancel: () => void } {
+    const key = `${ref.sessionId}:${requestId}`;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    const timer = setTimeout(() => finish(), timeoutMs);
+    const set = this.waiters.get(key) ?? new Set();
+    const finish = () => {
+      clearTimeout(timer);
+      set.delete(finish);
+      if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
+      resolve();
+    };
+    set.add(finish);
+    this.waiters.set(key, set);
+    return { done, cancel: finish };
+  }
+
+  private pumpAll(): void {
+    for (const sessionId of this.live.keys()) this.pump(sessionId);
+  }
+
+  private onMessage(channel: string, raw: string): void {
+    let parsed: NotifyMessage;
+    try {
+      const result = NotifyMessage.safeParse(JSON.parse(raw));
+      if (!result.success) throw new Error(result.error.issues[0]?.message ?? 'does not match NotifyMessage');
+      parsed = result.data;
+    } catch (err) {
+      this.logger.error({ channel, message: raw.slice(0, 200), err }, 'unreadable message on a notify channel; ignored');
+      return;
+    }
+    if ('wake' in parsed) {
+      for (const sessionId of parsed.wake) this.pump(sessionId);
+    } else if ('reply' in parsed) {
+      for (const finish of [...(this.waiters.get(`${parsed.reply.sessionId}:${parsed.reply.requestId}`) ?? [])]) finish();
+    } else if ('terminate' in parsed) {
+      const { sessionIds, code, reason } = parsed.terminate;
+      for (const sessionId of sessionIds) {
+        const live = this.live.get(sessionId);
+        if (live) this.end(live, code, reason);
+      }
+    } else {
+      const live = this.live.get(parsed.detach.sessionId);
+      if (live && this.holder(live.socket) !== parsed.detach.holder) this.drop(live, true);
+    }
+  }
+}

@@ -1,0 +1,273 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import {
+  friends,
+  groupBacklog,
+  inbox,
+  type InboxName,
+  names,
+  networks,
+  notifyChannel,
+  outbox,
+  parseWindowListEntry,
+  session,
+  sessionLastRequest,
+  sessionList,
+  sessionRef,
+  sessionReplies,
+  settings,
+  user,
+  userIndex,
+  userIndexField,
+  window,
+  windowList,
+  windowMsgs,
+} from '@parley/key-schema';
+import { BUILTIN_NETWORK, type NotifyMessage } from '@parley/protocol';
+import { REDIS } from '@parley/runtime';
+import { gatewayScript } from '../lua';
+import type { Problem, Snapshot, WindowSnapshot } from './burst';
+
+const scripts = {
+  create: gatewayScript('create-session'),
+  completeInit: gatewayScript('complete-init'),
+  resume: gatewayScript('resume-session'),
+  readOutbox: gatewayScript('read-outbox'),
+  ack: gatewayScript('ack-outbox'),
+  claim: gatewayScript('claim-request'),
+  end: gatewayScript('end-session'),
+  updateWindow: gatewayScript('update-window'),
+};
+
+export type ResumeResult = 'OK' | 'GONE' | 'REINIT' | 'UNFINISHED' | 'AHEAD' | 'BEHIND';
+export type OutboxRead = { status: 'OK'; entries: string[] } | { status: 'GONE' | 'REINIT' | 'PENDING' };
+export type ClaimResult =
+  | { status: 'CLAIMED' }
+  | { status: 'REPLAY'; stored: string }
+  | { status: 'OLD' }
+  | { status: 'GAP'; expected: number }
+  | { status: 'GONE' };
+
+export interface SessionRef {
+  userId: number;
+  sessionId: string;
+}
+
+/** The window facts a request is routed by. */
+export interface WindowInfo {
+  network: string;
+  type: string;
+  targetUserId: number | undefined;
+}
+
+/** Sessions, outboxes, stored answers and what the init burst reads (keys from the key schema). */
+@Injectable()
+export class SessionsRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  private sessionKeys(userId: number, sessionId: string): string[] {
+    return [sessionList(userId), session(userId, sessionId), sessionLastRequest(), outbox(userId, sessionId), sessionReplies(userId, sessionId)];
+  }
+
+  /** Creates a session waiting for its burst; returns the sessions over `maxSessions` (oldest first). */
+  async create(ref: SessionRef, tokenHash: string, clientName: string, maxSessions: number): Promise<string[]> {
+    const { userId, sessionId } = ref;
+    return (await scripts.create.run(this.redis, this.sessionKeys(userId, sessionId), [
+      sessionId,
+      Date.now(),
+      maxSessions,
+      sessionRef(userId, sessionId),
+      tokenHash,
+      clientName,
+    ])) as string[];
+  }
+
+  /** Puts the burst in front of the outbox: the next seq, -1 (session gone) or -2 (outbox cut: build again). */
+  async completeInit(ref: SessionRef, burst: readonly string[], carried: readonly string[]): Promise<number> {
+    return (await scripts.completeInit.run(this.redis, [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)], [burst.length, ...burst, ...carried])) as number;
+  }
+
+  async resume(ref: SessionRef, lastSeq: number): Promise<ResumeResult> {
+    const { userId, sessionId } = ref;
+    return (await scripts.resume.run(
+      this.redis,
+      [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
+      [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId)],
+    )) as ResumeResult;
+  }
+
+  async readOutbox(ref: SessionRef, after: number, max: number): Promise<OutboxRead> {
+    const [status, ...entries] = (await scripts.readOutbox.run(this.redis, [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)], [after, max])) as string[];
+    return status === 'OK' ? { status, entries } : { status: status as 'GONE' | 'REINIT' | 'PENDING' };
+  }
+
+  async ack(ref: SessionRef, seq: number): Promise<number> {
+    return (await scripts.ack.run(this.redis, [outbox(ref.userId, ref.sessionId)], [seq])) as number;
+  }
+
+  /** Checks and claims request `seq`; with `forward`, the envelope enters that inbox in the same step. */
+  async claim(ref: SessionRef, seq: number, keep: number, forward?: { inbox: InboxName; envelope: string }): Promise<ClaimResult> {
+    const { userId, sessionId } = ref;
+    const keys: string[] = [session(userId, sessionId), sessionReplies(userId, sessionId), sessionList(userId), sessionLastRequest()];
+    const args: (string | number)[] = [seq, Date.now(), sessionId, sessionRef(userId, sessionId), keep];
+    if (forward) {
+      keys.push(inbox(forward.inbox));
+      args.push(forward.envelope);
+    }
+    const [status, value] = (await scripts.claim.run(this.redis, keys, args)) as [string, string | number | undefined];
+    switch (status) {
+      case 'REPLAY':
+        return { status, stored: String(value) };
+      case 'GAP':
+        return { status, expected: Number(value) };
+      case 'CLAIMED':
+      case 'OLD':
+      case 'GONE':
+        return { status };
+      default:
+        throw new Error(`claim-request.lua answered ${status}`);
+    }
+  }
+
+  async storedReply(ref: SessionRef, requestId: string): Promise<string | null> {
+    return this.redis.hget(sessionReplies(ref.userId, ref.sessionId), requestId);
+  }
+
+  /**
+   * Ends a session (keys gone, its socket told through `notify:<userId>` when `terminate` is given).
+   * With `idleSince`, only if it has done nothing since then. True if it was ended.
+   */
+  async end(ref: SessionRef, terminate?: { code: string; reason: string }, idleSince?: number): Promise<boolean> {
+    const { userId, sessionId } = ref;
+    const message: NotifyMessage | undefined = terminate && { terminate: { sessionIds: [sessionId], ...terminate } };
+    const ended = await scripts.end.run(this.redis, this.sessionKeys(userId, sessionId), [
+      sessionId,
+      sessionRef(userId, sessionId),
+      notifyChannel(userId),
+      message ? JSON.stringify(message) : '',
+      idleSince ?? '',
+    ]);
+    return ended === 1;
+  }
+
+  /** Marks sessions active now (their sockets are connected); a session already ended stays ended. */
+  async touch(refs: readonly SessionRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    const now = String(Date.now());
+    const pipeline = this.redis.pipeline();
+    for (const { userId, sessionId } of refs) {
+      pipeline.zadd(sessionList(userId), 'XX', now, sessionId);
+      pipeline.zadd(sessionLastRequest(), 'XX', now, sessionRef(userId, sessionId));
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  async sessionIds(userId: number): Promise<string[]> {
+    return this.redis.zrange(sessionList(userId), '0', '-1');
+  }
+
+  /** The user's sessions with the token hash each runs on. */
+  async sessionTokens(userId: number): Promise<{ sessionId: string; tokenHash: string | null }[]> {
+    const ids = await this.sessionIds(userId);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(session(userId, id), 'tokenHash');
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((sessionId, i) => ({ sessionId, tokenHash: (results[i]?.[1] as string | null) ?? null }));
+  }
+
+  /** Sessions whose last activity is at or before `cutoff` (ms), oldest first. */
+  async idleSessionRefs(cutoff: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(sessionLastRequest(), '-inf', cutoff, 'LIMIT', 0, limit);
+  }
+
+  /** Removes a member of `sessionlastrequest` that names no session. */
+  async dropSessionRef(member: string): Promise<void> {
+    await this.redis.zrem(sessionLastRequest(), member);
+  }
+
+  async window(userId: number, windowId: number): Promise<WindowInfo | undefined> {
+    const [network, type, target] = await this.redis.hmget(window(userId, windowId), 'network', 'type', 'targetUserId');
+    if (!network || !type) return undefined;
+    return { network, type, targetUserId: target ? Number(target) : undefined };
+  }
+
+  /** Sets window fields if the window exists; false if it does not. */
+  async updateWindow(userId: number, windowId: number, fields: Record<string, string>): Promise<boolean> {
+    const flat = Object.entries(fields).flat();
+    return (await scripts.updateWindow.run(this.redis, [window(userId, windowId)], flat)) === 1;
+  }
+
+  /** Stores settings as JSON values. */
+  async setSettings(userId: number, values: Record<string, unknown>): Promise<void> {
+    const flat = Object.entries(values).flatMap(([k, v]) => [k, JSON.stringify(v)]);
+    if (flat.length > 0) await this.redis.hset(settings(userId), ...flat);
+  }
+
+  async userIdByNick(nick: string): Promise<number | undefined> {
+    const id = await this.redis.hget(userIndex(), userIndexField.nick(nick));
+    return id ? Number(id) : undefined;
+  }
+
+  /**
+   * Everything the init burst shows, read in two pipelined round trips. Not a snapshot in time:
+   * complete-init.lua reconciles it with what backends appended meanwhile.
+   */
+  async snapshot(userId: number, maxBacklogMsgs: number, onlineWindowMs: number, problem: Problem): Promise<Snapshot> {
+    const first = await this.redis
+      .pipeline()
+      .hget(user(userId), 'nick')
+      .hgetall(settings(userId))
+      .smembers(friends(userId))
+      .smembers(windowList(userId))
+      .exec();
+    const value = <T>(i: number): T => {
+      const [err, result] = first?.[i] ?? [new Error('no reply')];
+      if (err) throw err;
+      return result as T;
+    };
+    const nick = value<string | null>(0) ?? '';
+    const settingsRaw = value<Record<string, string>>(1);
+    const friendIds = value<string[]>(2).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    const entries = value<string[]>(3).flatMap((member) => {
+      try {
+        return [parseWindowListEntry(member)];
+      } catch (err) {
+        problem('windowlist entry left out of the burst', { member, error: (err as Error).message });
+        return [];
+      }
+    });
+    const ircNetworks = [...new Set(entries.map((e) => e.network).filter((n) => n !== BUILTIN_NETWORK))];
+
+    const second = this.redis.pipeline();
+    for (const f of friendIds) second.hget(user(f), 'nick').zrange(sessionList(f), '-1', '-1', 'WITHSCORES');
+    for (const n of ircNetworks) second.hgetall(networks(userId, n));
+    for (const e of entries) {
+      const backlog = e.network === BUILTIN_NETWORK && e.type === 'group' ? groupBacklog(e.name) : windowMsgs(userId, e.windowId);
+      second.hgetall(window(userId, e.windowId)).hgetall(names(userId, e.windowId)).lrange(backlog, 0, maxBacklogMsgs - 1);
+    }
+    const results = (await second.exec()) ?? [];
+    let i = 0;
+    const next = <T>(): T => {
+      const [err, result] = results[i++] ?? [new Error('no reply')];
+      if (err) throw err;
+      return result as T;
+    };
+    const now = Date.now();
+    const friendList = friendIds.map((friendId) => {
+      const friendNick = next<string | null>();
+      const newest = next<string[]>();
+      const lastSeen = newest.length === 2 ? Number(newest[1]) : null;
+      return { userId: friendId, nick: friendNick, lastSeen, online: lastSeen !== null && now - lastSeen <= onlineWindowMs };
+    });
+    const networkList = ircNetworks.map((name) => ({ name, fields: next<Record<string, string>>() }));
+    const windows: WindowSnapshot[] = entries.map((entry) => ({
+      entry,
+      fields: next<Record<string, string>>(),
+      names: next<Record<string, string>>(),
+      backlog: next<string[]>(),
+    }));
+    return { nick, settings: settingsRaw, friends: friendList, networks: networkList, windows };
+  }
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type InitAck, InitPayload } from '@parley/protocol';
+import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
+import { AccountsService } from '../accounts/accounts.service';
+import { buildBurst } from './burst';
+import { Delivery } from './delivery';
+import { GatewayMetrics } from './metrics';
+import type { ParleySocket } from './socket-types';
+import { type SessionRef, SessionsRepository } from './sessions.repository';
+
+/** Messages per window in the init burst when the client does not say. */
+export const DEFAULT_BACKLOG_MSGS = 100;
+
+export interface SessionsConfig {
+  SESSION_MAX_PER_USER: number;
+  SESSION_HEARTBEAT_MS: number;
+  TOKEN_ROTATION_GRACE_MS: number;
+}
+
+/** An init's answer, and what to do once it has been emitted (start delivery). */
+export interface InitOutcome {
+  ack: InitAck;
+  after?: () => void;
+}
+
+/**
+ * `init`: resumes a live session exactly after the client's `lastSeq`, or starts a new one whose
+ * init burst is built from Redis and put in front of its outbox.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly repo: SessionsRepository,
+    private readonly delivery: Delivery,
+    private readonly accounts: AccountsService,
+    private readonly metrics: GatewayMetrics,
+    @Inject(APP_CONFIG) private readonly config: SessionsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async init(socket: ParleySocket, payload: unknown): Promise<InitOutcome> {
+    if (socket.data.ref) return { ack: { status: 'ERROR', code: 'ALREADY_INITIALIZED' } };
+    const parsed = InitPayload.safeParse(payload);
+    if (!parsed.success) {
+      this.metrics.badPayloads.inc({ event: 'init' });
+      return { ack: { status: 'ERROR', code: 'BAD_REQUEST' } };
+    }
+    const input = parsed.data;
+    const userId = socket.data.userId;
+
+    if (input.sessionId !== undefined && input.lastSeq !== undefined) {
+      const ref = { userId, sessionId: input.sessionId };
+      const result = await this.repo.resume(ref, input.lastSeq);
+      if (result === 'OK') {
+        socket.data.ref = ref;
+        await this.delivery.attach(ref, socket, input.lastSeq);
+        this.metrics.sessions.inc({ kind: 'resumed' });
+        return { ack: { status: 'OK', sessionId: ref.sessionId, userId, resumed: true }, after: () => this.delivery.pump(ref.sessionId) };
+      }
+      this.logger.info({ ...ref, lastSeq: input.lastSeq, result }, 'session cannot be resumed exactly; starting a new one');
+      if (result !== 'GONE') await this.repo.end(ref);
+    }
+    return this.start(socket, input);
+  }
+
+  private async start(socket: ParleySocket, input: InitPayload): Promise<InitOutcome> {
+    const userId = socket.data.userId;
+    const ref: SessionRef = { userId, sessionId: randomBytes(16).toString('base64url') };
+    // A token-authenticated socket gets a fresh token with each new session; a cookie one keeps
+    // its cookie (JavaScript must never see that token).
+    let tokenHash = socket.data.tokenHash;
+    let token: string | undefined;
+    if (!socket.data.viaCookie) {
+      ({ token, tokenHash } = await this.accounts.rotateToken(userId, tokenHash, this.config.TOKEN_ROTATION_GRACE_MS));
+      socket.data.tokenHash = tokenHash;
+    }
+    const over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER);
+    for (const sessionId of over) {
+      await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
+    }
+    socket.data.ref = ref;
+    await this.delivery.attach(ref, socket, 0);
+    const maxBacklog = input.maxBacklogMsgs ?? DEFAULT_BACKLOG_MSGS;
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.repo.snapshot(userId, maxBacklog, 2 * this.config.SESSION_HEARTBEAT_MS, (what, detail) =>
+        this.logger.warn({ ...ref, ...detail }, what),
+      );
+      const burst = buildBurst(snapshot, maxBacklog, (what, detail) => this.logger.warn({ ...ref, ...detail }, what));
+      const next = await this.repo.completeInit(
+        ref,
+        burst.notifications.map((n) => JSON.stringify(n)),
+        burst.carried,
+      );
+      if (next > 0) break;
+      if (next === -1 || attempt === 3) {
+        this.delivery.detach(socket);
+        socket.data.ref = undefined;
+        this.logger.warn({ ...ref, next, attempt }, 'session ended while its init burst was being built');
+        return { ack: { status: 'ERROR', code: 'INTERNAL' } };
+      }
+    }
+    this.metrics.sessions.inc({ kind: 'new' });
+    return {
+      ack: { status: 'OK', sessionId: ref.sessionId, userId, resumed: false, ...(token ? { token } : {}) },
+      after: () => this.delivery.pump(ref.sessionId),
+    };
+  }
+}

@@ -1,0 +1,305 @@
+import { groupBacklog, names, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends } from '@parley/key-schema';
+import { Notifier } from '@parley/inbox';
+import { eventually, useTestRedis } from '@parley/testing';
+import { GatewayFixture, waitForType } from './gateway.fixture';
+
+describe('socket.io sessions (real Redis, real sockets)', () => {
+  const redis = useTestRedis();
+  const gw = new GatewayFixture(() => redis.space);
+  const r = () => redis.space.redis;
+
+  beforeEach(() => gw.start());
+  afterEach(() => gw.stop());
+  afterAll(() => gw.cleanup());
+
+  it('starts a session with the MAS keys and an init burst built from what Redis holds', async () => {
+    const me = await gw.user('alice');
+    const bob = await gw.user('bob');
+    // What other apps would have written: a setting, a friend, a room window, an IRC window.
+    await r().hset(settings(me.userId), 'theme', '"dark"', 'fontSize', '14');
+    await r().sadd(friends(me.userId), bob.userId);
+    await r().sadd(windowList(me.userId), windowListEntry({ windowId: 1, network: 'parley', name: '#tea', type: 'group' }), windowListEntry({ windowId: 2, network: 'libera', name: '#node', type: 'group' }));
+    await r().hset(window(me.userId, 1), 'name', '#tea', 'type', 'group', 'network', 'parley', 'topic', 'Tea time', 'userMode', '*', 'visible', 'true');
+    await r().hset(window(me.userId, 2), 'name', '#node', 'type', 'group', 'network', 'libera', 'topic', '', 'userMode', 'u');
+    await r().hset(names(me.userId, 1), 'alice', '*', 'bob', 'u');
+    const msg = (gid: number, body: string) => JSON.stringify({ gid, ts: 1_700_000_000_000 + gid, cat: 'msg', body, nick: 'bob' });
+    await r().lpush(groupBacklog('#tea'), msg(1, 'first'), msg(2, 'second'), msg(3, 'third')); // newest on the left
+    await r().lpush(windowMsgs(me.userId, 2), msg(7, 'irc line'), 'not json');
+    await r().hset(networks(me.userId, 'libera'), 'state', 'connected', 'currentnick', 'alice_');
+
+    const { client, seen } = gw.client(me.token, { maxBacklogMsgs: 2 });
+    const ack = await client.connect();
+    expect(ack).toMatchObject({ status: 'OK', userId: me.userId, resumed: false });
+    const burst = await waitForType(seen, 'FINISH_INIT');
+    expect(burst).toHaveLength(1);
+    expect(seen.items.map((n) => n.type)).toEqual([
+      'UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'ADD_MESSAGES', 'FINISH_INIT',
+    ]);
+    expect(seen.items.map((n) => n.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const [settingsN, friendsN, networksN, room, members, irc, roomMsgs, ircMsgs] = seen.items;
+    expect(settingsN).toMatchObject({ settings: { theme: 'dark', fontSize: 14 } });
+    expect(friendsN).toMatchObject({ reset: true, friends: [{ userId: bob.userId, nick: 'bob', online: false }] });
+    expect(networksN).toMatchObject({ networks: [{ name: 'parley', state: 'connected', currentNick: 'alice' }, { name: 'libera', state: 'connected', currentNick: 'alice_' }] });
+    expect(room).toMatchObject({ windowId: 1, network: 'parley', name: '#tea', windowType: 'group', topic: 'Tea time', role: '*', visible: true });
+    expect(members).toMatchObject({ windowId: 1, reset: true });
+    expect((members as { members: unknown[] }).members).toEqual(expect.arrayContaining([{ nick: 'alice', role: '*' }, { nick: 'bob', role: 'u' }]));
+    expect(irc).toMatchObject({ windowId: 2, network: 'libera', name: '#node', role: 'u' });
+    // The last two messages of the room, oldest first; the unreadable IRC entry is left out.
+    expect(roomMsgs).toMatchObject({ messages: [{ windowId: 1, messages: [{ gid: 2, body: 'second' }, { gid: 3, body: 'third' }] }] });
+    expect(ircMsgs).toMatchObject({ messages: [{ windowId: 2, messages: [{ gid: 7, body: 'irc line' }] }] });
+
+    const sid = ack.sessionId;
+    expect(await r().zscore(sessionList(me.userId), sid)).not.toBeNull();
+    const hash = await r().hgetall(session(me.userId, sid));
+    expect(hash).toMatchObject({ sendRcvNext: '1', listenRcvNext: '10', clientName: 'test' });
+    expect(hash.initPending).toBeUndefined();
+    expect(Number(hash.timeStamp)).toBeGreaterThan(0);
+  });
+
+  it("gives a second session the first one's SET as UPDATE_SETTINGS, and does not echo it to the first", async () => {
+    const me = await gw.user();
+    const a = gw.client(me.token);
+    const b = gw.client(me.token);
+    await a.client.connect();
+    await b.client.connect();
+    await waitForType(a.seen, 'FINISH_INIT');
+    await waitForType(b.seen, 'FINISH_INIT');
+    expect(await a.client.request({ id: 'SET', settings: { theme: 'light', sounds: false } })).toEqual({ status: 'OK' });
+    // The burst's UPDATE_SETTINGS, then the echo of the SET.
+    const updates = await waitForType(b.seen, 'UPDATE_SETTINGS', 2);
+    expect(updates[1]).toMatchObject({ type: 'UPDATE_SETTINGS', settings: { theme: 'light', sounds: false } });
+    expect(await r().hgetall(settings(me.userId))).toEqual({ theme: '"light"', sounds: 'false' });
+    // The first session got nothing new: its own SET is answered, not echoed.
+    expect(await a.client.request({ id: 'SET', settings: { x: 1 } })).toEqual({ status: 'OK' });
+    await waitForType(b.seen, 'UPDATE_SETTINGS', 3);
+    expect(a.seen.items.filter((n) => n.type === 'UPDATE_SETTINGS')).toHaveLength(1);
+  });
+
+  it('resumes a dropped session with exactly the notifications it missed, in order', async () => {
+    const me = await gw.user();
+    const a = gw.client(me.token);
+    const b = gw.client(me.token);
+    await a.client.connect();
+    const first = await b.client.connect();
+    await waitForType(b.seen, 'FINISH_INIT');
+    const lastSeq = b.client.lastSeq;
+    b.client.disconnect();
+    for (const n of [1, 2, 3]) expect(await a.client.request({ id: 'SET', settings: { n } })).toEqual({ status: 'OK' });
+    const resumed = await b.client.connect();
+    expect(resumed).toMatchObject({ status: 'OK', sessionId: first.sessionId, resumed: true });
+    const updates = await waitForType(b.seen, 'UPDATE_SETTINGS', 4);
+    const missed = b.seen.items.filter((n) => n.seq > lastSeq);
+    expect(missed.map((n) => [n.seq, n.type, (n as { settings?: unknown }).settings])).toEqual([
+      [lastSeq + 1, 'UPDATE_SETTINGS', { n: 1 }],
+      [lastSeq + 2, 'UPDATE_SETTINGS', { n: 2 }],
+      [lastSeq + 3, 'UPDATE_SETTINGS', { n: 3 }],
+    ]);
+    expect(updates).toHaveLength(4);
+    expect(b.client.duplicates).toBe(0);
+    expect(b.client.gaps).toBe(0);
+  });
+
+  it('executes a request once when its seq is repeated, and refuses a seq that skips ahead', async () => {
+    const me = await gw.user();
+    const watcher = gw.client(me.token);
+    await watcher.client.connect();
+    await waitForType(watcher.seen, 'FINISH_INIT');
+    const { client } = gw.client(me.token);
+    await client.connect();
+    const emit = (payload: unknown) => new Promise<unknown>((resolve) => client.socket.emit('req', payload as never, resolve));
+    const set = { seq: 1, id: 'SET', settings: { color: 'red' } };
+    expect(await emit(set)).toEqual({ status: 'OK' });
+    expect(await emit(set)).toEqual({ status: 'OK' });
+    expect(await emit({ ...set, seq: 5 })).toEqual({ status: 'ERROR', code: 'BAD_SEQ', message: 'expected seq 2' });
+    expect(await emit({ seq: 2, id: 'SET', settings: { color: 'blue' } })).toEqual({ status: 'OK' });
+    await waitForType(watcher.seen, 'UPDATE_SETTINGS', 3);
+    // The repeat of seq 1 told nobody anything: one UPDATE_SETTINGS per executed SET.
+    expect(watcher.seen.items.filter((n) => n.type === 'UPDATE_SETTINGS').map((n) => (n as { settings: unknown }).settings)).toEqual([{}, { color: 'red' }, { color: 'blue' }]);
+  });
+
+  it('hands backend requests over through their inbox or queue and relays the stored answer', async () => {
+    await gw.stop();
+    await gw.start({ REQUEST_TIMEOUT_MS: '60000' });
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    const answered = client.request({ id: 'CREATE', name: '#tea' });
+    // Play loopback-parser: take the envelope and answer through RequestReplies.
+    const [, raw] = (await redis.space.connect().brpop('inbox:loopbackparser', 0))!;
+    const envelope = JSON.parse(raw) as { type: string; userId: number; sessionId: string; requestId: string; request: unknown };
+    expect(envelope).toEqual({ v: 1, type: 'request', userId: me.userId, sessionId: ack.sessionId, requestId: '1', request: { id: 'CREATE', name: '#tea' } });
+    expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toMatch(/^P\d+$/);
+    const { RequestReplies } = await import('@parley/inbox');
+    await new RequestReplies(r()).answer({ userId: me.userId, sessionId: ack.sessionId, requestId: '1' }, { status: 'OK', windowId: 9 });
+    expect(await answered).toEqual({ status: 'OK', windowId: 9 });
+  });
+
+  it('answers TIMEOUT when no backend answers in time, and the stored answer when the request is repeated later', async () => {
+    await gw.stop();
+    await gw.start({ REQUEST_TIMEOUT_MS: '300' });
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    const emit = (payload: unknown) => new Promise<{ status: string; code?: string }>((resolve) => client.socket.emit('req', payload as never, resolve));
+    const req = { seq: 1, id: 'BLOCK', userId: 99 };
+    expect(await emit(req)).toMatchObject({ status: 'ERROR', code: 'TIMEOUT' });
+    const { RequestReplies } = await import('@parley/inbox');
+    await new RequestReplies(r()).fail({ userId: me.userId, sessionId: ack.sessionId, requestId: '1' }, 'NOT_AVAILABLE', 'later');
+    expect(await emit(req)).toEqual({ status: 'ERROR', code: 'NOT_AVAILABLE', message: 'later' });
+    // It went to im-router's queue once, with an id that makes a re-drive a no-op.
+    expect(await r().exists(`bull:im-router:req-${me.userId}-${ack.sessionId}-1`)).toBe(1);
+  });
+
+  it('answers NOT_FOUND for a window the user does not have', async () => {
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    await client.connect();
+    expect(await client.request({ id: 'SEND', windowId: 42, text: 'hi', clientMsgId: 'c1' })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await client.request({ id: 'UPDATE', windowId: 42, visible: false })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+  });
+
+  it('echoes UPDATE of a window to the other sessions', async () => {
+    const me = await gw.user();
+    await r().hset(window(me.userId, 3), 'name', 'tea', 'type', 'group', 'network', 'parley');
+    const a = gw.client(me.token);
+    const b = gw.client(me.token);
+    await a.client.connect();
+    await b.client.connect();
+    expect(await a.client.request({ id: 'UPDATE', windowId: 3, sounds: true })).toEqual({ status: 'OK' });
+    const [update] = await waitForType(b.seen, 'UPDATE_WINDOW');
+    expect(update).toMatchObject({ windowId: 3, sounds: true });
+    expect(await r().hget(window(me.userId, 3), 'sounds')).toBe('true');
+  });
+
+  it('starts an expired session afresh: resumed false, with a full burst', async () => {
+    await gw.stop();
+    await gw.start({ SESSION_IDLE_TTL_MS: '1000', SESSION_EXPIRY_INTERVAL_MS: '100' });
+    const me = await gw.user();
+    const { client, seen } = gw.client(me.token);
+    const first = await client.connect();
+    await waitForType(seen, 'FINISH_INIT');
+    client.disconnect();
+    // The scheduled expiry job removes the idle session with its outbox.
+    await eventually(() => r().exists(session(me.userId, first.sessionId)), (n) => n === 0, 'session expired');
+    expect(await r().exists(outbox(me.userId, first.sessionId))).toBe(0);
+    expect(await r().zscore(sessionList(me.userId), first.sessionId)).toBeNull();
+    const again = await client.connect();
+    expect(again.resumed).toBe(false);
+    expect(again.sessionId).not.toBe(first.sessionId);
+    await waitForType(seen, 'FINISH_INIT', 2);
+    expect(client.lastSeq).toBe(seen.items.filter((n) => n.seq <= client.lastSeq).at(-1)!.seq);
+  });
+
+  it('starts afresh when the outbox was cut while the client was away (never a silent hole)', async () => {
+    const me = await gw.user();
+    const { client, seen } = gw.client(me.token);
+    const first = await client.connect();
+    await waitForType(seen, 'FINISH_INIT');
+    client.disconnect();
+    await new Notifier(r(), 3).notifyUser(me.userId, [1, 2, 3, 4].map((n) => ({ type: 'UPDATE_SETTINGS' as const, settings: { n } })));
+    expect(await r().hget(session(me.userId, first.sessionId), 'reinit')).toBe('1');
+    const again = await client.connect();
+    expect(again.resumed).toBe(false);
+    await waitForType(seen, 'FINISH_INIT', 2);
+    expect(client.gaps).toBe(0);
+  });
+
+  it('ends the oldest session past the cap with TOO_MANY_SESSIONS', async () => {
+    await gw.stop();
+    await gw.start({ SESSION_MAX_PER_USER: '2' });
+    const me = await gw.user();
+    const oldest = gw.client(me.token);
+    const terminated = new Promise((resolve) => oldest.client.on('terminate', resolve));
+    const s1 = await oldest.client.connect();
+    await gw.client(me.token).client.connect();
+    await gw.client(me.token).client.connect();
+    expect(await terminated).toMatchObject({ code: 'TOO_MANY_SESSIONS' });
+    expect(await r().zcard(sessionList(me.userId))).toBe(2);
+    expect(await r().exists(session(me.userId, s1.sessionId))).toBe(0);
+  });
+
+  it('LOGOUT ends the session, closes its socket and revokes its token', async () => {
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    const terminated = new Promise((resolve) => client.on('terminate', resolve));
+    expect(await client.request({ id: 'LOGOUT' })).toEqual({ status: 'OK' });
+    expect(await terminated).toMatchObject({ code: 'LOGOUT' });
+    expect(await r().exists(session(me.userId, ack.sessionId))).toBe(0);
+    const profile = await fetch(`${gw.url}/api/v1/profile`, { headers: { authorization: `Bearer ${client.token}` } });
+    expect(profile.status).toBe(401);
+  });
+
+  it('rotates the token of a token-authenticated socket on each new session', async () => {
+    await gw.stop();
+    await gw.start({ TOKEN_ROTATION_GRACE_MS: '0' });
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    expect(ack.token).toBeDefined();
+    expect(ack.token).not.toBe(me.token);
+    const profile = (token: string) => fetch(`${gw.url}/api/v1/profile`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await profile(ack.token!)).status).toBe(200);
+    expect((await profile(me.token)).status).toBe(401);
+    // The session runs on the new token: logging that out over HTTP ends it.
+    const terminated = new Promise((resolve) => client.on('terminate', resolve));
+    expect((await gw.post('logout', {}, { authorization: `Bearer ${ack.token}` })).status).toBe(204);
+    expect(await terminated).toMatchObject({ code: 'LOGOUT' });
+  });
+
+  it('authenticates a socket by cookie and rotates the cookie on the handshake', async () => {
+    const me = await gw.user();
+    const handshake = await fetch(`${gw.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: `parley_token=${me.token}` } });
+    expect(handshake.status).toBe(200);
+    const setCookie = handshake.headers.get('set-cookie') ?? '';
+    const fresh = /parley_token=([A-Za-z0-9_-]+)/.exec(setCookie)?.[1];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(me.token);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    const { client } = gw.client('', { token: undefined, extraHeaders: { cookie: `parley_token=${fresh}` } });
+    const ack = await client.connect();
+    expect(ack).toMatchObject({ status: 'OK', userId: me.userId });
+    // A cookie socket never sees a token in JavaScript.
+    expect(ack.token).toBeUndefined();
+  });
+
+  it('refuses a socket without a valid token', async () => {
+    const { client } = gw.client('not-a-token');
+    await expect(client.connect()).rejects.toThrow('UNAUTHORIZED');
+  });
+
+  it('answers thousands of malformed payloads with errors and keeps serving', async () => {
+    const me = await gw.user();
+    const { client, seen } = gw.client(me.token);
+    const raw = client.socket;
+    // Sent before init (socket.io sends buffered events before the client's init): refused, the socket stays.
+    const before = new Promise((resolve) => raw.emit('req', { seq: 1, id: 'SET', settings: {} } as never, resolve));
+    await client.connect();
+    expect(await before).toMatchObject({ status: 'ERROR', code: 'NO_SESSION' });
+    await waitForType(seen, 'FINISH_INIT');
+    const junk: unknown[] = [null, 0, 'x', [], {}, { seq: 0 }, { seq: -1, id: 'SET' }, { seq: 1.5 }, { seq: '1', id: 'SET' }, { seq: 1e20 }, { id: 'SET', settings: {} }, { seq: 1, id: 'NOPE' }, { seq: 1, id: 'SET' }, { seq: 1, id: 'SET', settings: { 'bad key': 1 } }, { seq: 1, id: 'SEND', windowId: 'x' }, { seq: 1, id: 'SET', settings: { a: { nested: true } } }];
+    const answers: unknown[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const payload = junk[i % junk.length];
+      raw.emit('ack', payload as never);
+      raw.emit('init', payload as never); // no callback: counted and dropped
+      raw.emit('nonsense' as never, payload as never);
+      if (i % 4 === 0) answers.push(await new Promise((resolve) => raw.emit('req', payload as never, resolve)));
+      if (i % 4 === 1) answers.push(await new Promise((resolve) => raw.emit('init', payload as never, resolve)));
+    }
+    expect(answers.every((a) => (a as { status: string }).status === 'ERROR')).toBe(true);
+    // The first malformed request with seq 1 (a SET without settings) used seq 1 up: a repeat gets its answer; seq 2 works.
+    const replay = await new Promise((resolve) => raw.emit('req', { seq: 1, id: 'SET', settings: {} } as never, resolve));
+    expect(replay).toMatchObject({ status: 'ERROR', code: 'BAD_REQUEST' });
+    expect(await new Promise((resolve) => raw.emit('req', { seq: 2, id: 'SET', settings: { still: 'here' } } as never, resolve as never))).toEqual({ status: 'OK' });
+    const res = await gw.post('login', '{"username": ', {});
+    expect(res.status).toBe(400);
+    for (let i = 0; i < 500; i++) {
+      const bad = await gw.post(i % 2 ? 'register' : 'login', i % 3 ? '[1,2' : { username: 5, password: null });
+      expect([400, 401]).toContain(bad.status);
+    }
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+    expect(client.socket.connected).toBe(true);
+  });
+});
