@@ -63,23 +63,21 @@ describe('the five apps, started as processes', () => {
     expect(await space.redis.zcard(inboxConsumers(inboxName))).toBe(1);
   });
 
-  it('a worker dead-letters what it does not handle yet, with the reason', async () => {
-    const request = { v: 1, type: 'request', userId: 1, sessionId: 'session-0001', requestId: 'r1', request: { id: 'CREATE', name: '#tea' } };
-    await space.redis.lpush(inbox('loopbackparser'), JSON.stringify(request), '{"v":1,"type":"no-such-type"}');
-    const dead = await app('loopback-parser').waitForLog('message dead-lettered', { reason: 'room requests are not handled yet by loopback-parser' });
-    expect(JSON.parse(dead.message as string)).toEqual(request);
+  it('a worker dead-letters what it cannot handle, with the reason', async () => {
+    await space.redis.lpush(inbox('loopbackparser'), '{"v":1,"type":"no-such-type"}', JSON.stringify({ v: 1, type: 'webhook', group: '#tea', text: 'hi' }));
     await app('loopback-parser').waitForLog('message dead-lettered', { message: '{"v":1,"type":"no-such-type"}' });
+    await app('loopback-parser').waitForLog('message dead-lettered', { reason: 'room webhook posts are not handled yet by loopback-parser' });
     const entries = (await space.redis.lrange(inboxDead('loopbackparser'), 0, -1)).map((e) => JSON.parse(e) as { reason: string });
-    expect(entries.map((e) => e.reason)).toEqual(expect.arrayContaining(['room requests are not handled yet by loopback-parser', expect.stringMatching(/^invalid message: /)]));
+    expect(entries.map((e) => e.reason)).toEqual(expect.arrayContaining(['room webhook posts are not handled yet by loopback-parser', expect.stringMatching(/^invalid message: /)]));
   });
 
   it('im-router fails jobs it does not handle yet, and malformed ones, without retrying', async () => {
     const queue = new Queue(IM_ROUTER_QUEUE, { connection: space.connect({ maxRetriesPerRequest: null }) });
     try {
-      const ok = await queue.add('REQUEST_FRIEND', { v: 1, userId: 1, target: { userId: 2 } }, { attempts: 3 });
+      const later = await queue.add('EXPIRE_MESSAGES', { v: 1 }, { attempts: 3 });
       const bad = await queue.add('REQUEST_FRIEND', { v: 1, userId: 'x' }, { attempts: 3 });
-      const first = await app('im-router').waitForLog('job failed', { jobId: ok.id });
-      expect(first.reason).toBe('friend requests are not handled yet by im-router');
+      const first = await app('im-router').waitForLog('job failed', { jobId: later.id });
+      expect(first.reason).toBe('message expiry jobs are not handled yet by im-router');
       expect(first.attempts).toBe(1);
       const second = await app('im-router').waitForLog('job failed', { jobId: bad.id });
       expect(second.reason).toMatch(/^invalid job: REQUEST_FRIEND: /);
