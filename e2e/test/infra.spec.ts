@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { inboxConfigShape } from '@parley/inbox';
 import { baseConfigShape } from '@parley/runtime';
+import { gatewayConfigShape } from '../../apps/gateway/src/config';
 import { APPS } from './apps';
 
 // No Docker engine here: these tests read what a container platform would read and check it
@@ -69,9 +70,11 @@ describe('docker-compose.yml', () => {
 });
 
 describe('README', () => {
-  it('documents every variable the shared config and the courier parse', () => {
+  it('documents every variable the shared config, the courier and the gateway parse', () => {
     const documented = documentedVariables();
-    for (const variable of [...Object.keys(baseConfigShape), ...Object.keys(inboxConfigShape)]) expect(documented.has(variable) ? variable : `undocumented ${variable}`).toBe(variable);
+    for (const variable of [...Object.keys(baseConfigShape), ...Object.keys(inboxConfigShape), ...Object.keys(gatewayConfigShape)]) {
+      expect(documented.has(variable) ? variable : `undocumented ${variable}`).toBe(variable);
+    }
   });
 
   it('names the two commands on its first screen', () => {

@@ -1,0 +1,69 @@
+import { buildBurst, decodeSettings, type Snapshot } from './burst';
+
+const entry = (windowId: number, network: string, name: string, type: 'group' | '1on1' = 'group') => ({ windowId, network, name, type });
+const msg = (gid: number) => JSON.stringify({ gid, ts: gid * 1000, cat: 'msg', body: `m${gid}`, nick: 'bob' });
+
+function snapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return { nick: 'alice', settings: {}, friends: [], networks: [], windows: [], ...over };
+}
+
+describe('buildBurst', () => {
+  it('orders the burst: settings, friends, networks, windows by id with members, their messages, FINISH_INIT', () => {
+    const problems: string[] = [];
+    const burst = buildBurst(
+      snapshot({
+        windows: [
+          { entry: entry(5, 'libera', '#b'), fields: { name: '#b', topic: 't' }, names: {}, backlog: [msg(9), msg(8)] },
+          { entry: entry(2, 'parley', '#a'), fields: { userMode: '@' }, names: { bob: '+' }, backlog: [] },
+        ],
+      }),
+      10,
+      (what) => problems.push(what),
+    );
+    expect(burst.notifications.map((n) => n.type)).toEqual(['UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'FINISH_INIT']);
+    expect(burst.notifications[3]).toMatchObject({ windowId: 2, name: '#a', role: '@', visible: true, sounds: false });
+    expect(burst.notifications[6]).toEqual({ type: 'ADD_MESSAGES', messages: [{ windowId: 5, messages: [JSON.parse(msg(8)), JSON.parse(msg(9))] }] });
+    expect(burst.carried).toEqual(['5:8', '5:9']);
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps at most maxBacklogMsgs of the newest messages per window', () => {
+    const burst = buildBurst(snapshot({ windows: [{ entry: entry(1, 'parley', '#a'), fields: {}, names: {}, backlog: [msg(3), msg(2), msg(1)] }] }), 2, () => undefined);
+    expect(burst.carried).toEqual(['1:2', '1:3']);
+  });
+
+  it('leaves out what does not fit the protocol, and says so', () => {
+    const problems: string[] = [];
+    const burst = buildBurst(
+      snapshot({
+        settings: { good: '1', 'bad key': '2', obj: '{"a":1}' },
+        windows: [{ entry: entry(1, 'parley', '#a'), fields: { userMode: 'x', topic: 'ok' }, names: {}, backlog: ['{', JSON.stringify({ gid: -1 }), msg(4)] }],
+        friends: [{ userId: 7, nick: null, lastSeen: null, online: false }],
+      }),
+      10,
+      (what) => problems.push(what),
+    );
+    expect(burst.notifications[0]).toEqual({ type: 'UPDATE_SETTINGS', settings: { good: 1, 'bad key': 2 } });
+    expect(burst.notifications[1]).toEqual({ type: 'UPDATE_FRIENDS', reset: true, friends: [] });
+    expect(burst.notifications[3]).toMatchObject({ type: 'ADD_WINDOW', role: 'u' });
+    expect(burst.carried).toEqual(['1:4']);
+    expect(problems).toEqual(['setting left out of the burst', 'message left out of the burst', 'message left out of the burst']);
+  });
+
+  it('shows the built-in network first, then IRC networks with their state', () => {
+    const burst = buildBurst(snapshot({ networks: [{ name: 'libera', fields: { state: 'weird', currentnick: 'al' } }] }), 10, () => undefined);
+    expect(burst.notifications[2]).toEqual({
+      type: 'UPDATE_NETWORKS',
+      networks: [
+        { name: 'parley', state: 'connected', currentNick: 'alice' },
+        { name: 'libera', state: 'disconnected', currentNick: 'al' },
+      ],
+    });
+  });
+});
+
+describe('decodeSettings', () => {
+  it('reads JSON values and takes anything else as a string', () => {
+    expect(decodeSettings({ a: 'true', b: '"x"', c: 'plain words', d: '3.5' }, () => undefined)).toEqual({ a: true, b: 'x', c: 'plain words', d: 3.5 });
+  });
+});
