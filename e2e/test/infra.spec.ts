@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { inboxConfigShape } from '@parley/inbox';
 import { baseConfigShape } from '@parley/runtime';
-import { gatewayConfigShape } from '../../apps/gateway/src/config';
 import { APPS } from './apps';
 
 // No Docker engine here: these tests read what a container platform would read and check it
@@ -72,7 +71,10 @@ describe('docker-compose.yml', () => {
 describe('README', () => {
   it('documents every variable the shared config, the courier and the gateway parse', () => {
     const documented = documentedVariables();
-    for (const variable of [...Object.keys(baseConfigShape), ...Object.keys(inboxConfigShape), ...Object.keys(gatewayConfigShape)]) {
+    // The gateway's shape is read from its source (e2e code does not import apps).
+    const gatewayVariables = [...read('apps/gateway/src/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+    expect(gatewayVariables).toContain('SESSION_MAX_PER_USER');
+    for (const variable of [...Object.keys(baseConfigShape), ...Object.keys(inboxConfigShape), ...gatewayVariables]) {
       expect(documented.has(variable) ? variable : `undocumented ${variable}`).toBe(variable);
     }
   });
