@@ -8,7 +8,7 @@
 // (npm run build). Users and tokens are written straight into Redis (argon2 would only slow setup).
 //   npm run bench:gateway
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { Notifier } from '@parley/inbox';
@@ -16,6 +16,7 @@ import { authToken, user, users } from '@parley/key-schema';
 import type { Notification } from '@parley/protocol';
 import { ChildFixture, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
+import { writeResults } from './results-file';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 5000);
 const DELIVERY_SESSIONS = Math.min(SESSIONS, Number(process.env.BENCH_DELIVERY_SESSIONS ?? 1000));
@@ -163,10 +164,7 @@ async function main(): Promise<void> {
     };
     console.log(`gateway memory:   ${gateway.memory.perSessionKiB} KiB per idle session (${SESSIONS} sessions; target ≤ 40) — bare socket.io ${reference.memory.perSocketKiB} KiB per socket`);
     console.log(`gateway delivery: ${gateway.delivery.perSec} notifications/s to ${DELIVERY_SESSIONS} sessions (target ≥ 50000; ${gateway.delivery.duplicatesOrGaps} duplicates or gaps) — bare socket.io ${reference.delivery.perSec}/s`);
-    const dir = join(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'gateway.json'), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`written to ${join(dir, 'gateway.json')}`);
+    writeResults('gateway', results);
   } finally {
     await redis.stop();
   }

@@ -4,12 +4,11 @@
 // acknowledgement) with one and with two consumers. Not a test: it prints figures and writes
 // bench/results/inbox.json.
 //   npm run bench:inbox            (N=100000 messages; BENCH_N to change)
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { inbox } from '@parley/key-schema';
 import { InboxConsumer, InboxSender } from '@parley/inbox';
 import { parseInboxMessage, type InboxMessage } from '@parley/protocol';
 import { TestRedis, type TestKeySpace } from '@parley/testing';
+import { writeResults } from './results-file';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const USERS = 1000;
@@ -93,10 +92,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
     };
     console.table(report);
-    const dir = join(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'inbox.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`written to ${join(dir, 'inbox.json')}`);
+    writeResults('inbox', report);
   } finally {
     await server.stop();
   }

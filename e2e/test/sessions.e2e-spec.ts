@@ -49,6 +49,8 @@ describe('sessions across the built apps', () => {
     return { c, seen };
   }
   const settingsSeen = (seen: Collector<SequencedNotification>) => seen.items.filter((n) => n.type === 'UPDATE_SETTINGS');
+  /** [seq, settings] of what arrived after `seq`. */
+  const after = (seen: Collector<SequencedNotification>, seq: number) => seen.items.filter((n) => n.seq > seq).map((n) => [n.seq, (n as { settings?: unknown }).settings]);
 
   it('every backend answers the requests it owns (NOT_AVAILABLE until it handles them) through the real path', async () => {
     const { c } = client(await login('carol'));
@@ -72,7 +74,7 @@ describe('sessions across the built apps', () => {
     for (const n of [1, 2, 3]) expect(await a.c.request({ id: 'SET', settings: { n } })).toEqual({ status: 'OK' });
     expect(await b.c.connect()).toMatchObject({ sessionId: first.sessionId, resumed: true });
     await eventually(() => settingsSeen(b.seen).length, (n) => n === 4, 'three updates');
-    expect(b.seen.items.filter((n) => n.seq > before).map((n) => [n.seq, (n as { settings?: unknown }).settings])).toEqual([
+    expect(after(b.seen, before)).toEqual([
       [before + 1, { n: 1 }],
       [before + 2, { n: 2 }],
       [before + 3, { n: 3 }],
@@ -91,7 +93,7 @@ describe('sessions across the built apps', () => {
     const lastSeen = b.c.lastSeq;
     expect(await b.c.connect()).toMatchObject({ sessionId: first.sessionId, resumed: true });
     await eventually(() => settingsSeen(b.seen).length, (n) => n === 7, 'three more updates');
-    expect(b.seen.items.filter((n) => n.seq > lastSeen).map((n) => [n.seq, (n as { settings?: unknown }).settings])).toEqual([
+    expect(after(b.seen, lastSeen)).toEqual([
       [lastSeen + 1, { n: 4 }],
       [lastSeen + 2, { n: 5 }],
       [lastSeen + 3, { n: 6 }],

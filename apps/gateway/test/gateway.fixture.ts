@@ -9,6 +9,7 @@ import { ParleyClient, type ParleyClientOptions } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { baseConfigShape, loadConfig } from '@parley/runtime';
 import { Collector, eventually, type TestKeySpace } from '@parley/testing';
+import type { Socket } from 'socket.io-client';
 import { AppModule } from '../src/app.module';
 import { gatewayConfigShape } from '../src/config';
 
@@ -34,6 +35,12 @@ export class GatewayFixture {
     this.app.enableShutdownHooks();
     await this.app.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(this.app.getHttpServer() as { address(): { port: number } }).address().port}`;
+  }
+
+  /** Stops the gateway and starts it again with other settings. */
+  async restart(env: Record<string, string>): Promise<void> {
+    await this.stop();
+    await this.start(env);
   }
 
   async stop(): Promise<void> {
@@ -72,6 +79,12 @@ export class GatewayFixture {
     this.clients.push(client);
     return { client, seen };
   }
+}
+
+/** Emits any event with any payload (what the typed event map forbids) and resolves with the callback's answer. */
+export function emitRaw<T = unknown>(client: ParleyClient, event: string, payload: unknown): Promise<T> {
+  const socket = client.socket as unknown as Socket;
+  return new Promise<T>((resolve) => socket.emit(event, payload, resolve));
 }
 
 /** Waits until a notification of `type` has arrived (the `n`th of them); returns all of that type. */

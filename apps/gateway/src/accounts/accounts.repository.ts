@@ -56,11 +56,7 @@ export class AccountsRepository {
   /** Stores a login token (by its hash) that expires after `ttlMs`, and records the login. */
   async saveToken(userId: number, tokenHash: string, ttlMs: number, ip: string): Promise<void> {
     const now = Date.now();
-    const tx = this.redis
-      .multi()
-      .hset(authToken(tokenHash), 'userId', userId, 'created', now)
-      .pexpire(authToken(tokenHash), ttlMs)
-      .zadd(userAuthTokens(userId), now + ttlMs, tokenHash)
+    const tx = this.addToken(userId, tokenHash, ttlMs, now)
       .zremrangebyscore(userAuthTokens(userId), '-inf', now)
       .hset(user(userId), 'lastlogin', Math.floor(now / 1000), 'lastip', ip);
     await execOrThrow(tx);
@@ -69,14 +65,19 @@ export class AccountsRepository {
   /** A new token in place of `oldHash`, which now expires within `graceMs` (never later than it would have). */
   async replaceToken(userId: number, oldHash: string, newHash: string, ttlMs: number, graceMs: number): Promise<void> {
     const now = Date.now();
-    const tx = this.redis
-      .multi()
-      .hset(authToken(newHash), 'userId', userId, 'created', now)
-      .pexpire(authToken(newHash), ttlMs)
-      .zadd(userAuthTokens(userId), now + ttlMs, newHash)
+    const tx = this.addToken(userId, newHash, ttlMs, now)
       .pexpire(authToken(oldHash), graceMs, 'LT')
       .zadd(userAuthTokens(userId), 'XX', 'LT', now + graceMs, oldHash);
     await execOrThrow(tx);
+  }
+
+  /** A transaction that starts by storing a token hash for `ttlMs`. */
+  private addToken(userId: number, tokenHash: string, ttlMs: number, now: number) {
+    return this.redis
+      .multi()
+      .hset(authToken(tokenHash), 'userId', userId, 'created', now)
+      .pexpire(authToken(tokenHash), ttlMs)
+      .zadd(userAuthTokens(userId), now + ttlMs, tokenHash);
   }
 
   /** The user id a token hash belongs to, if the token is live. */

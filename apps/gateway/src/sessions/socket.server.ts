@@ -125,16 +125,7 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
     const raw = socket as unknown as Socket;
     raw.on('init', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return this.bad('init');
-      this.sessions.init(socket, payload).then(
-        (outcome) => {
-          (ack as (a: unknown) => void)(outcome.ack);
-          outcome.after?.();
-        },
-        (err: unknown) => {
-          this.logger.error({ err, userId: socket.data.userId }, 'init failed');
-          (ack as (a: unknown) => void)({ status: 'ERROR', code: 'INTERNAL' });
-        },
-      );
+      this.reply(ack, this.sessions.init(socket, payload).then((o) => ({ answer: o.ack, after: o.after })), { status: 'ERROR', code: 'INTERNAL' }, { event: 'init', userId: socket.data.userId });
     });
     raw.on('ack', (payload: unknown) => {
       const parsed = AckPayload.safeParse(payload);
@@ -143,21 +134,28 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
     });
     raw.on('req', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return this.bad('req');
-      this.requests.handle(socket, payload).then(
-        (outcome) => {
-          (ack as (a: unknown) => void)(outcome.answer);
-          outcome.after?.();
-        },
-        (err: unknown) => {
-          this.logger.error({ err, ...socket.data.ref }, 'request failed');
-          (ack as (a: unknown) => void)({ status: 'ERROR', code: 'INTERNAL', message: 'the request failed; repeat it with the same seq' });
-        },
-      );
+      const failure = { status: 'ERROR', code: 'INTERNAL', message: 'the request failed; repeat it with the same seq' };
+      this.reply(ack, this.requests.handle(socket, payload), failure, { event: 'req', ...socket.data.ref });
     });
     raw.onAny((event: unknown) => {
       if (typeof event !== 'string' || !KNOWN_EVENTS.has(event)) this.bad('unknown');
     });
     socket.on('disconnect', () => this.delivery.detach(socket));
+  }
+
+  /** Calls the client's callback with the answer, then runs what comes after it; on a failure, logs once and answers `failure`. */
+  private reply(ack: unknown, outcome: Promise<{ answer: unknown; after?: () => void }>, failure: unknown, context: Record<string, unknown>): void {
+    const callback = ack as (answer: unknown) => void;
+    outcome.then(
+      ({ answer, after }) => {
+        callback(answer);
+        after?.();
+      },
+      (err: unknown) => {
+        this.logger.error({ err, ...context }, `${String(context.event)} failed`);
+        callback(failure);
+      },
+    );
   }
 
   private bad(event: string): void {
