@@ -60,7 +60,7 @@ describe('sessions across the built apps', () => {
     expect(await c.request({ id: 'BLOCK', userId: 12345 })).toMatchObject({ status: 'ERROR', code: 'NOT_AVAILABLE', message: expect.stringContaining('im-router') as string });
   });
 
-  it('resumes with exactly the missed notifications after a dropped socket, and after the gateway was killed (SIGKILL) and restarted', async () => {
+  it('resumes with exactly the missed notifications after a dropped socket, after the gateway was killed (SIGKILL) and restarted, and across a graceful redeploy', async () => {
     const token = await login('dave');
     const a = client(token);
     const b = client(token);
@@ -98,6 +98,19 @@ describe('sessions across the built apps', () => {
       [lastSeen + 2, { n: 5 }],
       [lastSeen + 3, { n: 6 }],
     ]);
+    expect(b.c.duplicates + b.c.gaps + a.c.duplicates + a.c.gaps).toBe(0);
+
+    // 3. A graceful stop (a redeploy): the gateway closes the sockets, both clients reconnect by
+    // themselves to its successor and resume; nothing is lost or repeated.
+    const stopping = apps.get('gateway')!;
+    await stopping.proc.kill('SIGTERM');
+    expect(await stopping.proc.exited).toEqual({ code: 0, signal: null });
+    await start('gateway', { GATEWAY_PORT: String(gatewayPort) });
+    const bSeq = b.c.lastSeq;
+    expect(await a.c.request({ id: 'SET', settings: { n: 7 } })).toEqual({ status: 'OK' });
+    await eventually(() => settingsSeen(b.seen).length, (n) => n === 8, 'the update after the redeploy');
+    expect(after(b.seen, bSeq)).toEqual([[bSeq + 1, { n: 7 }]]);
+    expect(b.c.sessionId).toBe(first.sessionId);
     expect(b.c.duplicates + b.c.gaps + a.c.duplicates + a.c.gaps).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ import {
   type RequestId,
   type RequestOf,
   type RequestOwner,
+  type RequestResponseOf,
+  type AnyRequestResponse,
   requestOwner,
   requestResponseSchema,
 } from './requests';
@@ -200,5 +202,16 @@ describe('requestOwner', () => {
     for (const id of REQUEST_IDS) {
       expect([id, requestOwner(VALID[id], 'parley', 'group')]).toEqual([id, REQUEST_OWNER[id]]);
     }
+  });
+});
+
+describe('answer types (checked by typecheck)', () => {
+  it('accept an answer without fields for a request whose result has none, and demand the fields of one that has', () => {
+    const set: RequestResponseOf<'SET'> = { status: 'OK' };
+    const any: AnyRequestResponse = { status: 'OK' };
+    const created: RequestResponseOf<'CREATE'> = { status: 'OK', windowId: 3 };
+    // @ts-expect-error a CREATE answer carries its windowId
+    const incomplete: RequestResponseOf<'CREATE'> = { status: 'OK' };
+    expect([set, any, created, incomplete].map((a) => a.status)).toEqual(['OK', 'OK', 'OK', 'OK']);
   });
 });

@@ -203,7 +203,10 @@ export const REQUEST_RESULTS = {
   UNBLOCK: EmptyResult,
   LOGOUT: EmptyResult,
 } as const satisfies Record<RequestId, z.ZodObject>;
-export type RequestResult<I extends RequestId> = z.infer<(typeof REQUEST_RESULTS)[I]>;
+// zod infers `z.object({})` as Record<string, never>, with which `{ status: 'OK' }` could never be
+// an answer; a result without fields is `object`.
+type ResultFields<T> = T extends unknown ? (string extends keyof T ? object : T) : never;
+export type RequestResult<I extends RequestId> = ResultFields<z.infer<(typeof REQUEST_RESULTS)[I]>>;
 
 export const REQUEST_ERROR_CODES = keyMirror(
   'BAD_SEQ',

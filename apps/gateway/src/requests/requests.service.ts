@@ -33,7 +33,7 @@ export interface RequestOutcome {
 }
 
 const SeqOnly = z.object({ seq: RequestSeq });
-const OK = { status: 'OK' } as AnyRequestResponse;
+const OK: AnyRequestResponse = { status: 'OK' };
 const unreachable = (value: never): never => {
   throw new Error(`unexpected ${JSON.stringify(value)}`);
 };

@@ -24,6 +24,7 @@ interface Live {
 export interface DeliveryConfig {
   OUTBOX_WINDOW: number;
   SESSION_HEARTBEAT_MS: number;
+  SESSION_IDLE_TTL_MS: number;
 }
 
 /**
@@ -61,9 +62,11 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
       if (connectedOnce) this.pumpAll();
       connectedOnce = true;
     });
+    // Well within the idle TTL, whatever the two are set to: a connected session never expires.
+    const every = Math.min(this.config.SESSION_HEARTBEAT_MS, Math.floor(this.config.SESSION_IDLE_TTL_MS / 3));
     this.heartbeat = setInterval(() => {
       this.repo.touch([...this.live.values()].map((l) => l.ref)).catch((err: unknown) => this.logger.warn({ err }, 'session heartbeat failed'));
-    }, this.config.SESSION_HEARTBEAT_MS);
+    }, every);
     this.heartbeat.unref();
   }
 

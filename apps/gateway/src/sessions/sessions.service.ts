@@ -40,7 +40,16 @@ export class SessionsService {
   ) {}
 
   async init(socket: ParleySocket, payload: unknown): Promise<InitOutcome> {
-    if (socket.data.ref) return { ack: { status: 'ERROR', code: 'ALREADY_INITIALIZED' } };
+    if (socket.data.ref || socket.data.initializing) return { ack: { status: 'ERROR', code: 'ALREADY_INITIALIZED' } };
+    socket.data.initializing = true;
+    try {
+      return await this.initOnce(socket, payload);
+    } finally {
+      socket.data.initializing = false;
+    }
+  }
+
+  private async initOnce(socket: ParleySocket, payload: unknown): Promise<InitOutcome> {
     const parsed = InitPayload.safeParse(payload);
     if (!parsed.success) {
       this.metrics.badPayloads.inc({ event: 'init' });

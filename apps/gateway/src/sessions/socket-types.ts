@@ -11,6 +11,8 @@ export interface SocketData {
   viaCookie: boolean;
   /** Set once `init` succeeded. */
   ref?: SessionRef;
+  /** An init is under way (a second one is refused). */
+  initializing?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events

@@ -29,6 +29,8 @@ interface CookieAuth {
 type HandshakeRequest = IncomingMessage & { parleyCookieAuth?: CookieAuth };
 
 const KNOWN_EVENTS = new Set<string>(Object.values(SOCKET_EVENTS));
+/** A socket that has not started or resumed a session by then is closed. */
+export const INIT_TIMEOUT_MS = 30_000;
 
 /**
  * socket.io on the gateway's HTTP server (default namespace, path /socket.io), per protocol.md.
@@ -86,7 +88,7 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Sockets are closed before the HTTP server: clients reconnect (elsewhere) and resume. */
   beforeApplicationShutdown(): void {
-    this.io?.disconnectSockets(true);
+    // Closing the transports (not a socket.io disconnect) makes clients reconnect by themselves.
     this.io?.engine.close();
   }
 
@@ -123,6 +125,10 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
   private onConnection(socket: ParleySocket): void {
     // Handlers take what arrives, not what the event map promises: every payload is checked.
     const raw = socket as unknown as Socket;
+    const initDeadline = setTimeout(() => {
+      if (!socket.data.ref) socket.disconnect(true);
+    }, INIT_TIMEOUT_MS);
+    initDeadline.unref();
     raw.on('init', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return this.bad('init');
       this.reply(ack, this.sessions.init(socket, payload).then((o) => ({ answer: o.ack, after: o.after })), { status: 'ERROR', code: 'INTERNAL' }, { event: 'init', userId: socket.data.userId });
@@ -140,7 +146,10 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
     raw.onAny((event: unknown) => {
       if (typeof event !== 'string' || !KNOWN_EVENTS.has(event)) this.bad('unknown');
     });
-    socket.on('disconnect', () => this.delivery.detach(socket));
+    socket.on('disconnect', () => {
+      clearTimeout(initDeadline);
+      this.delivery.detach(socket);
+    });
   }
 
   /** Calls the client's callback with the answer, then runs what comes after it; on a failure, logs once and answers `failure`. */
