@@ -1,9 +1,11 @@
--- delete-account: remove an account, its index entries and every login token in one atomic step.
+-- delete-account: remove an account, its index entries, settings and every login token in one atomic step.
+-- (Its sessions are ended next by the caller; other apps' data of the user is theirs to remove.)
 --
 -- KEYS[1]  index:user
 -- KEYS[2]  users
 -- KEYS[3]  user:<userId>
 -- KEYS[4]  authtokens:<userId>
+-- KEYS[5]  settings:<userId>
 -- ARGV[1]  the user id
 -- ARGV[2]  the e-mail the caller read, ARGV[3] its index field
 -- ARGV[4]  the nick the caller read, ARGV[5] its index field
@@ -18,6 +20,6 @@ end
 for _, hash in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   redis.call('DEL', ARGV[6] .. hash)
 end
-redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 redis.call('SREM', KEYS[2], ARGV[1])
 return 'OK'

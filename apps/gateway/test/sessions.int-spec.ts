@@ -260,6 +260,22 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(ack.token).toBeUndefined();
   });
 
+  it('counts sockets, sessions, notifications, requests and bad payloads on /metrics', async () => {
+    const me = await gw.user();
+    const { client, seen } = gw.client(me.token);
+    await client.connect();
+    await waitForType(seen, 'FINISH_INIT');
+    await client.request({ id: 'SET', settings: { a: 1 } });
+    await emitRaw(client, 'req', { seq: 'x' });
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1]);
+    expect(value(/^parley_gateway_sockets\{[^}]*\} (\d+)$/m)).toBe(1);
+    expect(value(/^parley_gateway_sessions_total\{[^}]*kind="new"[^}]*\} (\d+)$/m)).toBe(1);
+    expect(value(/^parley_gateway_notifications_sent_total\{[^}]*\} (\d+)$/m)).toBe(seen.items.length);
+    expect(value(/^parley_gateway_requests_total\{[^}]*id="SET"[^}]*status="OK"[^}]*\} (\d+)$/m)).toBe(1);
+    expect(value(/^parley_gateway_bad_payloads_total\{[^}]*event="req"[^}]*\} (\d+)$/m)).toBe(1);
+  });
+
   it('refuses a socket without a valid token', async () => {
     const { client } = gw.client('not-a-token');
     await expect(client.connect()).rejects.toThrow('UNAUTHORIZED');

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
+import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, settings, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { execOrThrow, REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';
 
@@ -132,7 +132,7 @@ export class AccountsRepository {
       if (email == null || nick == null) return; // already gone
       const result = (await deleteAccount.run(
         this.redis,
-        [userIndex(), users(), user(userId), userAuthTokens(userId)],
+        [userIndex(), users(), user(userId), userAuthTokens(userId), settings(userId)],
         [userId, email, userIndexField.email(email), nick, userIndexField.nick(nick), authTokenPrefix()],
       )) as string;
       if (result === 'OK') return;

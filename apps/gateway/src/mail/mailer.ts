@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
@@ -35,7 +35,9 @@ export class Mailer {
     const dir = resolve(this.config.DATA_DIR, 'mail');
     await mkdir(dir, { recursive: true });
     const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
-    await writeFile(file, `From: ${this.config.MAIL_FROM}\nTo: ${to}\nSubject: ${subject}\n\n${text}\n`, { mode: 0o600 });
+    // Written aside, then renamed: a reader of the folder never sees half a message.
+    await writeFile(`${file}.part`, `From: ${this.config.MAIL_FROM}\nTo: ${to}\nSubject: ${subject}\n\n${text}\n`, { mode: 0o600 });
+    await rename(`${file}.part`, file);
     this.logger.info({ to: redactAddress(to), subject, file }, 'e-mail written to a file (SMTP_URL is not set)');
   }
 }
