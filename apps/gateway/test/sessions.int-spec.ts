@@ -149,6 +149,18 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(await r().exists(`bull:im-router:req-${me.userId}-${ack.sessionId}-1`)).toBe(1);
   });
 
+  it("drives a gateway request again when its claim was left by a gateway that died before answering", async () => {
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    // What a gateway killed between claim and answer leaves: seq 1 claimed a minute ago, no answer.
+    await r().hset(session(me.userId, ack.sessionId), 'sendRcvNext', 2);
+    await r().hset(sessionReplies(me.userId, ack.sessionId), '1', `P${Date.now() - 60_000}`);
+    expect(await client.request({ id: 'SET', settings: { again: true } })).toEqual({ status: 'OK' });
+    expect(await r().hget(settings(me.userId), 'again')).toBe('true');
+    expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toBe('{"status":"OK"}');
+  });
+
   it('answers NOT_FOUND for a window the user does not have', async () => {
     const me = await gw.user();
     const { client } = gw.client(me.token);

@@ -1,0 +1,90 @@
+import { Notifier } from '@parley/inbox';
+import { outbox, session, sessionReplies } from '@parley/key-schema';
+import { useTestRedis } from '@parley/testing';
+import { SessionsRepository } from '../src/sessions/sessions.repository';
+
+/** The session scripts on their own, where the interleavings a socket test cannot time are set up by hand. */
+describe('session scripts (real Redis)', () => {
+  const redis = useTestRedis();
+  const ref = { userId: 7, sessionId: 'sess-0001' };
+  const repo = () => new SessionsRepository(redis.space.redis);
+  const entries = async () => (await redis.space.redis.lrange(outbox(7, 'sess-0001'), 0, -1)).map((e) => JSON.parse(e) as { seq: number; type: string; gid?: number });
+  const message = (gid: number) => ({ type: 'ADD_MESSAGE' as const, windowId: 1, gid, ts: gid, cat: 'msg' as const, body: `m${gid}`, nick: 'bob' });
+
+  it('puts the burst before what was appended while it was built, numbers all from 1, and drops messages the burst carries', async () => {
+    expect(await repo().create(ref, 'hash', 'test', 8)).toEqual([]);
+    // Backends append while the gateway reads the snapshot: message 3 made it into the snapshot, message 4 did not.
+    await new Notifier(redis.space.redis).notifyUser(7, [message(3), { type: 'UPDATE_SETTINGS', settings: { x: 1 } }, message(4)]);
+    const burst = [{ type: 'UPDATE_SETTINGS', settings: {} }, { type: 'ADD_MESSAGES', messages: [{ windowId: 1, messages: [] }] }, { type: 'FINISH_INIT' }].map((n) => JSON.stringify(n));
+    expect(await repo().completeInit(ref, burst, ['1:2', '1:3'])).toBe(6);
+    expect((await entries()).map((e) => [e.seq, e.type, e.gid])).toEqual([
+      [1, 'UPDATE_SETTINGS', undefined],
+      [2, 'ADD_MESSAGES', undefined],
+      [3, 'FINISH_INIT', undefined],
+      [4, 'UPDATE_SETTINGS', undefined],
+      [5, 'ADD_MESSAGE', 4],
+    ]);
+    expect(await redis.space.redis.hget(session(7, 'sess-0001'), 'listenRcvNext')).toBe('6');
+    expect(await redis.space.redis.hexists(session(7, 'sess-0001'), 'initPending')).toBe(0);
+    // The next notification continues the numbering.
+    await new Notifier(redis.space.redis).notifyUser(7, [message(5)]);
+    expect((await entries()).at(-1)).toMatchObject({ seq: 6, gid: 5 });
+  });
+
+  it('asks for the burst again when the outbox was cut while it was built', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    await new Notifier(redis.space.redis, 1).notifyUser(7, [message(1), message(2)]);
+    expect(await repo().completeInit(ref, ['{"type":"FINISH_INIT"}'], [])).toBe(-2);
+    expect(await repo().completeInit(ref, ['{"type":"FINISH_INIT"}'], [])).toBe(2);
+  });
+
+  it('reads after a seq with one LRANGE, and resumes only when nothing after lastSeq is missing', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    await repo().completeInit(ref, ['{"type":"FINISH_INIT"}'], []);
+    await new Notifier(redis.space.redis).notifyUser(7, [message(1), message(2), message(3)]);
+    const read = await repo().readOutbox(ref, 2, 10);
+    expect(read.status === 'OK' && read.entries.map((e) => (JSON.parse(e) as { seq: number }).seq)).toEqual([3, 4]);
+    expect(await repo().ack(ref, 2)).toBe(2);
+    expect(await repo().resume(ref, 1)).toBe('BEHIND');
+    expect(await repo().resume(ref, 9)).toBe('AHEAD');
+    expect(await repo().resume(ref, 3)).toBe('OK');
+    expect((await entries()).map((e) => e.seq)).toEqual([4]);
+    expect(await repo().resume({ userId: 7, sessionId: 'nobody-here' }, 0)).toBe('GONE');
+  });
+
+  it('claims each seq once, keeps a bounded number of answers, and refuses gaps', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    expect(await repo().claim(ref, 1, 2)).toEqual({ status: 'CLAIMED' });
+    expect(await repo().claim(ref, 1, 2)).toMatchObject({ status: 'REPLAY', stored: expect.stringMatching(/^P\d+$/) as string });
+    expect(await repo().claim(ref, 3, 2)).toEqual({ status: 'GAP', expected: 2 });
+    expect(await repo().claim(ref, 2, 2)).toEqual({ status: 'CLAIMED' });
+    expect(await repo().claim(ref, 3, 2)).toEqual({ status: 'CLAIMED' });
+    // Only the last two answers are kept: seq 1 is too old to repeat.
+    expect(await redis.space.redis.hkeys(sessionReplies(7, 'sess-0001'))).toEqual(['2', '3']);
+    expect(await repo().claim(ref, 1, 2)).toEqual({ status: 'OLD' });
+  });
+
+  it('claims and hands a request to its inbox in one step', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    expect(await repo().claim(ref, 1, 10, { inbox: 'loopbackparser', envelope: '{"x":1}' })).toEqual({ status: 'CLAIMED' });
+    // A repeat does not push it again.
+    expect((await repo().claim(ref, 1, 10, { inbox: 'loopbackparser', envelope: '{"x":1}' })).status).toBe('REPLAY');
+    expect(await redis.space.redis.lrange('inbox:loopbackparser', 0, -1)).toEqual(['{"x":1}']);
+  });
+
+  it('ends the oldest sessions beyond the cap, never the new one', async () => {
+    expect(await repo().create({ userId: 7, sessionId: 'sess-a001' }, 'h', 't', 2)).toEqual([]);
+    expect(await repo().create({ userId: 7, sessionId: 'sess-a002' }, 'h', 't', 2)).toEqual([]);
+    expect(await repo().create({ userId: 7, sessionId: 'sess-a003' }, 'h', 't', 2)).toEqual(['sess-a001']);
+    // Nothing is ended here (the caller does that): with a cap of 1, all three older ones go, the new one stays.
+    expect(await repo().create({ userId: 7, sessionId: 'sess-a004' }, 'h', 't', 1)).toEqual(['sess-a001', 'sess-a002', 'sess-a003']);
+  });
+
+  it('expires a session only if it is still idle', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    const cutoff = Date.now() - 60_000;
+    expect(await repo().end(ref, { code: 'EXPIRED', reason: 'idle' }, cutoff)).toBe(false);
+    expect(await repo().end(ref, { code: 'EXPIRED', reason: 'idle' }, Date.now() + 1)).toBe(true);
+    expect(await redis.space.redis.exists(session(7, 'sess-0001'), outbox(7, 'sess-0001'), sessionReplies(7, 'sess-0001'))).toBe(0);
+  });
+});
