@@ -1,4 +1,5 @@
 -- answer: store the answer of one client request and wake the gateway waiting for it.
+-- (Preceded by lib/outbox.lua.)
 --
 -- KEYS[1]  sessionreplies:<userId>:<sessionId>
 -- ARGV[1]  requestId (the request's seq, as the gateway claimed it)
@@ -7,8 +8,4 @@
 -- ARGV[4]  sessionId
 -- Returns 1 when stored; 0 when the request is not waiting for an answer (already answered, or
 -- its session is gone), which is how a redelivered request is told apart from a new one.
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], cjson.encode({ reply = { sessionId = ARGV[4], requestId = ARGV[1] } }))
-return 1
+return answer_request(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])

@@ -27,6 +27,17 @@ export class LuaScript {
     return LuaScript.fromDir(join(__dirname, '..', 'lua'), name);
   }
 
+  /**
+   * A script made of this package's shared functions (`lua/lib/outbox.lua`: append to a user's
+   * outboxes, answer a request) followed by `<dir>/<name>.lua`, so that a backend's script can
+   * change its state, notify users and answer the request in one atomic step. `libs` are more
+   * files of `dir` (without `.lua`) put between the two.
+   */
+  static withOutboxLib(dir: string, name: string, libs: readonly string[] = []): LuaScript {
+    const read = (file: string) => readFileSync(join(dir, `${file}.lua`), 'utf8');
+    return new LuaScript(name, [OUTBOX_LIB, ...libs.map(read), read(name)].join('\n'));
+  }
+
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
@@ -37,11 +48,14 @@ export class LuaScript {
   }
 }
 
+const LUA_DIR = join(__dirname, '..', 'lua');
+const OUTBOX_LIB = readFileSync(join(LUA_DIR, 'lib', 'outbox.lua'), 'utf8');
+
 export const scripts = {
   take: LuaScript.load('take'),
   reclaim: LuaScript.load('reclaim'),
   leave: LuaScript.load('leave'),
   heartbeat: LuaScript.load('heartbeat'),
-  notify: LuaScript.load('notify'),
-  answer: LuaScript.load('answer'),
+  notify: LuaScript.withOutboxLib(LUA_DIR, 'notify'),
+  answer: LuaScript.withOutboxLib(LUA_DIR, 'answer'),
 };

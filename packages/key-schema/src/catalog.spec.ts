@@ -42,6 +42,9 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   group: typed('hash', () => mas.group(room)),
   groupmembers: typed('set', () => mas.groupMembers(room)),
   groupbacklog: typed('list', () => mas.groupBacklog(room)),
+  grouproles: typed('hash', () => mas.groupRoles(room)),
+  groupwindows: typed('hash', () => mas.groupWindows(room)),
+  groupclientmsg: typed('string', () => mas.groupClientMsg(room, 42, 'c-1')),
   'inbox:loopbackparser': typed('list', () => mas.inbox('loopbackparser')),
   'inbox:ircparser': typed('list', () => mas.inbox('ircparser')),
   'inbox:connectionmanager': typed('list', () => mas.inbox('connectionmanager')),
@@ -136,5 +139,18 @@ describe('README.md', () => {
     expect(cells[1]).toBe(entry.type);
     expect(cells[3]).toBe(entry.owner);
     expect(cells[4]).toBe(entry.seed);
+  });
+});
+
+describe('USER_KEY_PREFIXES', () => {
+  it('spell the per-user and per-session keys exactly as their builders do', () => {
+    const p = mas.USER_KEY_PREFIXES;
+    expect(`${p.sessionList}42`).toBe(mas.sessionList(42));
+    expect(`${p.session}42${p.separator}s3ss10n`).toBe(mas.session(42, 's3ss10n'));
+    expect(`${p.outbox}42${p.separator}s3ss10n`).toBe(mas.outbox(42, 's3ss10n'));
+    expect(`${p.notify}42`).toBe(mas.notifyChannel(42));
+    expect(`${p.window}42${p.separator}7`).toBe(mas.window(42, 7));
+    expect(`${p.windowList}42`).toBe(mas.windowList(42));
+    expect(`${p.user}42`).toBe(mas.user(42));
   });
 });

@@ -42,7 +42,7 @@ export const WINDOW_FIELDS = [
 ] as const;
 export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount'] as const;
 export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;
-export const GROUP_FIELDS = ['owner', 'password', 'apikey'] as const;
+export const GROUP_FIELDS = ['owner', 'password', 'apikey', 'name', 'topic', 'policy', 'nextgid', 'created'] as const;
 
 const backendInbox = (name: string, consumer: Owner, producers: string): KeyFamily => ({
   family: `inbox:${name}`, pattern: `inbox:${name}`, type: 'list', seed: 'mas', owner: 'inbox', example: `inbox:${name}`,
@@ -107,6 +107,12 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'groupmembers', pattern: 'groupmembers:<room>', type: 'set', seed: 'mas', owner: 'loopback-parser', example: 'groupmembers:tea%20room',
     notes: 'Member user ids: the one home of room membership.' },
   { family: 'groupbacklog', pattern: 'groupbacklog:<room>', type: 'list', seed: 'mas', owner: 'loopback-parser', example: 'groupbacklog:tea%20room' },
+  { family: 'grouproles', pattern: 'grouproles:<room>', type: 'hash', seed: 'parley', owner: 'loopback-parser', fields: ['<userId>'], example: 'grouproles:tea%20room',
+    notes: 'Member → role and nick (`*alice`, `@bob`, `+carol`, `udave`): the room\'s member list, written with `groupmembers`.' },
+  { family: 'groupwindows', pattern: 'groupwindows:<room>', type: 'hash', seed: 'parley', owner: 'loopback-parser', fields: ['<userId>'], example: 'groupwindows:tea%20room',
+    notes: 'Member → the windowId of the room in that member\'s window list (fan-out needs it per member).' },
+  { family: 'groupclientmsg', pattern: 'groupclientmsg:<room>:<userId>:<clientMsgId>', type: 'string', seed: 'parley', owner: 'loopback-parser', example: 'groupclientmsg:tea%20room:42:c-1',
+    notes: 'The gid a client message id got (24 h): a SEND retried from a new connection is stored once.' },
   // ---- MAS: backend inboxes, and Parley's keys around them
   backendInbox('loopbackparser', 'loopback-parser', 'the gateway'),
   backendInbox('ircparser', 'irc-parser', 'the gateway and connection-manager'),
@@ -138,12 +144,13 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     canonical: 'groupmembers:<room>', notes: 'Not used for membership.' },
   { family: 'im:user:contact:friend', pattern: 'im:user:contact:friend:<userId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<friend userId>'], example: 'im:user:contact:friend:42',
     notes: 'Friendship details; `friends:<userId>` is kept in step in the same atomic step.' },
-  { family: 'im:black-list:group', pattern: 'im:black-list:group:<room>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<userId>'], example: 'im:black-list:group:tea%20room' },
+  { family: 'im:black-list:group', pattern: 'im:black-list:group:<room>', type: 'hash', seed: 'ouyunc', owner: 'loopback-parser', fields: ['user:<userId>', 'mask:<nick mask>'], example: 'im:black-list:group:tea%20room',
+    notes: 'Bans of a room of the built-in network, by user and by nick mask; the value is JSON (`by`, `at`).' },
   { family: 'im:black-list:user', pattern: 'im:black-list:user:<userId>', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<blocked userId>'], example: 'im:black-list:user:42' },
   { family: 'im:message:friend-request', pattern: 'im:message:friend-request:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:friend-request:42',
     notes: 'Request packets scored by time (the seed names the id `from`).' },
-  { family: 'im:message:group-request', pattern: 'im:message:group-request:<room>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:group-request:tea%20room',
-    notes: 'Request packets scored by time.' },
+  { family: 'im:message:group-request', pattern: 'im:message:group-request:<room>', type: 'zset', seed: 'ouyunc', owner: 'loopback-parser', example: 'im:message:group-request:tea%20room',
+    notes: 'Join requests to a room with the approval policy: member the asking user id, scored by time.' },
   { family: 'im:message:send', pattern: 'im:message:send:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:send:42',
     notes: 'Send timeline: packets scored by time.' },
   { family: 'im:message:receive', pattern: 'im:message:receive:<userId>', type: 'zset', seed: 'ouyunc', owner: 'im-router', example: 'im:message:receive:42',

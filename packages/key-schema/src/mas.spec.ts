@@ -173,3 +173,10 @@ describe('Redis Cluster slots of the courier keys', () => {
     expect(`${keys.inboxKeyPrefix('ircparser')}handoff:c-1`).toBe(keys.inboxHandoff('ircparser', 'c-1'));
   });
 });
+
+describe('windowListEntrySuffix', () => {
+  it('is what follows the window id in the entry', () => {
+    const entry = { network: 'parley', name: '#Tea Room', type: 'group' as const };
+    expect(`7${keys.windowListEntrySuffix(entry)}`).toBe(keys.windowListEntry({ windowId: 7, ...entry }));
+  });
+});

@@ -157,6 +157,14 @@ export function windowListEntry(entry: WindowListEntry, mapping: CaseMapping = '
   return [wid(entry.windowId), networkPart(entry.network), ircNamePart(entry.name, mapping), windowType(entry.type)].join(':');
 }
 
+/**
+ * What follows the windowId in a `windowlist` member (`:<network>:<name>:<type>`), for a Lua script
+ * that makes the window id itself: `windowId + suffix` is `windowListEntry(...)`.
+ */
+export function windowListEntrySuffix(entry: Omit<WindowListEntry, 'windowId'>, mapping: CaseMapping = 'rfc1459'): string {
+  return `:${networkPart(entry.network)}:${ircNamePart(entry.name, mapping)}:${windowType(entry.type)}`;
+}
+
 export function parseWindowListEntry(member: string): ParsedWindowListEntry {
   const parts = typeof member === 'string' ? member.split(':') : [];
   const [windowId, network, name, type] = parts;
@@ -181,6 +189,29 @@ export const group = perRoom('group', 'hash');
 export const groupMembers = perRoom('groupmembers', 'set');
 /** `groupbacklog:<room>` — the room's messages. */
 export const groupBacklog = perRoom('groupbacklog', 'list');
+/** `grouproles:<room>` — member user id → role and nick (`@bob`). */
+export const groupRoles = perRoom('grouproles', 'hash');
+/** `groupwindows:<room>` — member user id → the room's windowId for that member. */
+export const groupWindows = perRoom('groupwindows', 'hash');
+/** `groupclientmsg:<room>:<userId>:<clientMsgId>` — the gid that client message got. */
+export const groupClientMsg = (name: string, userId: NumericId, clientMsgId: string): StringKey =>
+  makeKey('string', 'groupclientmsg', roomNamePart(name), uid(userId), tokenPart(clientMsgId, 'clientMsgId'));
+
+/**
+ * What a per-user key is before the user id (and, for per-session keys, before `:<sessionId>`),
+ * for Lua scripts that reach the sessions of users they find on the way (a room's fan-out).
+ * `prefix + userId` is the builder's key; catalog.spec.ts holds them to that.
+ */
+export const USER_KEY_PREFIXES = {
+  sessionList: 'sessionlist:',
+  session: 'session:',
+  outbox: 'outbox:',
+  notify: 'notify:',
+  window: 'window:',
+  windowList: 'windowlist:',
+  user: 'user:',
+  separator: ':',
+} as const;
 
 // ---- Backend inboxes and the courier ------------------------------------------------------------
 

@@ -30,7 +30,7 @@ const table: Record<string, Row> = {
     ['alice', 'Bob_', '[away]', '`x', '{a}|b^', 'a-1', 'n'.repeat(30)],
     ['', '1abc', '-abc', 'has space', 'a,b', 'a!b', 'n'.repeat(31), 'é'],
   ],
-  RoomName: [RoomName, ['#a', '#general', '#'.padEnd(50, 'x'), '#çava'], ['#', 'general', '#a b', '#a,b', '#a:b', '#a\u0007', '#'.padEnd(51, 'x')]],
+  RoomName: [RoomName, ['#a', '#general', '#'.padEnd(50, 'x'), '#çava'], ['#', 'general', '#a b', '#a,b', '#a:b', '#a\u0007', '#'.padEnd(51, 'x'), '#a*', '#a?', '#{x}', '#[x]']],
   ChannelName: [
     ChannelName,
     ['#', '##linux', '&local', '!ABCDEchan', '+modeless', '#a:b', '#'.padEnd(200, 'x')],

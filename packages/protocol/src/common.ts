@@ -62,10 +62,14 @@ export type Nick = z.infer<typeof Nick>;
 /** A nick as shown to clients: whatever the server said, bounded and without whitespace. */
 export const DisplayNick = z.string().regex(/^\S{1,64}$/u, 'expected 1-64 non-space characters');
 
-/** A room of the built-in network. ':' is excluded because room names are Redis key parts. */
+/**
+ * A room of the built-in network. Room names are Redis key parts (encoded by key-schema anyway);
+ * the characters that mean something in keys or patterns (`:`, `*`, `?`, brackets, braces) are
+ * refused outright, so no name even looks like it could reach into another key.
+ */
 export const RoomName = z
   .string()
-  .regex(/^#[^\s,:\p{Cc}]{1,49}$/u, "expected '#' and 1-49 characters without spaces, commas, colons or control characters");
+  .regex(/^#[^\s,:*?[\]{}\p{Cc}]{1,49}$/u, "expected '#' and 1-49 characters without spaces, commas, colons, * ? [ ] { } or control characters");
 export type RoomName = z.infer<typeof RoomName>;
 
 /** An IRC channel name (RFC 2812 chanstring, with the length IRC servers tolerate). */
@@ -119,6 +123,9 @@ export const Message = z.object({
   body: z.string(),
   nick: z.string().max(255),
   userId: UserId.optional(),
+  /** Extends protocol.md: the message was edited (an empty body: deleted). An ADD_MESSAGE with a
+   * gid the client has replaces that message. */
+  edited: z.boolean().optional(),
 });
 export type Message = z.infer<typeof Message>;
 

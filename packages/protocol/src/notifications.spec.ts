@@ -33,6 +33,7 @@ const VALID: { [T in NotificationType]: NotificationOf<T> } = {
   FRIEND_REQUEST: { type: 'FRIEND_REQUEST', userId: 3, nick: 'bob' },
   UPDATE_NETWORKS: { type: 'UPDATE_NETWORKS', networks: [{ name: 'libera', state: 'connecting', currentNick: 'alice_' }, { name: 'parley', state: 'connected' }] },
   READ_RECEIPT: { type: 'READ_RECEIPT', windowId: 4, userId: 3, gid: 12 },
+  JOIN_REQUEST: { type: 'JOIN_REQUEST', windowId: 4, userId: 9, nick: 'carol' },
   FINISH_INIT: { type: 'FINISH_INIT' },
 };
 

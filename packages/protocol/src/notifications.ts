@@ -74,6 +74,10 @@ const UpdateNetworks = z.object({ type: z.literal('UPDATE_NETWORKS'), networks: 
 /** `userId` has read the window up to and including `gid`. */
 const ReadReceipt = z.object({ type: z.literal('READ_RECEIPT'), windowId: WindowId, userId: UserId, gid: Gid });
 
+/** Extends protocol.md: someone asks to join a room with the approval policy (to its owner and
+ * operators); the answer is the COMMAND `approve <nick>` or `reject <nick>`. */
+const JoinRequest = z.object({ type: z.literal('JOIN_REQUEST'), windowId: WindowId, userId: UserId, nick: DisplayNick });
+
 /** Ends the init burst: the client has a complete picture. */
 const FinishInit = z.object({ type: z.literal('FINISH_INIT') });
 
@@ -90,6 +94,7 @@ export const Notification = z.discriminatedUnion('type', [
   FriendRequest,
   UpdateNetworks,
   ReadReceipt,
+  JoinRequest,
   FinishInit,
 ]);
 export type Notification = z.infer<typeof Notification>;

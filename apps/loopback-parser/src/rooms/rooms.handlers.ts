@@ -1,26 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { answerNotAvailable, logPing, notHandledYet, RequestReplies } from '@parley/inbox';
+import { logPing, notHandledYet } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
+import { RoomsService } from './rooms.service';
 
 const APP = 'loopback-parser';
 
-/** inbox:loopbackparser: rooms of the built-in network. Room commands arrive with issue 4. */
+/** inbox:loopbackparser: rooms of the built-in network. */
 @Injectable()
 export class LoopbackHandlers implements InboxHandlers<'loopbackparser'> {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly replies: RequestReplies,
+    private readonly rooms: RoomsService,
   ) {}
 
   ping(message: InboxMessageOfType<'loopbackparser', 'ping'>): Promise<void> {
     return logPing(this.logger, 'loopbackparser', message);
   }
 
-  /** Client requests: answered NOT_AVAILABLE until this app handles them (the path is real end to end). */
+  /** Client requests on rooms: each answered once, with the room changed and its members told. */
   request(message: InboxMessageOfType<'loopbackparser', 'request'>): Promise<void> {
-    const { userId, sessionId, requestId } = message;
-    return answerNotAvailable(this.replies, APP, { userId, sessionId, requestId }, message.request.id);
+    return this.rooms.handle(message);
   }
   webhook = notHandledYet('room webhook posts are', APP);
 }

@@ -1,0 +1,70 @@
+-- moderate: the room commands of the owner and operators, each one step:
+--   op / deop / voice / devoice / owner <nick>, kick <nick>, ban <nick or mask>, unban <nick or mask>,
+--   invite <nick>, approve <nick>, reject <nick>. (outbox lib + rooms-lib first.)
+--
+-- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
+-- KEYS[6] black-list  KEYS[7] join requests
+-- ARGV[1] JSON: P, R, uid, wid, action, target ({ uid, nick } of a user, or { mask }), reason,
+--         suffix, now, maxBacklog, burst
+local A = cjson.decode(ARGV[1])
+local K = room_keys(KEYS)
+local uid = tostring(A.uid)
+if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end
+local entry = redis.call('HGET', K.roles, uid)
+local role, nick = string.sub(entry, 1, 1), string.sub(entry, 2)
+local owner = role == '*'
+if role ~= '*' and role ~= '@' then return fail(A.R, 'FORBIDDEN', 'only the owner and operators moderate this room') end
+local act = A.action
+local t = A.target
+local tuid = t.uid and tostring(t.uid) or nil
+local trole = tuid and redis.call('HGET', K.roles, tuid)
+trole = trole and string.sub(trole, 1, 1) or nil
+-- Nobody but the owner acts on an operator, and nobody acts on the owner.
+local function protected() return trole == '*' or (trole == '@' and not owner) end
+
+if act == 'op' or act == 'deop' or act == 'voice' or act == 'devoice' or act == 'owner' then
+  if not trole then return fail(A.R, 'NOT_FOUND', (t.nick or '?') .. ' is not in this room') end
+  if act == 'owner' and not owner then return fail(A.R, 'FORBIDDEN', 'only the owner hands the room over') end
+  if act ~= 'owner' and protected() then return fail(A.R, 'FORBIDDEN', 'not allowed on ' .. t.nick) end
+  local new = ({ op = '@', deop = 'u', voice = '+', devoice = 'u', owner = '*' })[act]
+  set_role(A.P, K, tuid, new, A.now, A.maxBacklog, nick)
+  return ok(A.R, '')
+elseif act == 'kick' or act == 'ban' then
+  if act == 'ban' then
+    local field = tuid and ('user:' .. tuid) or ('mask:' .. t.mask)
+    redis.call('HSET', KEYS[6], field, cjson.encode({ by = tonumber(uid), at = A.now, nick = t.nick }))
+  end
+  if trole then
+    if protected() then return fail(A.R, 'FORBIDDEN', 'not allowed on ' .. t.nick) end
+    local why = ''
+    if A.reason and A.reason ~= '' then why = ' (' .. A.reason .. ')' end
+    remove_member(A.P, K, tuid, A.suffix, A.now, A.maxBacklog, 'kick', t.nick .. ' was ' .. (act == 'ban' and 'banned' or 'kicked') .. ' by ' .. nick .. why, { KEYS[6], KEYS[7] })
+  elseif act == 'kick' then
+    return fail(A.R, 'NOT_FOUND', (t.nick or '?') .. ' is not in this room')
+  else
+    local _, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, 'info', nick .. ' banned ' .. (t.nick or t.mask), nick, uid)
+    to_members(A.P, K.windows, function(w) return { message_json(w, msg) } end, nil, nil)
+  end
+  return ok(A.R, '')
+elseif act == 'unban' then
+  local field = tuid and ('user:' .. tuid) or ('mask:' .. t.mask)
+  if redis.call('HDEL', KEYS[6], field) == 0 then return fail(A.R, 'NOT_FOUND', 'no such ban') end
+  return ok(A.R, '')
+elseif act == 'invite' or act == 'approve' then
+  if not tuid then return fail(A.R, 'NOT_FOUND', 'no such user') end
+  if trole then return fail(A.R, 'ALREADY_JOINED', t.nick .. ' is in this room') end
+  if act == 'approve' and not redis.call('ZSCORE', KEYS[7], tuid) then return fail(A.R, 'NOT_FOUND', t.nick .. ' has not asked to join') end
+  if act == 'approve' then
+    -- The asker joins now (and a ban since then still wins).
+    if is_banned(KEYS[6], tuid, t.nick) then return fail(A.R, 'BANNED', t.nick .. ' is banned') end
+    redis.call('ZREM', KEYS[7], tuid)
+    join_member(A.P, K, tuid, t.nick, A.suffix, A.now, A.maxBacklog, A.burst)
+  else
+    redis.call('ZADD', KEYS[7], 0, tuid)
+  end
+  return ok(A.R, '')
+elseif act == 'reject' then
+  if not tuid or redis.call('ZREM', KEYS[7], tuid) == 0 then return fail(A.R, 'NOT_FOUND', 'no such request') end
+  return ok(A.R, '')
+end
+return fail(A.R, 'BAD_REQUEST', 'unknown room command ' .. tostring(act))

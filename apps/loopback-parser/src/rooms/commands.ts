@@ -1,0 +1,41 @@
+/**
+ * Room slash commands (COMMAND requests: `command` without the slash, `params` the rest), parsed
+ * without Redis. Table-tested in commands.spec.ts.
+ */
+export type ModerationAction = 'op' | 'deop' | 'voice' | 'devoice' | 'owner' | 'kick' | 'ban' | 'unban' | 'invite' | 'approve' | 'reject';
+export type JoinPolicy = 'open' | 'password' | 'invite' | 'approval';
+
+export type RoomCommand =
+  | { kind: 'me'; text: string }
+  | { kind: 'topic'; text: string }
+  | { kind: 'policy'; policy: JoinPolicy }
+  | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
+  | { kind: 'error'; message: string };
+
+const MODERATION: readonly ModerationAction[] = ['op', 'deop', 'voice', 'devoice', 'owner', 'kick', 'ban', 'unban', 'invite', 'approve', 'reject'];
+const POLICIES: readonly JoinPolicy[] = ['open', 'password', 'invite', 'approval'];
+/** Actions that take a nick mask instead of a nick. */
+const MASKABLE: readonly ModerationAction[] = ['ban', 'unban'];
+const NICK = /^[A-Za-z_[\]\\`^{}|][A-Za-z0-9_[\]\\`^{}|-]{0,31}$/;
+const MASK = /^[A-Za-z0-9_[\]\\`^{}|*?-]{1,64}$/;
+
+export function parseCommand(command: string, params: string): RoomCommand {
+  const name = command.toLowerCase();
+  const text = params.trim();
+  if (name === 'me') return text ? { kind: 'me', text } : { kind: 'error', message: '/me needs some text' };
+  if (name === 'topic') return { kind: 'topic', text };
+  if (name === 'policy') {
+    const policy = POLICIES.find((p) => p === text.toLowerCase());
+    return policy ? { kind: 'policy', policy } : { kind: 'error', message: `/policy takes one of ${POLICIES.join(', ')}` };
+  }
+  const action = MODERATION.find((a) => a === name);
+  if (!action) return { kind: 'error', message: `unknown command /${command}` };
+  const [who = '', ...rest] = text.split(/\s+/);
+  const reason = rest.join(' ');
+  if (who.includes('*') || who.includes('?')) {
+    if (!MASKABLE.includes(action)) return { kind: 'error', message: `/${action} takes a nick, not a mask` };
+    return MASK.test(who) ? { kind: 'moderate', action, mask: who.toLowerCase(), reason } : { kind: 'error', message: `not a nick mask: ${who}` };
+  }
+  if (!NICK.test(who)) return { kind: 'error', message: `/${action} needs a nick` };
+  return { kind: 'moderate', action, nick: who, reason };
+}

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { DEFAULT_OUTBOX_MAX, LuaScript } from '@parley/inbox';
+import {
+  group,
+  groupBacklog,
+  groupClientMsg,
+  groupMembers,
+  groupRoles,
+  groupWindows,
+  imKeys,
+  notifyChannel,
+  sessionReplies,
+  user,
+  USER_KEY_PREFIXES,
+  userIndex,
+  userIndexField,
+  window,
+  windowListEntrySuffix,
+} from '@parley/key-schema';
+import { BUILTIN_NETWORK } from '@parley/protocol';
+import { REDIS } from '@parley/runtime';
+
+const LUA_DIR = join(__dirname, '..', '..', 'lua');
+const script = (name: string) => LuaScript.withOutboxLib(LUA_DIR, name, ['rooms-lib']);
+const scripts = {
+  create: script('create'),
+  join: script('join'),
+  leave: script('leave'),
+  send: script('send'),
+  edit: script('edit'),
+  topic: script('topic'),
+  settings: script('settings'),
+  moderate: script('moderate'),
+};
+export type RoomScript = keyof typeof scripts;
+
+/** Where a script's answer goes. */
+export interface ReplyAddress {
+  userId: number;
+  sessionId: string;
+  requestId: string;
+}
+
+/** A room window of a user, as its window hash says. */
+export interface RoomWindow {
+  windowId: number;
+  room: string;
+}
+
+const im = imKeys();
+
+/**
+ * Rooms in Redis (keys from the key schema). Every change is one Lua script that also tells the
+ * members' sessions and stores the request's answer, so a room never disagrees with what its
+ * members were told, and a request redelivered after a crash finds its answer and is not redone.
+ */
+@Injectable()
+export class RoomsRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** The keys of one room, in the order the scripts take them. */
+  roomKeys(room: string): string[] {
+    return [group(room), groupMembers(room), groupRoles(room), groupWindows(room), groupBacklog(room), im.blackListGroup(room), im.groupRequest(room)];
+  }
+
+  suffix(room: string): string {
+    return windowListEntrySuffix({ network: BUILTIN_NETWORK, name: room, type: 'group' });
+  }
+
+  /** Runs a room script: A gets the key prefixes and where the answer goes. Returns the answer JSON. */
+  async run(name: RoomScript, keys: readonly string[], args: Record<string, unknown>, to?: ReplyAddress): Promise<string> {
+    const A = {
+      P: { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX },
+      R: to && { replies: sessionReplies(to.userId, to.sessionId), requestId: to.requestId, channel: notifyChannel(to.userId), sessionId: to.sessionId },
+      ...args,
+    };
+    return (await scripts[name].run(this.redis, keys, [JSON.stringify(A)])) as string;
+  }
+
+  clientMsgKey(room: string, userId: number, clientMsgId: string): string {
+    return groupClientMsg(room, userId, clientMsgId);
+  }
+
+  async nick(userId: number): Promise<string | undefined> {
+    return (await this.redis.hget(user(userId), 'nick')) ?? undefined;
+  }
+
+  async userIdByNick(nick: string): Promise<number | undefined> {
+    const id = await this.redis.hget(userIndex(), userIndexField.nick(nick));
+    return id ? Number(id) : undefined;
+  }
+
+  /** The room of a user's window, if it is a room window of the built-in network. */
+  async roomWindow(userId: number, windowId: number): Promise<RoomWindow | undefined> {
+    const [name, type, network] = await this.redis.hmget(window(userId, windowId), 'name', 'type', 'network');
+    if (!name || type !== 'group' || network !== BUILTIN_NETWORK) return undefined;
+    return { windowId, room: name };
+  }
+
+  async roomPassword(room: string): Promise<string | undefined> {
+    return (await this.redis.hget(group(room), 'password')) ?? undefined;
+  }
+
+  async isMember(room: string, userId: number, windowId: number): Promise<boolean> {
+    return (await this.redis.hget(groupWindows(room), String(userId))) === String(windowId);
+  }
+
+  /** The backlog, newest first, as stored. */
+  async backlog(room: string): Promise<string[]> {
+    return this.redis.lrange(groupBacklog(room), 0, -1);
+  }
+
+  async setReadMark(userId: number, windowId: number, gid: number): Promise<void> {
+    await this.redis.hset(window(userId, windowId), 'readGid', gid);
+  }
+}

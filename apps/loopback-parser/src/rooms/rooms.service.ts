@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hash, type Options, verify } from '@node-rs/argon2';
+import { RequestReplies } from '@parley/inbox';
+import { BUILTIN_NETWORK, type InboxMessageOfType, type RequestBody, type RequestOf, StoredMessage } from '@parley/protocol';
+import { APP_CONFIG } from '@parley/runtime';
+import { parseCommand, type RoomCommand } from './commands';
+import { type ReplyAddress, RoomsRepository } from './rooms.repository';
+
+// 2 is Argon2id (a const enum in @node-rs/argon2 that type-stripping compilers cannot inline).
+const ARGON2ID = { algorithm: 2 as unknown as Options['algorithm'] };
+
+export interface RoomsConfig {
+  ROOM_BACKLOG_MAX: number;
+  ROOM_JOIN_BACKLOG: number;
+}
+
+/** How long a client message id keeps a retried SEND from being stored twice (s). */
+const DEDUPE_TTL_S = 24 * 3600;
+
+type Request = InboxMessageOfType<'loopbackparser', 'request'>;
+
+/**
+ * The requests of rooms on the built-in network. Checks what needs no Redis (names, commands,
+ * passwords against their hash), then runs the room's Lua script, which changes the room, tells the
+ * members and stores the answer in one step.
+ */
+@Injectable()
+export class RoomsService {
+  constructor(
+    private readonly repo: RoomsRepository,
+    private readonly replies: RequestReplies,
+    @Inject(APP_CONFIG) private readonly config: RoomsConfig,
+  ) {}
+
+  async handle(message: Request): Promise<void> {
+    const to: ReplyAddress = { userId: message.userId, sessionId: message.sessionId, requestId: message.requestId };
+    // Redelivered after a crash: the answer is stored, the work is done.
+    if (!(await this.replies.isPending(to))) return;
+    const body = message.request;
+    const nick = await this.repo.nick(to.userId);
+    if (nick === undefined) return void (await this.replies.fail(to, 'FORBIDDEN', 'this account no longer exists'));
+    switch (body.id) {
+      case 'CREATE':
+        return this.create(to, nick, body);
+      case 'JOIN':
+        return this.join(to, nick, body);
+      case 'CLOSE':
+      case 'SEND':
+      case 'EDIT':
+      case 'FETCH':
+      case 'COMMAND':
+      case 'UPDATE_TOPIC':
+      case 'UPDATE_PASSWORD':
+      case 'READ':
+        return this.inWindow(to, nick, body);
+      case 'CHAT':
+      case 'UPDATE':
+      case 'SET':
+      case 'REQUEST_FRIEND':
+      case 'FRIEND_VERDICT':
+      case 'REMOVE_FRIEND':
+      case 'BLOCK':
+      case 'UNBLOCK':
+      case 'LOGOUT':
+        return void (await this.replies.fail(to, 'BAD_REQUEST', `${body.id} is not a room request`));
+    }
+  }
+
+  private base() {
+    return { now: Date.now(), maxBacklog: this.config.ROOM_BACKLOG_MAX, burst: this.config.ROOM_JOIN_BACKLOG };
+  }
+
+  private async create(to: ReplyAddress, nick: string, body: RequestOf<'CREATE'>): Promise<void> {
+    const passwordHash = body.password ? await hash(body.password, ARGON2ID) : '';
+    await this.repo.run('create', this.repo.roomKeys(body.name), { uid: to.userId, nick, name: body.name, suffix: this.repo.suffix(body.name), passwordHash, ...this.base() }, to);
+  }
+
+  private async join(to: ReplyAddress, nick: string, body: RequestOf<'JOIN'>): Promise<void> {
+    if (body.network !== BUILTIN_NETWORK) return void (await this.replies.fail(to, 'BAD_REQUEST', 'not a room of the built-in network'));
+    // The password is checked here (argon2 is too slow for a Lua step); the script then checks
+    // that the hash it was checked against is still the room's.
+    const stored = await this.repo.roomPassword(body.name);
+    const passwordChecked = stored && body.password !== undefined && (await verify(stored, body.password)) ? stored : '';
+    await this.repo.run('join', this.repo.roomKeys(body.name), { uid: to.userId, nick, suffix: this.repo.suffix(body.name), passwordChecked, ...this.base() }, to);
+  }
+
+  private async inWindow(to: ReplyAddress, nick: string, body: Extract<RequestBody, { windowId: number }>): Promise<void> {
+    const window = await this.repo.roomWindow(to.userId, body.windowId);
+    if (!window) return void (await this.replies.fail(to, 'NOT_FOUND', `window ${body.windowId} is not a room of yours`));
+    const { room, windowId: wid } = window;
+    const keys = this.repo.roomKeys(room);
+    const common = { uid: to.userId, wid, suffix: this.repo.suffix(room), ...this.base() };
+    switch (body.id) {
+      case 'CLOSE':
+        return void (await this.repo.run('leave', keys, common, to));
+      case 'SEND':
+        return void (await this.repo.run(
+          'send',
+          [...keys.slice(0, 5), this.repo.clientMsgKey(room, to.userId, body.clientMsgId)],
+          { ...common, text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S },
+          to,
+        ));
+      case 'EDIT':
+        return void (await this.repo.run('edit', keys.slice(0, 5), { ...common, gid: body.gid, text: body.text }, to));
+      case 'UPDATE_TOPIC':
+        return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: body.topic }, to));
+      case 'UPDATE_PASSWORD': {
+        const passwordHash = body.password === null ? '' : await hash(body.password, ARGON2ID);
+        return void (await this.repo.run('settings', keys.slice(0, 5), { ...common, passwordHash }, to));
+      }
+      case 'FETCH':
+        return this.fetch(to, room, body);
+      case 'READ':
+        if (!(await this.repo.isMember(room, to.userId, wid))) return void (await this.replies.fail(to, 'NOT_FOUND', 'not in this room'));
+        await this.repo.setReadMark(to.userId, wid, body.gid);
+        return void (await this.replies.answer(to, { status: 'OK' }));
+      case 'COMMAND':
+        return this.command(to, keys, common, parseCommand(body.command, body.params));
+      case 'UPDATE':
+        return void (await this.replies.fail(to, 'BAD_REQUEST', 'UPDATE is handled by the gateway'));
+    }
+  }
+
+  private async command(to: ReplyAddress, keys: string[], common: Record<string, unknown>, command: RoomCommand): Promise<void> {
+    switch (command.kind) {
+      case 'error':
+        return void (await this.replies.fail(to, 'BAD_REQUEST', command.message));
+      case 'me':
+        return void (await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { ...common, text: command.text, cat: 'action', dedupeTtl: 0 }, to));
+      case 'topic':
+        return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: command.text }, to));
+      case 'policy':
+        return void (await this.repo.run('settings', keys.slice(0, 5), { ...common, policy: command.policy }, to));
+      case 'moderate': {
+        const target = command.mask !== undefined ? { mask: command.mask } : await this.targetUser(command.nick!);
+        if (!target) return void (await this.replies.fail(to, 'NOT_FOUND', `no user ${command.nick}`));
+        return void (await this.repo.run('moderate', keys, { ...common, action: command.action, target, reason: command.reason }, to));
+      }
+    }
+  }
+
+  private async targetUser(nick: string): Promise<{ uid: number; nick: string } | undefined> {
+    const uid = await this.repo.userIdByNick(nick);
+    const stored = uid === undefined ? undefined : await this.repo.nick(uid);
+    return uid === undefined || stored === undefined ? undefined : { uid, nick: stored };
+  }
+
+  /** A page of history by gid: the newest, older than `beforeGid`, or newer than `afterGid`. */
+  private async fetch(to: ReplyAddress, room: string, body: RequestOf<'FETCH'>): Promise<void> {
+    if (!(await this.repo.isMember(room, to.userId, body.windowId))) return void (await this.replies.fail(to, 'NOT_FOUND', 'not in this room'));
+    const all: StoredMessage[] = [];
+    for (const raw of (await this.repo.backlog(room)).reverse()) {
+      const parsed = StoredMessage.safeParse(JSON.parse(raw));
+      if (parsed.success) all.push(parsed.data);
+    }
+    let page: StoredMessage[];
+    if (body.afterGid !== undefined) page = all.filter((m) => m.gid > body.afterGid!).slice(0, body.limit);
+    else if (body.beforeGid !== undefined) page = all.filter((m) => m.gid < body.beforeGid!).slice(-body.limit);
+    else page = all.slice(-body.limit);
+    await this.replies.answer(to, { status: 'OK', messages: page.map((m) => ({ ...m, windowId: body.windowId })) });
+  }
+}

@@ -1,0 +1,186 @@
+import { ParleyClient } from '@parley/client';
+import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
+import type { SequencedNotification } from '@parley/protocol';
+import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
+import { type AppName, type RunningApp, startApp } from './apps';
+
+/** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
+describe('rooms (gateway + loopback-parser as processes)', () => {
+  let server: TestRedis;
+  let space: TestKeySpace;
+  const apps = new Map<AppName, RunningApp>();
+  const clients: ParleyClient[] = [];
+  let url = '';
+  let n = 0;
+
+  const start = async (name: AppName, env: Record<string, string> = {}) => {
+    const app = await startApp(name, { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', LOGIN_LIMIT_PER_IP: '100000', ...env });
+    await app.waitForLog(`${name} listening`);
+    apps.set(name, app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    space = await server.keySpace();
+    url = `http://127.0.0.1:${(await start('gateway')).port}`;
+    await start('loopback-parser');
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.socket.disconnect();
+    await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
+    await server.stop();
+  });
+
+  interface User {
+    userId: number;
+    nick: string;
+    c: ParleyClient;
+    seen: Collector<SequencedNotification>;
+  }
+
+  /** A registered, connected user whose init burst has arrived. */
+  async function user(prefix = 'user'): Promise<User> {
+    const nick = `${prefix}${++n}`;
+    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'correct horse battery' })).status).toBe(201);
+    const { userId, token } = (await (await post('login', { username: nick, password: 'correct horse battery' })).json()) as { userId: number; token: string };
+    const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
+    const seen = new Collector<SequencedNotification>();
+    c.on('notification', seen.push);
+    clients.push(c);
+    await c.connect();
+    await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
+    return { userId, nick, c, seen };
+  }
+
+  const ofType = <T extends SequencedNotification['type']>(u: User, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
+  const waitFor = <T extends SequencedNotification['type']>(u: User, type: T, predicate: (n: Extract<SequencedNotification, { type: T }>) => boolean = () => true) =>
+    eventually(() => ofType(u, type).find(predicate), (x) => x !== undefined, `${u.nick}: ${type}`).then((x) => x!);
+  const ok = <T extends { status: string }>(answer: T): Extract<T, { status: 'OK' }> => {
+    expect(answer).toMatchObject({ status: 'OK' });
+    return answer as Extract<T, { status: 'OK' }>;
+  };
+  let rooms = 0;
+  const roomName = () => `#room${++rooms}`;
+
+  it('CREATE makes the creator owner with a window; JOIN adds a member; SEND reaches the others once, not the sender', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const added = await waitFor(alice, 'ADD_WINDOW', (w) => w.windowId === aw);
+    expect(added).toMatchObject({ network: 'parley', name, windowType: 'group', role: '*' });
+    expect(await space.redis.hget(group(name), 'owner')).toBe(String(alice.userId));
+    expect(await alice.c.request({ id: 'CREATE', name: name.toUpperCase() })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
+
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    await waitFor(bob, 'ADD_WINDOW', (w) => w.windowId === bw);
+    const members = await waitFor(bob, 'UPDATE_MEMBERS', (m) => m.windowId === bw && m.reset === true);
+    expect(members.members.map((m) => [m.nick, m.role]).sort()).toEqual([[alice.nick, '*'], [bob.nick, 'u']]);
+    await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === aw && m.members.some((x) => x.nick === bob.nick));
+    expect(await bob.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'ALREADY_JOINED' });
+
+    const sent = ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'hello <b>bob</b>', clientMsgId: 'm-1' }));
+    const got = await waitFor(bob, 'ADD_MESSAGE', (m) => m.cat === 'msg');
+    expect(got).toMatchObject({ windowId: bw, gid: sent.gid, ts: sent.ts, body: 'hello <b>bob</b>', nick: alice.nick, userId: alice.userId });
+    // The same clientMsgId again (a retry from a new connection): stored once, same gid.
+    expect(await alice.c.request({ id: 'SEND', windowId: aw, text: 'hello <b>bob</b>', clientMsgId: 'm-1' })).toEqual({ status: 'OK', gid: sent.gid, ts: sent.ts });
+    const second = ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'again', clientMsgId: 'm-2' }));
+    expect(second.gid).toBeGreaterThan(sent.gid);
+    await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === second.gid);
+    expect(ofType(bob, 'ADD_MESSAGE').filter((m) => m.cat === 'msg').map((m) => m.gid)).toEqual([sent.gid, second.gid]);
+    expect(ofType(alice, 'ADD_MESSAGE').filter((m) => m.cat === 'msg')).toEqual([]);
+  });
+
+  it('FETCH pages history by gid; EDIT changes one’s own message for everyone, and only one’s own', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    const gids: number[] = [];
+    for (let i = 1; i <= 5; i++) gids.push(ok(await alice.c.request({ id: 'SEND', windowId: aw, text: `m${i}`, clientMsgId: `f-${i}` })).gid);
+    const newest = ok(await bob.c.request({ id: 'FETCH', windowId: bw, limit: 2 }));
+    expect(newest.messages.map((m) => m.body)).toEqual(['m4', 'm5']);
+    const older = ok(await bob.c.request({ id: 'FETCH', windowId: bw, beforeGid: gids[3]!, limit: 2 }));
+    expect(older.messages.map((m) => m.body)).toEqual(['m2', 'm3']);
+    const newer = ok(await bob.c.request({ id: 'FETCH', windowId: bw, afterGid: gids[2]!, limit: 10 }));
+    expect(newer.messages.map((m) => m.body)).toEqual(['m4', 'm5']);
+
+    ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: gids[0]!, text: 'm1 (fixed)' }));
+    await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === gids[0] && m.edited === true && m.body === 'm1 (fixed)');
+    expect(await bob.c.request({ id: 'EDIT', windowId: bw, gid: gids[1]!, text: 'mine now' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: gids[1]!, text: '' }));
+    await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === gids[1] && m.body === '');
+  });
+
+  it('refuses a wrong room password, and a non-member cannot send, fetch or act in the room', async () => {
+    const alice = await user('alice');
+    const eve = await user('eve');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name, password: 'sesame open' }));
+    expect(await space.redis.hget(group(name), 'password')).toMatch(/^\$argon2id\$/);
+    expect(await eve.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'INCORRECT_PASSWORD' });
+    expect(await eve.c.request({ id: 'JOIN', network: 'parley', name, password: 'wrong one' })).toMatchObject({ status: 'ERROR', code: 'INCORRECT_PASSWORD' });
+    // Eve names alice's window id: it is not hers.
+    expect(await eve.c.request({ id: 'SEND', windowId: aw, text: 'x', clientMsgId: 'e-1' })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await eve.c.request({ id: 'FETCH', windowId: aw, limit: 5 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    const { windowId: ew } = ok(await eve.c.request({ id: 'JOIN', network: 'parley', name, password: 'sesame open' }));
+    expect(await eve.c.request({ id: 'UPDATE_TOPIC', windowId: ew, topic: 'mine' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(await eve.c.request({ id: 'COMMAND', windowId: ew, command: 'kick', params: alice.nick })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    ok(await alice.c.request({ id: 'UPDATE_TOPIC', windowId: aw, topic: 'Tea & cake' }));
+    await waitFor(eve, 'UPDATE_WINDOW', (w) => w.windowId === ew && w.topic === 'Tea & cake');
+  });
+
+  it('kick removes the window from every session of the kicked user; a ban by mask keeps them out', async () => {
+    const alice = await user('alice');
+    const mallory = await user('mallory');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: mw } = ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'kick', params: `${mallory.nick} be nice` }));
+    await waitFor(mallory, 'DELETE_WINDOW', (w) => w.windowId === mw);
+    await waitFor(alice, 'ADD_MESSAGE', (m) => m.cat === 'kick' && m.body.includes('be nice'));
+    expect(await space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'mall*' }));
+    expect(await mallory.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'BANNED' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'unban', params: 'mall*' }));
+    ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
+  });
+
+  it('approval policy: the request reaches the moderators, approve lets the asker in', async () => {
+    const alice = await user('alice');
+    const carol = await user('carol');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'policy', params: 'approval' }));
+    expect(await carol.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    await waitFor(alice, 'JOIN_REQUEST', (r) => r.windowId === aw && r.userId === carol.userId);
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'approve', params: carol.nick }));
+    const window = await waitFor(carol, 'ADD_WINDOW', (w) => w.name === name);
+    expect(window.role).toBe('u');
+  });
+
+  it('the owner leaving hands the room over; the last member leaving removes the room and its keys', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    ok(await alice.c.request({ id: 'CLOSE', windowId: aw }));
+    await waitFor(alice, 'DELETE_WINDOW', (w) => w.windowId === aw);
+    await waitFor(bob, 'UPDATE_WINDOW', (w) => w.windowId === bw && w.role === '*');
+    expect(await space.redis.hget(group(name), 'owner')).toBe(String(bob.userId));
+    ok(await bob.c.request({ id: 'CLOSE', windowId: bw }));
+    expect(await space.redis.exists(group(name), groupMembers(name), groupRoles(name), groupWindows(name), groupBacklog(name))).toBe(0);
+  });
+
+  it('refuses room names that could reach into other keys', async () => {
+    const alice = await user('alice');
+    for (const name of ['#a:b', '#a*', '#a b', `#${'x'.repeat(60)}`, 'nohash', '#']) {
+      expect(await alice.c.request({ id: 'CREATE', name })).toMatchObject({ status: 'ERROR', code: 'BAD_REQUEST' });
+    }
+  });
+});
