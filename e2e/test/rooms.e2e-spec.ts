@@ -23,8 +23,8 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
   beforeAll(async () => {
     server = await TestRedis.start();
     space = await server.keySpace();
-    url = `http://127.0.0.1:${(await start('gateway')).port}`;
-    await start('loopback-parser');
+    url = `http://127.0.0.1:${(await start('gateway', { REQUEST_TIMEOUT_MS: '60000' })).port}`;
+    await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
   });
 
   afterAll(async () => {
@@ -181,6 +181,40 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const alice = await user('alice');
     for (const name of ['#a:b', '#a*', '#a b', `#${'x'.repeat(60)}`, 'nohash', '#']) {
       expect(await alice.c.request({ id: 'CREATE', name })).toMatchObject({ status: 'ERROR', code: 'BAD_REQUEST' });
+    }
+  });
+
+  it('loses and repeats nothing when loopback-parser is SIGKILLed while messages stream into a room', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const carol = await user('carol');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    ok(await carol.c.request({ id: 'JOIN', network: 'parley', name }));
+    const total = 300;
+    let answered = 0;
+    const sends = Array.from({ length: total }, (_, i) =>
+      alice.c.request({ id: 'SEND', windowId: aw, text: `stream ${i}`, clientMsgId: `s-${i}` }).then((a) => {
+        answered++;
+        return a;
+      }),
+    );
+    await eventually(() => answered, (k) => k >= 30, 'some answers');
+    const killed = apps.get('loopback-parser')!;
+    await killed.proc.kill('SIGKILL');
+    // Killed mid-stream: messages were still waiting for their answer.
+    expect(answered).toBeLessThan(total);
+    await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
+    const answers = (await Promise.all(sends)).map(ok);
+    const gids = answers.map((a) => a.gid);
+    expect(gids).toEqual([...gids].sort((x, y) => x - y));
+    expect(new Set(gids).size).toBe(total);
+    for (const member of [bob, carol]) {
+      const received = () => ofType(member, 'ADD_MESSAGE').filter((m) => m.cat === 'msg').map((m) => m.gid);
+      await eventually(received, (r) => r.length >= total, `${member.nick} got ${total}`);
+      expect(received()).toEqual(gids);
+      expect(member.c.duplicates + member.c.gaps).toBe(0);
     }
   });
 });

@@ -29,7 +29,12 @@ redis.call('HSET', KEYS[1], 'sendRcvNext', seq + 1, 'timeStamp', ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[1], 'P' .. ARGV[2])
+-- Keep the last `keep` answers; one still being handled stays until its session ends (its
+-- gateway is waiting to read it, however many requests came after it).
 local keep = tonumber(ARGV[5])
-if seq > keep then redis.call('HDEL', KEYS[2], tostring(seq - keep)) end
+if seq > keep then
+  local old = redis.call('HGET', KEYS[2], tostring(seq - keep))
+  if old and string.sub(old, 1, 1) ~= 'P' then redis.call('HDEL', KEYS[2], tostring(seq - keep)) end
+end
 if KEYS[5] then redis.call('LPUSH', KEYS[5], ARGV[6]) end
 return { 'CLAIMED' }

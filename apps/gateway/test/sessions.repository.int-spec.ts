@@ -56,12 +56,17 @@ describe('session scripts (real Redis)', () => {
     await repo().create(ref, 'hash', 'test', 8);
     expect(await repo().claim(ref, 1, 2)).toEqual({ status: 'CLAIMED' });
     expect(await repo().claim(ref, 1, 2)).toMatchObject({ status: 'REPLAY', stored: expect.stringMatching(/^P\d+$/) as string });
+    await redis.space.redis.hset(sessionReplies(7, 'sess-0001'), '1', '{"status":"OK"}');
     expect(await repo().claim(ref, 3, 2)).toEqual({ status: 'GAP', expected: 2 });
     expect(await repo().claim(ref, 2, 2)).toEqual({ status: 'CLAIMED' });
     expect(await repo().claim(ref, 3, 2)).toEqual({ status: 'CLAIMED' });
     // Only the last two answers are kept: seq 1 is too old to repeat.
     expect(await redis.space.redis.hkeys(sessionReplies(7, 'sess-0001'))).toEqual(['2', '3']);
     expect(await repo().claim(ref, 1, 2)).toEqual({ status: 'OLD' });
+    // An answer still awaited is never pruned, however many requests follow it.
+    expect(await repo().claim(ref, 4, 2)).toEqual({ status: 'CLAIMED' });
+    expect(await repo().claim(ref, 5, 2)).toEqual({ status: 'CLAIMED' });
+    expect(await redis.space.redis.hkeys(sessionReplies(7, 'sess-0001'))).toEqual(['2', '3', '4', '5']);
   });
 
   it('claims and hands a request to its inbox in one step', async () => {

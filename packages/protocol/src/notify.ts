@@ -6,12 +6,13 @@
  */
 import { z } from 'zod';
 import { SessionId, UpperSnake } from './common';
+import { RequestResponse } from './requests';
 
 export const NotifyMessage = z.union([
   /** New outbox entries for these sessions. */
   z.object({ wake: z.array(SessionId).min(1) }),
-  /** The answer of request `requestId` of a session is stored. */
-  z.object({ reply: z.object({ sessionId: SessionId, requestId: z.string().min(1).max(128) }) }),
+  /** The answer of request `requestId` of a session is stored; `answer` is that answer. */
+  z.object({ reply: z.object({ sessionId: SessionId, requestId: z.string().min(1).max(128) }), answer: RequestResponse.optional() }),
   /** These sessions are over: emit `terminate` and close their sockets. */
   z.object({ terminate: z.object({ sessionIds: z.array(SessionId).min(1), code: UpperSnake, reason: z.string().max(500) }) }),
   /** A socket took this session over: any other socket holding it lets go (without ending it). */

@@ -175,8 +175,10 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  private async awaitAnswer(ref: SessionRef, requestId: string, waiter: { done: Promise<void> } | undefined): Promise<AnyRequestResponse> {
-    await waiter?.done;
+  private async awaitAnswer(ref: SessionRef, requestId: string, waiter: { done: Promise<AnyRequestResponse | undefined> } | undefined): Promise<AnyRequestResponse> {
+    const announced = await waiter?.done;
+    if (announced !== undefined) return announced;
+    // Not announced in time (or announced while this gateway was not listening): read it.
     const stored = await this.repo.storedReply(ref, requestId);
     if (stored !== null) {
       const reply = parseStoredReply(stored);

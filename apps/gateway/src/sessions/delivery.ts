@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { notifyChannel } from '@parley/key-schema';
-import { NotifyMessage, type SequencedNotification } from '@parley/protocol';
+import { type AnyRequestResponse, NotifyMessage, type SequencedNotification } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
 import { GatewayMetrics } from './metrics';
 import type { ParleySocket } from './socket-types';
@@ -41,7 +41,7 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly live = new Map<string, Live>();
   /** Per user with a socket here: how many, and the subscription every pump waits for. */
   private readonly users = new Map<number, { count: number; subscribed: Promise<unknown> }>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(answer: AnyRequestResponse | undefined) => void>>();
   private subscriber: RedisConnection | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
@@ -193,22 +193,25 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     return `${this.instance}/${socket.id}`;
   }
 
-  /** Resolves when the answer of `requestId` is announced, or after `timeoutMs`. */
-  waitForReply(ref: SessionRef, requestId: string, timeoutMs: number): { done: Promise<void>; cancel: () => void } {
+  /**
+   * Resolves with the answer of `requestId` when it is announced, or with undefined after
+   * `timeoutMs` (or on `cancel`).
+   */
+  waitForReply(ref: SessionRef, requestId: string, timeoutMs: number): { done: Promise<AnyRequestResponse | undefined>; cancel: () => void } {
     const key = `${ref.sessionId}:${requestId}`;
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    const timer = setTimeout(() => finish(), timeoutMs);
+    let resolve!: (answer: AnyRequestResponse | undefined) => void;
+    const done = new Promise<AnyRequestResponse | undefined>((r) => (resolve = r));
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
     const set = this.waiters.get(key) ?? new Set();
-    const finish = () => {
+    const finish = (answer: AnyRequestResponse | undefined) => {
       clearTimeout(timer);
       set.delete(finish);
       if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
-      resolve();
+      resolve(answer);
     };
     set.add(finish);
     this.waiters.set(key, set);
-    return { done, cancel: finish };
+    return { done, cancel: () => finish(undefined) };
   }
 
   private pumpAll(): void {
@@ -228,7 +231,8 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     if ('wake' in parsed) {
       for (const sessionId of parsed.wake) this.pump(sessionId);
     } else if ('reply' in parsed) {
-      for (const finish of [...(this.waiters.get(`${parsed.reply.sessionId}:${parsed.reply.requestId}`) ?? [])]) finish();
+      const answer = parsed.answer as AnyRequestResponse | undefined;
+      for (const finish of [...(this.waiters.get(`${parsed.reply.sessionId}:${parsed.reply.requestId}`) ?? [])]) finish(answer);
     } else if ('terminate' in parsed) {
       const { sessionIds, code, reason } = parsed.terminate;
       for (const sessionId of sessionIds) {

@@ -48,7 +48,9 @@ local function answer_request(replies, request_id, answer_json, channel, session
   local current = redis.call('HGET', replies, request_id)
   if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
   redis.call('HSET', replies, request_id, answer_json)
-  redis.call('PUBLISH', channel, cjson.encode({ reply = { sessionId = session_id, requestId = request_id } }))
+  -- The answer travels with the wake-up: the waiting gateway need not read it back (by then a
+  -- burst of later requests may have pruned it).
+  redis.call('PUBLISH', channel, '{"reply":' .. cjson.encode({ sessionId = session_id, requestId = request_id }) .. ',"answer":' .. answer_json .. '}')
   return 1
 end
 
