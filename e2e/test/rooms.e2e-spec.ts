@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
@@ -28,6 +29,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
   });
 
   afterAll(async () => {
+    if (process.env.DEBUG_E2E) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
     for (const c of clients) c.socket.disconnect();
     await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
     await server.stop();
@@ -216,5 +218,32 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
       expect(received()).toEqual(gids);
       expect(member.c.duplicates + member.c.gaps).toBe(0);
     }
+  });
+
+  it('the owner makes an API key (shown once, stored hashed); the webhook posts with it, and refuses a wrong one', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'apikey', params: '' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    const { apiKey } = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'apikey', params: '' }));
+    expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await space.redis.hget(group(name), 'apikey')).toBe(createHash('sha256').update(apiKey!).digest('hex'));
+    // What is kept for a repeat of that request does not carry the key.
+    const kept = Object.values(await space.redis.hgetall(`sessionreplies:${alice.userId}:${alice.c.sessionId!}`));
+    expect(kept.some((v) => v.includes(apiKey!))).toBe(false);
+
+    const post = (key: string | undefined, body: unknown, room = name) =>
+      fetch(`${url}/api/v1/groups/${encodeURIComponent(room)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) });
+    expect((await post(apiKey, { text: 'build #42 passed' })).status).toBe(202);
+    const posted = await waitFor(bob, 'ADD_MESSAGE', (m) => m.body === 'build #42 passed');
+    expect(posted).toMatchObject({ windowId: bw, nick: 'webhook', cat: 'msg' });
+    expect(posted.userId).toBeUndefined();
+    expect((await post('not-the-key', { text: 'x' })).status).toBe(401);
+    expect((await post(undefined, { text: 'x' })).status).toBe(401);
+    expect((await post(apiKey, { text: 'x' }, '#nosuchroom')).status).toBe(401);
+    expect((await post(apiKey, { text: '' })).status).toBe(400);
+    expect((await post(apiKey, { text: 'x' }, 'bad:name')).status).toBe(400);
   });
 });

@@ -7,13 +7,14 @@ import { ApiErrorFilter } from './http/api-error.filter';
 import { HttpSettings } from './http/http-settings';
 import { SessionsModule } from './sessions/sessions.module';
 import { WebController } from './web/web.controller';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
   static register(config: { REDIS_URL: string }, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule],
+      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule, WebhooksModule],
       controllers: [WebController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings],
     };

@@ -42,6 +42,8 @@ export const gatewayConfigShape = {
   TOKEN_ROTATION_GRACE_MS: env.int(60_000, 0),
   /** The largest socket.io message a client may send. */
   SOCKET_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Posts per minute a room's webhook accepts (`POST /api/v1/groups/:name/messages`). */
+  WEBHOOK_LIMIT_PER_MIN: env.int(60, 1),
   /** Where the gateway keeps files (e-mail written without SMTP). */
   DATA_DIR: z.string().min(1).default('.data'),
 };

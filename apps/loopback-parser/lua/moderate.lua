@@ -1,11 +1,12 @@
 -- moderate: the room commands of the owner and operators, each one step:
 --   op / deop / voice / devoice / owner <nick>, kick <nick>, ban <nick or mask>, unban <nick or mask>,
---   invite <nick>, approve <nick>, reject <nick>. (outbox lib + rooms-lib first.)
+--   invite <nick>, approve <nick>, reject <nick>, apikey (a new API key for the room's webhook).
+-- (outbox lib + rooms-lib first.)
 --
 -- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
 -- KEYS[6] black-list  KEYS[7] join requests
 -- ARGV[1] JSON: P, R, uid, wid, action, target ({ uid, nick } of a user, or { mask }), reason,
---         suffix, now, maxBacklog, burst
+--         suffix, now, maxBacklog, burst, apiKey and apiKeyHash (apikey)
 local A = cjson.decode(ARGV[1])
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
@@ -15,7 +16,7 @@ local role, nick = string.sub(entry, 1, 1), string.sub(entry, 2)
 local owner = role == '*'
 if role ~= '*' and role ~= '@' then return fail(A.R, 'FORBIDDEN', 'only the owner and operators moderate this room') end
 local act = A.action
-local t = A.target
+local t = A.target or {}
 local tuid = t.uid and tostring(t.uid) or nil
 local trole = tuid and redis.call('HGET', K.roles, tuid)
 trole = trole and string.sub(trole, 1, 1) or nil
@@ -66,5 +67,14 @@ elseif act == 'invite' or act == 'approve' then
 elseif act == 'reject' then
   if not tuid or redis.call('ZREM', KEYS[7], tuid) == 0 then return fail(A.R, 'NOT_FOUND', 'no such request') end
   return ok(A.R, '')
+elseif act == 'apikey' then
+  if not owner then return fail(A.R, 'FORBIDDEN', 'only the owner manages the API key') end
+  redis.call('HSET', K.group, 'apikey', A.apiKeyHash)
+  local _, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, 'info', nick .. ' made a new API key for this room', nick, uid)
+  to_members(A.P, K.windows, function(w) return { message_json(w, msg) } end, nil, nil)
+  -- The key goes to the asking session once; what is kept for a repeat does not carry it.
+  local answer = '{"status":"OK","apiKey":' .. cjson.encode(A.apiKey) .. '}'
+  answer_request(A.R.replies, A.R.requestId, answer, A.R.channel, A.R.sessionId, '{"status":"OK"}')
+  return answer
 end
 return fail(A.R, 'BAD_REQUEST', 'unknown room command ' .. tostring(act))

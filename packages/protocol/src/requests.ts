@@ -190,7 +190,8 @@ export const REQUEST_RESULTS = {
   EDIT: EmptyResult,
   FETCH: FetchResult,
   CHAT: WindowResult,
-  COMMAND: EmptyResult,
+  /** `apikey` answers the room's new API key (shown once: a repeat of the request gets no key). */
+  COMMAND: z.object({ apiKey: z.string().min(20).max(200).optional() }),
   UPDATE_TOPIC: EmptyResult,
   UPDATE_PASSWORD: EmptyResult,
   UPDATE: EmptyResult,

@@ -11,6 +11,6 @@ import { SessionStoreModule } from '../sessions/session-store.module';
   imports: [SessionStoreModule],
   controllers: [AccountsController, ProfileController],
   providers: [AccountsRepository, AccountsService, Mailer, AuthGuard],
-  exports: [AccountsService, AuthGuard],
+  exports: [AccountsService, AccountsRepository, AuthGuard],
 })
 export class AccountsModule {}

@@ -9,6 +9,7 @@ export type RoomCommand =
   | { kind: 'me'; text: string }
   | { kind: 'topic'; text: string }
   | { kind: 'policy'; policy: JoinPolicy }
+  | { kind: 'apikey' }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
@@ -24,6 +25,7 @@ export function parseCommand(command: string, params: string): RoomCommand {
   const text = params.trim();
   if (name === 'me') return text ? { kind: 'me', text } : { kind: 'error', message: '/me needs some text' };
   if (name === 'topic') return { kind: 'topic', text };
+  if (name === 'apikey') return { kind: 'apikey' };
   if (name === 'policy') {
     const policy = POLICIES.find((p) => p === text.toLowerCase());
     return policy ? { kind: 'policy', policy } : { kind: 'error', message: `/policy takes one of ${POLICIES.join(', ')}` };

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { logPing, notHandledYet } from '@parley/inbox';
+import { logPing } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
 import { RoomsService } from './rooms.service';
-
-const APP = 'loopback-parser';
 
 /** inbox:loopbackparser: rooms of the built-in network. */
 @Injectable()
@@ -22,5 +20,8 @@ export class LoopbackHandlers implements InboxHandlers<'loopbackparser'> {
   request(message: InboxMessageOfType<'loopbackparser', 'request'>): Promise<void> {
     return this.rooms.handle(message);
   }
-  webhook = notHandledYet('room webhook posts are', APP);
+  /** A post with the room's API key, checked by the gateway. */
+  webhook(message: InboxMessageOfType<'loopbackparser', 'webhook'>): Promise<void> {
+    return this.rooms.webhook(message.group, message.text);
+  }
 }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
 import { RequestReplies } from '@parley/inbox';
@@ -13,6 +14,11 @@ export interface RoomsConfig {
   ROOM_BACKLOG_MAX: number;
   ROOM_JOIN_BACKLOG: number;
 }
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** The nick a room's webhook posts under. */
+export const WEBHOOK_NICK = 'webhook';
 
 /** How long a client message id keeps a retried SEND from being stored twice (s). */
 const DEDUPE_TTL_S = 24 * 3600;
@@ -64,6 +70,12 @@ export class RoomsService {
       case 'LOGOUT':
         return void (await this.replies.fail(to, 'BAD_REQUEST', `${body.id} is not a room request`));
     }
+  }
+
+  /** A post with the room's API key (checked by the gateway): into the room as its integration. */
+  async webhook(room: string, text: string): Promise<void> {
+    const keys = this.repo.roomKeys(room);
+    await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { nick: WEBHOOK_NICK, text, cat: 'msg', dedupeTtl: 0, ...this.base() });
   }
 
   private base() {
@@ -131,6 +143,11 @@ export class RoomsService {
         return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: command.text }, to));
       case 'policy':
         return void (await this.repo.run('settings', keys.slice(0, 5), { ...common, policy: command.policy }, to));
+      case 'apikey': {
+        // Shown once to the owner; stored only as its SHA-256.
+        const apiKey = randomBytes(32).toString('base64url');
+        return void (await this.repo.run('moderate', keys, { ...common, action: 'apikey', apiKey, apiKeyHash: sha256(apiKey) }, to));
+      }
       case 'moderate': {
         const target = command.mask !== undefined ? { mask: command.mask } : await this.targetUser(command.nick!);
         if (!target) return void (await this.replies.fail(to, 'NOT_FOUND', `no user ${command.nick}`));

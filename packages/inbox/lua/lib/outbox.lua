@@ -44,10 +44,12 @@ end
 -- Stores the answer of a claimed request (`P<ms>` in the session's replies hash) and wakes the
 -- gateway waiting for it. Returns 1 when stored, 0 when the request was not waiting (answered
 -- already, or its session is gone).
-local function answer_request(replies, request_id, answer_json, channel, session_id)
+-- `stored_json`, when given, is what is kept for a repeat instead of the answer itself (an answer
+-- that carries a secret is shown once).
+local function answer_request(replies, request_id, answer_json, channel, session_id, stored_json)
   local current = redis.call('HGET', replies, request_id)
   if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
-  redis.call('HSET', replies, request_id, answer_json)
+  redis.call('HSET', replies, request_id, stored_json or answer_json)
   -- The answer travels with the wake-up: the waiting gateway need not read it back (by then a
   -- burst of later requests may have pruned it).
   redis.call('PUBLISH', channel, '{"reply":' .. cjson.encode({ sessionId = session_id, requestId = request_id }) .. ',"answer":' .. answer_json .. '}')

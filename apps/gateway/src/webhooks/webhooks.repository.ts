@@ -1,0 +1,15 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { group } from '@parley/key-schema';
+import { REDIS } from '@parley/runtime';
+
+/** What the webhook endpoint reads of a room (loopback-parser owns and writes it). */
+@Injectable()
+export class WebhooksRepository {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** The SHA-256 of the room's API key, if the room exists and has one. */
+  async apiKeyHash(room: string): Promise<string | undefined> {
+    return (await this.redis.hget(group(room), 'apikey')) ?? undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import { parseCommand } from './commands';
+
+describe('parseCommand', () => {
+  it.each([
+    ['me', 'waves hello', { kind: 'me', text: 'waves hello' }],
+    ['ME', '  shrugs ', { kind: 'me', text: 'shrugs' }],
+    ['me', '', { kind: 'error', message: '/me needs some text' }],
+    ['topic', 'Tea & cake', { kind: 'topic', text: 'Tea & cake' }],
+    ['topic', '', { kind: 'topic', text: '' }],
+    ['policy', 'Approval', { kind: 'policy', policy: 'approval' }],
+    ['policy', 'closed', { kind: 'error', message: '/policy takes one of open, password, invite, approval' }],
+    ['op', 'bob', { kind: 'moderate', action: 'op', nick: 'bob', reason: '' }],
+    ['kick', 'bob  be   nice', { kind: 'moderate', action: 'kick', nick: 'bob', reason: 'be nice' }],
+    ['ban', 'Mall*', { kind: 'moderate', action: 'ban', mask: 'mall*', reason: '' }],
+    ['unban', 'ma?lory', { kind: 'moderate', action: 'unban', mask: 'ma?lory', reason: '' }],
+    ['kick', 'mall*', { kind: 'error', message: '/kick takes a nick, not a mask' }],
+    ['ban', 'a:b*', { kind: 'error', message: 'not a nick mask: a:b*' }],
+    ['op', '', { kind: 'error', message: '/op needs a nick' }],
+    ['op', '1bob', { kind: 'error', message: '/op needs a nick' }],
+    ['apikey', '', { kind: 'apikey' }],
+    ['dance', '', { kind: 'error', message: 'unknown command /dance' }],
+  ])('/%s %j', (command, params, expected) => {
+    expect(parseCommand(command, params)).toEqual(expected);
+  });
+});
