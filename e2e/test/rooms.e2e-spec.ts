@@ -246,4 +246,27 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect((await post(apiKey, { text: '' })).status).toBe(400);
     expect((await post(apiKey, { text: 'x' }, 'bad:name')).status).toBe(400);
   });
+
+  it('notes: add, edit, delete with versions (an edit based on an old version is refused); URLs of messages are listed', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    const added = ok(await alice.c.request({ id: 'NOTE_ADD', windowId: aw, text: 'agenda: tea' }));
+    expect(added.ver).toBe(1);
+    expect(ok(await alice.c.request({ id: 'NOTE_EDIT', windowId: aw, noteId: added.noteId, ver: 1, text: 'agenda: tea, cake' })).ver).toBe(2);
+    // A second device still based on version 1:
+    expect(await alice.c.request({ id: 'NOTE_EDIT', windowId: aw, noteId: added.noteId, ver: 1, text: 'agenda: coffee' })).toMatchObject({ status: 'ERROR', code: 'CONFLICT' });
+    expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toMatchObject([{ noteId: added.noteId, ver: 2, text: 'agenda: tea, cake', nick: alice.nick }]);
+    // Notes are the window owner's: bob cannot reach them through alice's window id.
+    expect(await bob.c.request({ id: 'NOTES', windowId: aw + 100 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 1 })).toMatchObject({ status: 'ERROR', code: 'CONFLICT' });
+    ok(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 2 }));
+    expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toEqual([]);
+
+    ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'see https://example.org/a?b=1 and www.parley.chat', clientMsgId: 'u-1' }));
+    ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'no links here', clientMsgId: 'u-2' }));
+    expect(ok(await bob.c.request({ id: 'URLS', windowId: bw })).urls).toEqual(['http://www.parley.chat', 'https://example.org/a?b=1']);
+  });
 });

@@ -151,6 +151,7 @@ describe('USER_KEY_PREFIXES', () => {
     expect(`${p.notify}42`).toBe(mas.notifyChannel(42));
     expect(`${p.window}42${p.separator}7`).toBe(mas.window(42, 7));
     expect(`${p.windowList}42`).toBe(mas.windowList(42));
+    expect(`${p.urls}42${p.separator}7`).toBe(mas.urls(42, 7));
     expect(`${p.user}42`).toBe(mas.user(42));
   });
 });

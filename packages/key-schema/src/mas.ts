@@ -209,6 +209,7 @@ export const USER_KEY_PREFIXES = {
   notify: 'notify:',
   window: 'window:',
   windowList: 'windowlist:',
+  urls: 'urls:',
   user: 'user:',
   separator: ':',
 } as const;

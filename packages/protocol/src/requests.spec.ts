@@ -36,6 +36,11 @@ const VALID: { [I in RequestId]: RequestOf<I> } = {
   BLOCK: { id: 'BLOCK', userId: 8 },
   UNBLOCK: { id: 'UNBLOCK', userId: 8 },
   LOGOUT: { id: 'LOGOUT' },
+  NOTES: { id: 'NOTES', windowId: 3 },
+  NOTE_ADD: { id: 'NOTE_ADD', windowId: 3, text: 'buy milk' },
+  NOTE_EDIT: { id: 'NOTE_EDIT', windowId: 3, noteId: 'note-0001', ver: 2, text: 'buy oat milk' },
+  NOTE_DELETE: { id: 'NOTE_DELETE', windowId: 3, noteId: 'note-0001', ver: 3 },
+  URLS: { id: 'URLS', windowId: 3, limit: 20 },
 };
 
 const MORE_VALID: RequestBody[] = [

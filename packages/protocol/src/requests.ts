@@ -44,6 +44,11 @@ export const REQUEST_IDS = [
   'BLOCK',
   'UNBLOCK',
   'LOGOUT',
+  'NOTES',
+  'NOTE_ADD',
+  'NOTE_EDIT',
+  'NOTE_DELETE',
+  'URLS',
 ] as const;
 export type RequestId = (typeof REQUEST_IDS)[number];
 
@@ -140,6 +145,19 @@ const BlockRequest = z.object({ id: z.literal('BLOCK'), userId: UserId });
 const UnblockRequest = z.object({ id: z.literal('UNBLOCK'), userId: UserId });
 const LogoutRequest = z.object({ id: z.literal('LOGOUT'), allSessions: z.boolean().optional() });
 
+// Extends protocol.md: per-window notes of the user (MAS's notelist/note), versioned so that an
+// edit based on an old version is refused with CONFLICT, and the URLs seen in a window.
+export const NoteId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a note id');
+export const NOTE_TEXT_MAX = 4000;
+const NoteText = z.string().min(1).max(NOTE_TEXT_MAX);
+const NoteVersion = z.int().positive();
+const NotesRequest = z.object({ id: z.literal('NOTES'), windowId: WindowId });
+const NoteAddRequest = z.object({ id: z.literal('NOTE_ADD'), windowId: WindowId, text: NoteText });
+const NoteEditRequest = z.object({ id: z.literal('NOTE_EDIT'), windowId: WindowId, noteId: NoteId, ver: NoteVersion, text: NoteText });
+const NoteDeleteRequest = z.object({ id: z.literal('NOTE_DELETE'), windowId: WindowId, noteId: NoteId, ver: NoteVersion });
+export const URLS_MAX = 100;
+const UrlsRequest = z.object({ id: z.literal('URLS'), windowId: WindowId, limit: z.int().min(1).max(URLS_MAX).optional() });
+
 /** A request as forwarded to its owner (no `seq`: that is the gateway's business). */
 export const RequestBody = z.discriminatedUnion('id', [
   CreateRequest,
@@ -161,6 +179,11 @@ export const RequestBody = z.discriminatedUnion('id', [
   BlockRequest,
   UnblockRequest,
   LogoutRequest,
+  NotesRequest,
+  NoteAddRequest,
+  NoteEditRequest,
+  NoteDeleteRequest,
+  UrlsRequest,
 ]);
 export type RequestBody = z.infer<typeof RequestBody>;
 // REQUEST_IDS and the union must list the same ids.
@@ -180,6 +203,8 @@ export const WindowResult = z.object({ windowId: WindowId });
 export const SendResult = z.object({ gid: Gid, ts: Timestamp });
 export const FetchResult = z.object({ messages: z.array(Message) });
 const EmptyResult = z.object({});
+export const Note = z.object({ noteId: NoteId, ver: NoteVersion, nick: z.string(), ts: Timestamp, text: z.string() });
+export type Note = z.infer<typeof Note>;
 
 /** The result fields of a successful answer, per request id. */
 export const REQUEST_RESULTS = {
@@ -203,6 +228,11 @@ export const REQUEST_RESULTS = {
   BLOCK: EmptyResult,
   UNBLOCK: EmptyResult,
   LOGOUT: EmptyResult,
+  NOTES: z.object({ notes: z.array(Note) }),
+  NOTE_ADD: z.object({ noteId: NoteId, ver: NoteVersion }),
+  NOTE_EDIT: z.object({ ver: NoteVersion }),
+  NOTE_DELETE: EmptyResult,
+  URLS: z.object({ urls: z.array(z.string()) }),
 } as const satisfies Record<RequestId, z.ZodObject>;
 // zod infers `z.object({})` as Record<string, never>, with which `{ status: 'OK' }` could never be
 // an answer; a result without fields is `object`.
@@ -223,6 +253,8 @@ export const REQUEST_ERROR_CODES = keyMirror(
   'BANNED',
   'FORBIDDEN',
   'TIMEOUT',
+  /** A note edit or delete based on a version that is no longer the note's. */
+  'CONFLICT',
   'INTERNAL',
 );
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODES;
@@ -290,6 +322,11 @@ export const REQUEST_OWNER: Record<RequestId, RequestOwner> = {
   BLOCK: 'im-router',
   UNBLOCK: 'im-router',
   LOGOUT: 'gateway',
+  NOTES: 'loopbackparser',
+  NOTE_ADD: 'loopbackparser',
+  NOTE_EDIT: 'loopbackparser',
+  NOTE_DELETE: 'loopbackparser',
+  URLS: 'loopbackparser',
 };
 
 /**
@@ -317,6 +354,11 @@ export function requestOwner(body: RequestBody, networkOfWindow?: string, window
     case 'REMOVE_FRIEND':
     case 'BLOCK':
     case 'UNBLOCK':
+    case 'NOTES':
+    case 'NOTE_ADD':
+    case 'NOTE_EDIT':
+    case 'NOTE_DELETE':
+    case 'URLS':
       return REQUEST_OWNER[body.id];
     case 'CHAT':
       return body.userId !== undefined || body.network === BUILTIN_NETWORK ? 'im-router' : 'ircparser';

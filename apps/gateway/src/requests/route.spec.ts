@@ -28,6 +28,7 @@ describe('route', () => {
     ['REQUEST_FRIEND by nick', { id: 'REQUEST_FRIEND', nick: 'bob' }, facts(), { to: 'queue', name: 'REQUEST_FRIEND', data: { v: 1, userId: 1, target: { nick: 'bob' }, replyTo } }],
     ['FRIEND_VERDICT answers the requester', { id: 'FRIEND_VERDICT', userId: 3, allow: true }, facts(), { to: 'queue', name: 'FRIEND_VERDICT', data: { v: 1, userId: 1, requesterId: 3, allow: true, replyTo } }],
     ['BLOCK', { id: 'BLOCK', userId: 3 }, facts(), { to: 'queue', name: 'BLOCK', data: { v: 1, userId: 1, targetUserId: 3, replyTo } }],
+    ['NOTES go to loopback-parser, whatever the window’s network', { id: 'NOTES', windowId: 2 }, facts(irc), { to: 'inbox', inbox: 'loopbackparser' }],
     ['a window the user does not have', { id: 'FETCH', windowId: 8, limit: 5 }, facts(), { to: 'error', code: 'NOT_FOUND', message: 'window 8 is not found' }],
     ['a direct message window without its peer', { id: 'SEND', windowId: 2, text: 'x', clientMsgId: 'c' }, facts({ network: 'parley', type: '1on1' }), { to: 'error', code: 'NOT_FOUND', message: 'the other user of this window is not found' }],
   ])('%s', (_what, body, f, expected) => {

@@ -81,6 +81,11 @@ function imJob(body: RequestBody, facts: RouteFacts, userId: number, replyTo: Re
     case 'UPDATE':
     case 'SET':
     case 'LOGOUT':
+    case 'NOTES':
+    case 'NOTE_ADD':
+    case 'NOTE_EDIT':
+    case 'NOTE_DELETE':
+    case 'URLS':
       throw new Error(`route: ${body.id} is not an im-router request`);
   }
 }

@@ -10,12 +10,15 @@ import {
   groupRoles,
   groupWindows,
   imKeys,
+  note,
+  noteList,
   notifyChannel,
   sessionReplies,
   user,
   USER_KEY_PREFIXES,
   userIndex,
   userIndexField,
+  urls,
   window,
   windowListEntrySuffix,
 } from '@parley/key-schema';
@@ -33,6 +36,7 @@ const scripts = {
   topic: script('topic'),
   settings: script('settings'),
   moderate: script('moderate'),
+  notes: script('notes'),
 };
 export type RoomScript = keyof typeof scripts;
 
@@ -110,6 +114,28 @@ export class RoomsRepository {
   /** The backlog, newest first, as stored. */
   async backlog(room: string): Promise<string[]> {
     return this.redis.lrange(groupBacklog(room), 0, -1);
+  }
+
+  /** Any window of the user (notes and URLs belong to windows of every network). */
+  async windowExists(userId: number, windowId: number): Promise<boolean> {
+    return (await this.redis.exists(window(userId, windowId))) === 1;
+  }
+
+  noteKeys(userId: number, windowId: number, noteId: string): string[] {
+    return [noteList(userId, windowId), note(noteId)];
+  }
+
+  /** The window's notes, oldest first. */
+  async notes(userId: number, windowId: number): Promise<{ noteId: string; fields: Record<string, string> }[]> {
+    const ids = await this.redis.smembers(noteList(userId, windowId));
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(note(id));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((noteId, i) => ({ noteId, fields: (results[i]?.[1] as Record<string, string> | undefined) ?? {} }));
+  }
+
+  async urls(userId: number, windowId: number, limit: number): Promise<string[]> {
+    return this.redis.lrange(urls(userId, windowId), 0, limit - 1);
   }
 
   async setReadMark(userId: number, windowId: number, gid: number): Promise<void> {

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
 import { RequestReplies } from '@parley/inbox';
-import { BUILTIN_NETWORK, type InboxMessageOfType, type RequestBody, type RequestOf, StoredMessage } from '@parley/protocol';
+import { find } from 'linkifyjs';
+import { BUILTIN_NETWORK, URLS_MAX, type InboxMessageOfType, type RequestOf, StoredMessage } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
 import { type ReplyAddress, RoomsRepository } from './rooms.repository';
@@ -14,6 +15,12 @@ export interface RoomsConfig {
   ROOM_BACKLOG_MAX: number;
   ROOM_JOIN_BACKLOG: number;
 }
+
+/** The links in a text (linkifyjs, as the web client shows them), at most 20. */
+const urlsIn = (text: string): string[] =>
+  find(text, 'url')
+    .map((link) => link.href)
+    .slice(0, 20);
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -59,6 +66,12 @@ export class RoomsService {
       case 'UPDATE_PASSWORD':
       case 'READ':
         return this.inWindow(to, nick, body);
+      case 'NOTES':
+      case 'NOTE_ADD':
+      case 'NOTE_EDIT':
+      case 'NOTE_DELETE':
+      case 'URLS':
+        return this.windowExtras(to, nick, body);
       case 'CHAT':
       case 'UPDATE':
       case 'SET':
@@ -75,7 +88,7 @@ export class RoomsService {
   /** A post with the room's API key (checked by the gateway): into the room as its integration. */
   async webhook(room: string, text: string): Promise<void> {
     const keys = this.repo.roomKeys(room);
-    await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { nick: WEBHOOK_NICK, text, cat: 'msg', dedupeTtl: 0, ...this.base() });
+    await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { nick: WEBHOOK_NICK, text, cat: 'msg', dedupeTtl: 0, urls: urlsIn(text), urlsMax: URLS_MAX, ...this.base() });
   }
 
   private base() {
@@ -96,7 +109,33 @@ export class RoomsService {
     await this.repo.run('join', this.repo.roomKeys(body.name), { uid: to.userId, nick, suffix: this.repo.suffix(body.name), passwordChecked, ...this.base() }, to);
   }
 
-  private async inWindow(to: ReplyAddress, nick: string, body: Extract<RequestBody, { windowId: number }>): Promise<void> {
+  /** Notes and URLs of any window of the user. */
+  private async windowExtras(to: ReplyAddress, nick: string, body: RequestOf<'NOTES' | 'NOTE_ADD' | 'NOTE_EDIT' | 'NOTE_DELETE' | 'URLS'>): Promise<void> {
+    if (!(await this.repo.windowExists(to.userId, body.windowId))) return void (await this.replies.fail(to, 'NOT_FOUND', `window ${body.windowId} is not yours`));
+    switch (body.id) {
+      case 'NOTES': {
+        const notes = (await this.repo.notes(to.userId, body.windowId))
+          .map(({ noteId, fields }) => ({ noteId, ver: Number(fields.ver), nick: fields.nick ?? '', ts: Number(fields.timestamp), text: fields.msg ?? '' }))
+          .filter((n) => n.ver > 0)
+          .sort((a, b) => a.ts - b.ts);
+        return void (await this.replies.answer(to, { status: 'OK', notes }));
+      }
+      case 'URLS':
+        return void (await this.replies.answer(to, { status: 'OK', urls: await this.repo.urls(to.userId, body.windowId, body.limit ?? URLS_MAX) }));
+      case 'NOTE_ADD': {
+        const noteId = randomBytes(12).toString('base64url');
+        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, noteId), { op: 'add', noteId, nick, text: body.text, now: Date.now() }, to));
+      }
+      case 'NOTE_EDIT':
+      case 'NOTE_DELETE': {
+        const op = body.id === 'NOTE_EDIT' ? 'edit' : 'delete';
+        const text = body.id === 'NOTE_EDIT' ? body.text : '';
+        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, body.noteId), { op, noteId: body.noteId, ver: body.ver, nick, text, now: Date.now() }, to));
+      }
+    }
+  }
+
+  private async inWindow(to: ReplyAddress, nick: string, body: RequestOf<'CLOSE' | 'SEND' | 'EDIT' | 'FETCH' | 'COMMAND' | 'UPDATE_TOPIC' | 'UPDATE_PASSWORD' | 'READ'>): Promise<void> {
     const window = await this.repo.roomWindow(to.userId, body.windowId);
     if (!window) return void (await this.replies.fail(to, 'NOT_FOUND', `window ${body.windowId} is not a room of yours`));
     const { room, windowId: wid } = window;
@@ -109,7 +148,7 @@ export class RoomsService {
         return void (await this.repo.run(
           'send',
           [...keys.slice(0, 5), this.repo.clientMsgKey(room, to.userId, body.clientMsgId)],
-          { ...common, text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S },
+          { ...common, text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S, urls: urlsIn(body.text), urlsMax: URLS_MAX },
           to,
         ));
       case 'EDIT':
@@ -128,8 +167,6 @@ export class RoomsService {
         return void (await this.replies.answer(to, { status: 'OK' }));
       case 'COMMAND':
         return this.command(to, keys, common, parseCommand(body.command, body.params));
-      case 'UPDATE':
-        return void (await this.replies.fail(to, 'BAD_REQUEST', 'UPDATE is handled by the gateway'));
     }
   }
 

@@ -1,0 +1,22 @@
+-- notes: the per-window notes of one user (MAS's notelist / note), versioned: an edit or a delete
+-- names the version it is based on, and is refused with CONFLICT when the note has moved on.
+-- (outbox lib + rooms-lib first.)
+--
+-- KEYS[1] notelist:<userId>:<windowId>  KEYS[2] note:<noteId>
+-- ARGV[1] JSON: P, R, op ('add' | 'edit' | 'delete'), noteId, ver, nick, text, now
+local A = cjson.decode(ARGV[1])
+if A.op == 'add' then
+  redis.call('SADD', KEYS[1], A.noteId)
+  redis.call('HSET', KEYS[2], 'ver', 1, 'nick', A.nick, 'timestamp', A.now, 'msg', A.text)
+  return ok(A.R, '"noteId":' .. cjson.encode(A.noteId) .. ',"ver":1')
+end
+if redis.call('SISMEMBER', KEYS[1], A.noteId) == 0 then return fail(A.R, 'NOT_FOUND', 'no such note in this window') end
+local ver = tonumber(redis.call('HGET', KEYS[2], 'ver'))
+if ver ~= A.ver then return fail(A.R, 'CONFLICT', 'the note was changed meanwhile (now version ' .. ver .. ')') end
+if A.op == 'edit' then
+  redis.call('HSET', KEYS[2], 'ver', ver + 1, 'nick', A.nick, 'timestamp', A.now, 'msg', A.text)
+  return ok(A.R, '"ver":' .. (ver + 1))
+end
+redis.call('SREM', KEYS[1], A.noteId)
+redis.call('DEL', KEYS[2])
+return ok(A.R, '')

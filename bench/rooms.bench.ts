@@ -1,0 +1,201 @@
+// Rooms on the built-in network under load (issue 4): 10 members online in one room, gateway and
+// loopback-parser as built processes, Redis on this machine. Beside it, in the same run, a bare
+// baseline doing the same hops with plain ioredis and socket.io (rooms-baseline.ts:
+// client → server → list → worker → list → server → clients), measured the same way.
+//  1. throughput: every member sends at once (IN_FLIGHT requests in flight each); messages
+//     accepted per second (SEND answered) and deliveries per second (ADD_MESSAGE at the others);
+//  2. latency: one member sends at a paced RATE per second; SEND → the others' ADD_MESSAGE, p50/p99.
+// Not a test: prints its figures and writes bench/results/rooms.json. Needs `npm run build`.
+//   npm run bench:rooms
+import { join } from 'node:path';
+import { ParleyClient } from '@parley/client';
+import { ChildFixture, freePort, TestRedis } from '@parley/testing';
+import { io, type Socket } from 'socket.io-client';
+import { writeResults } from './results-file';
+
+const MEMBERS = 10;
+const PER_MEMBER = Number(process.env.BENCH_PER_MEMBER ?? 1000);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const pct = (sorted: number[], p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(2);
+
+interface Member {
+  /** Sends one message; resolves when it is accepted. The id comes back in the deliveries. */
+  send(id: string): Promise<void>;
+  onDelivery(listener: (id: string) => void): void;
+  close(): void;
+}
+
+interface Figures {
+  acceptedPerSec: number;
+  deliveriesPerSec: number;
+  latencyMs: { p50: number; p99: number; samples: number };
+}
+
+/** The shared measurement: throughput, then paced latency, over any kind of member. */
+async function measure(members: Member[]): Promise<Figures> {
+  // 1. Throughput.
+  const expectedDeliveries = MEMBERS * PER_MEMBER * (MEMBERS - 1);
+  let delivered = 0;
+  let lastDelivery = 0;
+  let allDelivered!: () => void;
+  const done = new Promise<void>((r) => (allDelivered = r));
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  let paced = false;
+  for (const m of members) {
+    m.onDelivery((id) => {
+      if (paced) {
+        const t = sentAt.get(id);
+        if (t !== undefined) latencies.push(now() - t);
+        return;
+      }
+      delivered++;
+      lastDelivery = now();
+      if (delivered === expectedDeliveries) allDelivered();
+    });
+  }
+  const start = now();
+  let accepted = 0;
+  await Promise.all(
+    members.map(async (m, k) => {
+      let next = 0;
+      const lane = async () => {
+        while (next < PER_MEMBER) {
+          const i = next++;
+          await m.send(`t-${k}-${i}`);
+          accepted++;
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    }),
+  );
+  const acceptedSeconds = (now() - start) / 1000;
+  await done;
+  const deliveredSeconds = (lastDelivery - start) / 1000;
+
+  // 2. Paced latency: one sender, RATE messages per second.
+  paced = true;
+  const total = RATE * PACED_SECONDS;
+  const pacedStart = now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = pacedStart + (i * 1000) / RATE;
+    const wait = due - now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = `p-${i}`;
+    sentAt.set(id, now());
+    sends.push(members[0]!.send(id));
+  }
+  await Promise.all(sends);
+  const want = total * (MEMBERS - 1);
+  while (latencies.length < want) await new Promise((r) => setTimeout(r, 20));
+  latencies.sort((a, b) => a - b);
+  return {
+    acceptedPerSec: Math.round(accepted / acceptedSeconds),
+    deliveriesPerSec: Math.round(expectedDeliveries / deliveredSeconds),
+    latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length },
+  };
+}
+
+async function parley(redisUrl: string): Promise<Figures> {
+  const port = await freePort();
+  const env = { REDIS_URL: redisUrl, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_LIMIT_PER_IP: '1000' };
+  const apps = [
+    ChildFixture.start(join(__dirname, '..', 'apps', 'gateway', 'dist', 'main.js'), { ...env, GATEWAY_PORT: String(port) }),
+    ChildFixture.start(join(__dirname, '..', 'apps', 'loopback-parser', 'dist', 'main.js'), { ...env, HEALTH_PORT: String(await freePort()) }),
+  ];
+  try {
+    await Promise.all(apps.map((a) => a.waitForLine((l) => l.includes(' listening"'))));
+    const url = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const clients: { c: ParleyClient; windowId: number }[] = [];
+    for (let i = 0; i < MEMBERS; i++) {
+      const nick = `member${i}`;
+      await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'bench password' });
+      const { token } = (await (await post('login', { username: nick, password: 'bench password' })).json()) as { token: string };
+      const c = new ParleyClient({ url, token, clientName: 'bench', transports: ['websocket'], maxBacklogMsgs: 0, ackEvery: 200 });
+      await c.connect();
+      const answer = i === 0 ? await c.request({ id: 'CREATE', name: '#bench' }) : await c.request({ id: 'JOIN', network: 'parley', name: '#bench' });
+      if (answer.status !== 'OK') throw new Error(`${nick}: ${JSON.stringify(answer)}`);
+      clients.push({ c, windowId: answer.windowId });
+    }
+    let n = 0;
+    const members: Member[] = clients.map(({ c, windowId }) => ({
+      send: async (id) => {
+        const answer = await c.request({ id: 'SEND', windowId, text: id, clientMsgId: `m${++n}` });
+        if (answer.status !== 'OK') throw new Error(JSON.stringify(answer));
+      },
+      onDelivery: (listener) => c.on('notification', (ntf) => ntf.type === 'ADD_MESSAGE' && ntf.cat === 'msg' && listener(ntf.body)),
+      close: () => c.socket.disconnect(),
+    }));
+    const figures = await measure(members);
+    const problems = clients.reduce((k, { c }) => k + c.duplicates + c.gaps, 0);
+    if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
+    for (const m of members) m.close();
+    return figures;
+  } finally {
+    for (const a of apps) await a.kill('SIGKILL');
+  }
+}
+
+async function baseline(redisUrl: string): Promise<Figures> {
+  const port = await freePort();
+  const file = join(__dirname, 'rooms-baseline.ts');
+  const procs = [ChildFixture.start(file, { REDIS_URL: redisUrl, ROLE: 'server', PORT: String(port) }), ChildFixture.start(file, { REDIS_URL: redisUrl, ROLE: 'worker' })];
+  try {
+    await Promise.all(procs.map((p) => p.waitForLine((l) => l.includes('ready'))));
+    const sockets: Socket[] = [];
+    for (let i = 0; i < MEMBERS; i++) {
+      const s = io(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      sockets.push(s);
+    }
+    const members: Member[] = sockets.map((s) => ({
+      send: (id) => new Promise<void>((resolve) => s.emit('send', { body: id }, () => resolve())),
+      onDelivery: (listener) => s.on('message', (m: { body: string }) => listener(m.body)),
+      close: () => s.disconnect(),
+    }));
+    const figures = await measure(members);
+    for (const m of members) m.close();
+    return figures;
+  } finally {
+    for (const p of procs) await p.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  const redis = await TestRedis.start();
+  try {
+    const base = await baseline((await redis.keySpace()).url);
+    const ours = await parley((await redis.keySpace()).url);
+    const results = {
+      at: new Date().toISOString(),
+      node: process.version,
+      setup: { members: MEMBERS, perMember: PER_MEMBER, inFlightPerMember: IN_FLIGHT, pacedRate: RATE, pacedSeconds: PACED_SECONDS },
+      parley: ours,
+      baseline: base,
+      targets: { acceptedPerSec: 5000, deliveriesPerSec: 50_000, p99Ms: 50, throughputVsBaseline: 0.5 },
+      acceptedVsBaseline: +(ours.acceptedPerSec / base.acceptedPerSec).toFixed(2),
+      deliveriesVsBaseline: +(ours.deliveriesPerSec / base.deliveriesPerSec).toFixed(2),
+    };
+    console.log(`rooms, ${MEMBERS} members: accepted ${ours.acceptedPerSec}/s (target ≥ 5000), deliveries ${ours.deliveriesPerSec}/s (target ≥ 50000)`);
+    console.log(`  latency at ${RATE}/s: p50 ${ours.latencyMs.p50} ms, p99 ${ours.latencyMs.p99} ms (target p99 ≤ 50)`);
+    console.log(`baseline: accepted ${base.acceptedPerSec}/s, deliveries ${base.deliveriesPerSec}/s, p50 ${base.latencyMs.p50} ms, p99 ${base.latencyMs.p99} ms`);
+    console.log(`parley / baseline: accepted ${results.acceptedVsBaseline}, deliveries ${results.deliveriesVsBaseline} (target ≥ 0.5)`);
+    writeResults('rooms', results);
+  } finally {
+    await redis.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
