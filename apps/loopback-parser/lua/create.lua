@@ -5,6 +5,7 @@
 --         passwordHash ('' for none), now
 -- Answers { windowId } or ERROR_EXISTS.
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local uid = tostring(A.uid)
 if redis.call('EXISTS', KEYS[1]) == 1 then return fail(A.R, 'ERROR_EXISTS', 'a room of that name exists') end
 local policy = 'open'

@@ -8,6 +8,7 @@
 -- Answers { windowId }, NOT_FOUND, ALREADY_JOINED, BANNED, INCORRECT_PASSWORD, or FORBIDDEN
 -- (invitation only; or, under the approval policy, the request is recorded and the moderators told).
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
 if redis.call('EXISTS', K.group) == 0 then return fail(A.R, 'NOT_FOUND', 'no such room') end

@@ -4,6 +4,7 @@
 -- KEYS[6] black-list  KEYS[7] join requests (removed with the room when the last member leaves)
 -- ARGV[1] JSON: P, R, uid, wid, suffix, now, maxBacklog
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
 if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end

@@ -8,6 +8,7 @@
 -- ARGV[1] JSON: P, R, uid, wid, action, target ({ uid, nick } of a user, or { mask }), reason,
 --         suffix, now, maxBacklog, burst, apiKey and apiKeyHash (apikey)
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
 if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end

@@ -5,6 +5,7 @@
 -- KEYS[1] notelist:<userId>:<windowId>  KEYS[2] note:<noteId>
 -- ARGV[1] JSON: P, R, op ('add' | 'edit' | 'delete'), noteId, ver, nick, text, now
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 if A.op == 'add' then
   redis.call('SADD', KEYS[1], A.noteId)
   redis.call('HSET', KEYS[2], 'ver', 1, 'nick', A.nick, 'timestamp', A.now, 'msg', A.text)

@@ -10,6 +10,14 @@ local function tell(P, uid, bodies, except_sid)
   return append_to_user(P.sessionList .. uid, P.session .. uid .. s, P.outbox .. uid .. s, P.notify .. uid, bodies, '', except_sid or '', P.max)
 end
 
+-- A request answered already (delivered twice after a crash): nothing is done again. Every
+-- script that answers a request starts with `if answered(A.R) then return 'DONE' end`.
+local function answered(R)
+  if not R then return false end
+  local current = redis.call('HGET', R.replies, R.requestId)
+  return not current or string.sub(current, 1, 1) ~= 'P'
+end
+
 local function reply(R, json)
   if R then answer_request(R.replies, R.requestId, json, R.channel, R.sessionId) end
   return json

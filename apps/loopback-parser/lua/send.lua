@@ -9,6 +9,7 @@
 --         (uid absent: a post by the room's integration, named A.nick)
 -- Answers { gid, ts }.
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = A.uid and tostring(A.uid) or nil
 local nick = A.nick

@@ -4,6 +4,7 @@
 -- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
 -- ARGV[1] JSON: P, R, uid, wid, passwordHash (nil: unchanged, '': none), policy (nil: unchanged), now, maxBacklog
 local A = cjson.decode(ARGV[1])
+if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
 if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end

@@ -9,7 +9,9 @@ export type RedisConnection = Redis;
  * never swallowed: commands issued while Redis is down fail to their callers.
  */
 export function createRedisConnection(url: string, name: string, logger: Logger): Redis {
-  return logOutages(new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, enableReadyCheck: true }), name, logger);
+  // Auto-pipelining sends the commands issued in one turn of the event loop in one write: the
+  // hot paths (a request, a fan-out) issue many small independent commands.
+  return logOutages(new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, enableReadyCheck: true, enableAutoPipelining: true }), name, logger);
 }
 
 /**
@@ -18,7 +20,8 @@ export function createRedisConnection(url: string, name: string, logger: Logger)
  * 'error' listener prints unstructured "Unhandled error event" lines).
  */
 export function duplicateConnection(redis: Redis, name: string, logger: Logger, options: RedisOptions = {}): Redis {
-  return logOutages(redis.duplicate({ connectionName: name, ...options }), name, logger);
+  // Blocking commands, subscribers and BullMQ get their own connection and no auto-pipelining.
+  return logOutages(redis.duplicate({ connectionName: name, enableAutoPipelining: false, ...options }), name, logger);
 }
 
 function logOutages(redis: Redis, name: string, logger: Logger): Redis {

@@ -7,6 +7,16 @@ import { GatewayMetrics } from './metrics';
 import type { ParleySocket } from './socket-types';
 import { type SessionRef, SessionsRepository } from './sessions.repository';
 
+/**
+ * The TCP socket under a websocket transport, if that is what carries the socket (engine.io and
+ * ws internals: looked up defensively, used only to batch writes).
+ */
+function rawSocketOf(socket: ParleySocket): { cork(): void; uncork(): void } | undefined {
+  const transport = (socket.conn as unknown as { transport?: { name?: string; socket?: { _socket?: { cork?: unknown; uncork?: unknown } } } }).transport;
+  const tcp = transport?.name === 'websocket' ? transport.socket?._socket : undefined;
+  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as { cork(): void; uncork(): void }) : undefined;
+}
+
 /** Outbox entries read per round trip. */
 const READ_BATCH = 500;
 
@@ -154,6 +164,10 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
             : this.end(live, 'RESYNC', 'too many notifications were not acknowledged; start a new session');
         }
         let emitted = 0;
+        // One write for the whole batch instead of one per frame (the TCP socket under the
+        // websocket is corked while the batch is emitted).
+        const tcp = rawSocketOf(live.socket);
+        tcp?.cork();
         for (const raw of read.entries) {
           const notification = JSON.parse(raw) as SequencedNotification;
           if (notification.seq !== live.sent + 1) {
@@ -164,6 +178,7 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
           live.sent = notification.seq;
           emitted++;
         }
+        if (tcp) process.nextTick(() => tcp.uncork());
         this.metrics.notifications.inc(emitted);
         if (read.entries.length < room) break;
       }
@@ -219,6 +234,19 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private onMessage(channel: string, raw: string): void {
+    // The hot path: a wake-up (one per notified user per change) is read without the full schema.
+    if (raw.startsWith('{"wake":')) {
+      let wake: unknown;
+      try {
+        wake = (JSON.parse(raw) as { wake: unknown }).wake;
+      } catch {
+        wake = undefined;
+      }
+      if (Array.isArray(wake)) {
+        for (const sessionId of wake) if (typeof sessionId === 'string') this.pump(sessionId);
+        return;
+      }
+    }
     let parsed: NotifyMessage;
     try {
       const result = NotifyMessage.safeParse(JSON.parse(raw));

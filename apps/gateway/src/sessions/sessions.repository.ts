@@ -39,6 +39,9 @@ const scripts = {
   updateWindow: gatewayScript('update-window'),
 };
 
+/** Window routing facts remembered (a few MB at most). */
+const WINDOW_CACHE_MAX = 100_000;
+
 export type ResumeResult = 'OK' | 'GONE' | 'REINIT' | 'UNFINISHED' | 'AHEAD' | 'BEHIND';
 export type OutboxRead = { status: 'OK'; entries: string[] } | { status: 'GONE' | 'REINIT' | 'PENDING' };
 export type ClaimResult =
@@ -63,6 +66,9 @@ export interface WindowInfo {
 /** Sessions, outboxes, stored answers and what the init burst reads (keys from the key schema). */
 @Injectable()
 export class SessionsRepository {
+  /** `<userId>:<windowId>` → routing facts, oldest first. */
+  private readonly windows = new Map<string, WindowInfo>();
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   private sessionKeys(userId: number, sessionId: string): string[] {
@@ -187,10 +193,20 @@ export class SessionsRepository {
     await this.redis.zrem(sessionLastRequest(), member);
   }
 
+  /**
+   * What a request naming this window is routed by. Remembered: window ids are never reused and
+   * these fields never change; a window closed since is refused by its owner, who checks.
+   */
   async window(userId: number, windowId: number): Promise<WindowInfo | undefined> {
+    const key = `${userId}:${windowId}`;
+    const known = this.windows.get(key);
+    if (known) return known;
     const [network, type, target] = await this.redis.hmget(window(userId, windowId), 'network', 'type', 'targetUserId');
     if (!network || !type) return undefined;
-    return { network, type, targetUserId: target ? Number(target) : undefined };
+    const info = { network, type, targetUserId: target ? Number(target) : undefined };
+    if (this.windows.size >= WINDOW_CACHE_MAX) this.windows.delete(this.windows.keys().next().value!);
+    this.windows.set(key, info);
+    return info;
   }
 
   /** Sets window fields if the window exists; false if it does not. */

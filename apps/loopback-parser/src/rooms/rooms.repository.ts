@@ -54,6 +54,8 @@ export interface RoomWindow {
 }
 
 const im = imKeys();
+/** Window → room entries remembered (a few MB at most). */
+const ROOM_CACHE_MAX = 100_000;
 
 /**
  * Rooms in Redis (keys from the key schema). Every change is one Lua script that also tells the
@@ -62,6 +64,9 @@ const im = imKeys();
  */
 @Injectable()
 export class RoomsRepository {
+  /** `<userId>:<windowId>` → room name, oldest first. */
+  private readonly rooms = new Map<string, string>();
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /** The keys of one room, in the order the scripts take them. */
@@ -96,10 +101,19 @@ export class RoomsRepository {
     return id ? Number(id) : undefined;
   }
 
-  /** The room of a user's window, if it is a room window of the built-in network. */
+  /**
+   * The room of a user's window, if it is a room window of the built-in network. Remembered: a
+   * window id is never reused (ids only grow per user) and a window never changes rooms; a window
+   * closed since is caught by each script's membership check.
+   */
   async roomWindow(userId: number, windowId: number): Promise<RoomWindow | undefined> {
+    const key = `${userId}:${windowId}`;
+    const known = this.rooms.get(key);
+    if (known !== undefined) return { windowId, room: known };
     const [name, type, network] = await this.redis.hmget(window(userId, windowId), 'name', 'type', 'network');
     if (!name || type !== 'group' || network !== BUILTIN_NETWORK) return undefined;
+    if (this.rooms.size >= ROOM_CACHE_MAX) this.rooms.delete(this.rooms.keys().next().value!);
+    this.rooms.set(key, name);
     return { windowId, room: name };
   }
 
