@@ -161,6 +161,20 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toBe('{"status":"OK"}');
   });
 
+  it('claims a socket’s requests in the order they were sent, whatever each had to look up first', async () => {
+    await gw.restart({ REQUEST_TIMEOUT_MS: '200' });
+    const me = await gw.user();
+    for (let w = 1; w <= 21; w++) await r().hset(window(me.userId, w), 'name', `#r${w}`, 'type', 'group', 'network', 'parley');
+    const { client } = gw.client(me.token);
+    await client.connect();
+    // Window 1 is looked up once (then remembered); windows 2..21 each need Redis first.
+    await client.request({ id: 'SEND', windowId: 1, text: 'warm', clientMsgId: 'w' });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => client.request({ id: 'SEND', windowId: i % 2 ? 2 + (i >> 1) : 1, text: `m${i}`, clientMsgId: `c${i}` })));
+    // No backend runs here: every one is claimed in turn and times out; none is refused as out of order.
+    expect(answers.map((a) => (a.status === 'ERROR' ? a.code : a.status))).toEqual(Array.from({ length: 40 }, () => 'TIMEOUT'));
+    expect(await r().hget(session(me.userId, client.sessionId!), 'sendRcvNext')).toBe('42');
+  });
+
   it('answers NOT_FOUND for a window the user does not have', async () => {
     const me = await gw.user();
     const { client } = gw.client(me.token);

@@ -38,7 +38,7 @@ export const USER_FIELDS = [
 ] as const;
 export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'reinit', 'initPending', 'tokenHash', 'clientName'] as const;
 export const WINDOW_FIELDS = [
-  'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network',
+  'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network', 'readGid',
 ] as const;
 export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount'] as const;
 export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;

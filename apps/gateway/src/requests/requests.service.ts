@@ -48,6 +48,8 @@ const error = (code: RequestErrorCode, message: string): AnyRequestResponse => (
 export class RequestsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private queue: Queue | undefined;
   private queueConnection: RedisConnection | undefined;
+  /** Per socket: the tail of its requests' in-order part. */
+  private readonly lanes = new WeakMap<ParleySocket, Promise<void>>();
 
   constructor(
     private readonly repo: SessionsRepository,
@@ -81,12 +83,45 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async answer(socket: ParleySocket, payload: unknown): Promise<RequestOutcome> {
+    const step = await this.serially(socket, () => this.inOrder(socket, payload));
+    if ('outcome' in step) return step.outcome;
+    try {
+      return { answer: await this.awaitAnswer(step.ref, step.requestId, step.waiter) };
+    } finally {
+      step.waiter.cancel();
+    }
+  }
+
+  /**
+   * Runs `work` after the earlier requests of this socket got through theirs: a socket's requests
+   * are claimed (and the gateway's own executed) in the order they arrived, whatever each needed to
+   * look up first. Waiting for a backend's answer happens outside, concurrently.
+   */
+  private serially<T>(socket: ParleySocket, work: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(socket) ?? Promise.resolve();
+    const result = previous.then(work);
+    this.lanes.set(
+      socket,
+      result.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return result;
+  }
+
+  /** Validation, routing and the claim; the gateway's own requests are executed here too. */
+  private async inOrder(
+    socket: ParleySocket,
+    payload: unknown,
+  ): Promise<{ outcome: RequestOutcome } | { ref: SessionRef; requestId: string; waiter: { done: Promise<AnyRequestResponse | undefined>; cancel: () => void } }> {
+    const done = (outcome: RequestOutcome) => ({ outcome });
     const ref = socket.data.ref;
-    if (!ref) return { answer: error('NO_SESSION', 'send init first') };
+    if (!ref) return done({ answer: error('NO_SESSION', 'send init first') });
     const seqOnly = SeqOnly.safeParse(payload);
     if (!seqOnly.success) {
       this.metrics.badPayloads.inc({ event: 'req' });
-      return { answer: error('BAD_REQUEST', 'a request is an object with a positive integer seq and an id') };
+      return done({ answer: error('BAD_REQUEST', 'a request is an object with a positive integer seq and an id') });
     }
     const seq = seqOnly.data.seq;
     const requestId = String(seq);
@@ -97,12 +132,13 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       // The seq is used up by a bad request too, so a client that retries it gets the same answer.
       const bad = error(issue?.code === 'invalid_union' && issue.path[0] === 'id' ? 'UNKNOWN_REQUEST' : 'BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
-      return this.settle(ref, seq, await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), bad);
+      return done(await this.settle(ref, seq, await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), bad));
     }
     const body = parsed.data;
-    const facts = await this.facts(ref, body, requestId);
-    const where = route(body, facts);
+    const where = route(body, await this.facts(ref, body, requestId));
+    // Listening before the claim: a fast backend's answer cannot slip by.
     const waiter = where.to === 'inbox' || where.to === 'queue' ? this.delivery.waitForReply(ref, requestId, this.config.REQUEST_TIMEOUT_MS) : undefined;
+    const wait = () => ({ ref, requestId, waiter: waiter! });
     try {
       const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body)) } : undefined;
       const claim = await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT, forward);
@@ -110,27 +146,31 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
         case 'GAP':
         case 'OLD':
         case 'GONE':
-          return this.settle(ref, seq, claim);
+          waiter?.cancel();
+          return done(await this.settle(ref, seq, claim));
         case 'REPLAY': {
           const stored = parseStoredReply(claim.stored);
-          if (!stored.pending) return { answer: stored.answer };
+          if (!stored.pending) {
+            waiter?.cancel();
+            return done({ answer: stored.answer });
+          }
           // Still waiting. A claim left by a gateway that died before it handed the request on is
           // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
-          if (Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS) {
-            if (where.to === 'gateway' || where.to === 'error') return this.execute(socket, ref, seq, body, where);
-            if (where.to === 'queue') await this.enqueue(ref, seq, where);
-          }
-          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+          const stale = Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS;
+          if (where.to === 'gateway' || where.to === 'error') return done(stale ? await this.execute(socket, ref, seq, body, where) : { answer: await this.awaitAnswer(ref, requestId, undefined) });
+          if (where.to === 'queue' && stale) await this.enqueue(ref, seq, where);
+          return wait();
         }
         case 'CLAIMED':
-          if (where.to === 'gateway' || where.to === 'error') return this.execute(socket, ref, seq, body, where);
+          if (where.to === 'gateway' || where.to === 'error') return done(await this.execute(socket, ref, seq, body, where));
           if (where.to === 'queue') await this.enqueue(ref, seq, where);
-          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+          return wait();
         default:
           return unreachable(claim);
       }
-    } finally {
+    } catch (err) {
       waiter?.cancel();
+      throw err;
     }
   }
 

@@ -53,6 +53,8 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly users = new Map<number, { count: number; subscribed: Promise<unknown> }>();
   private readonly waiters = new Map<string, Set<(answer: AnyRequestResponse | undefined) => void>>();
   private subscriber: RedisConnection | undefined;
+  private readonly woken = new Set<string>();
+  private wakeScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -243,7 +245,17 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
         wake = undefined;
       }
       if (Array.isArray(wake)) {
-        for (const sessionId of wake) if (typeof sessionId === 'string') this.pump(sessionId);
+        for (const sessionId of wake) if (typeof sessionId === 'string') this.woken.add(sessionId);
+        // Wake-ups that arrive together (a busy room) make one outbox read per session.
+        if (!this.wakeScheduled) {
+          this.wakeScheduled = true;
+          setImmediate(() => {
+            this.wakeScheduled = false;
+            const sessions = [...this.woken];
+            this.woken.clear();
+            for (const sessionId of sessions) this.pump(sessionId);
+          });
+        }
         return;
       }
     }
