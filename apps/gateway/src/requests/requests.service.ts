@@ -18,13 +18,26 @@ import { AccountsService } from '../accounts/accounts.service';
 import { Delivery } from '../sessions/delivery';
 import { GatewayMetrics } from '../sessions/metrics';
 import type { ParleySocket } from '../sessions/socket-types';
-import { type SessionRef, SessionsRepository } from '../sessions/sessions.repository';
+import { type ClaimResult, type SessionRef, SessionsRepository } from '../sessions/sessions.repository';
 import { type Route, route, windowIdOf } from './route';
 
 export interface RequestsConfig {
   REQUEST_TIMEOUT_MS: number;
   REQUEST_REPLIES_KEPT: number;
 }
+
+/** A request after its in-order part: answered already, or claimed (the claim under way). */
+type Staged =
+  | { outcome: RequestOutcome }
+  | {
+      ref: SessionRef;
+      seq: number;
+      requestId: string;
+      body: RequestBody | undefined;
+      where: Route;
+      claimed: Promise<ClaimResult>;
+      waiter: { done: Promise<AnyRequestResponse | undefined>; cancel: () => void } | undefined;
+    };
 
 /** A request's answer, and what to do once it has been emitted. */
 export interface RequestOutcome {
@@ -83,19 +96,45 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async answer(socket: ParleySocket, payload: unknown): Promise<RequestOutcome> {
-    const step = await this.serially(socket, () => this.inOrder(socket, payload));
-    if ('outcome' in step) return step.outcome;
+    const staged = await this.serially(socket, () => this.stage(socket, payload));
+    if ('outcome' in staged) return staged.outcome;
+    const { ref, seq, requestId, body, where, claimed, waiter } = staged;
     try {
-      return { answer: await this.awaitAnswer(step.ref, step.requestId, step.waiter) };
+      const claim = await claimed;
+      switch (claim.status) {
+        case 'GAP':
+        case 'OLD':
+        case 'GONE':
+          return await this.settle(ref, seq, claim);
+        case 'REPLAY': {
+          const stored = parseStoredReply(claim.stored);
+          if (!stored.pending) return { answer: stored.answer };
+          // Still waiting. A claim left by a gateway that died before it handed the request on is
+          // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
+          const stale = Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS;
+          if (body === undefined) return await this.settle(ref, seq, claim);
+          if (where.to === 'gateway' || where.to === 'error') return stale ? await this.execute(socket, ref, seq, body, where) : { answer: await this.awaitAnswer(ref, requestId, undefined) };
+          if (where.to === 'queue' && stale) await this.enqueue(ref, seq, where);
+          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+        }
+        case 'CLAIMED':
+          if (body === undefined) return await this.settle(ref, seq, claim, where);
+          if (where.to === 'gateway' || where.to === 'error') return await this.execute(socket, ref, seq, body, where);
+          if (where.to === 'queue') await this.enqueue(ref, seq, where);
+          return { answer: await this.awaitAnswer(ref, requestId, waiter) };
+        default:
+          return unreachable(claim);
+      }
     } finally {
-      step.waiter.cancel();
+      waiter?.cancel();
     }
   }
 
   /**
-   * Runs `work` after the earlier requests of this socket got through theirs: a socket's requests
-   * are claimed (and the gateway's own executed) in the order they arrived, whatever each needed to
-   * look up first. Waiting for a backend's answer happens outside, concurrently.
+   * Runs `work` after the earlier requests of this socket got through theirs. A socket's claims are
+   * *issued* in the order its requests arrived, whatever each had to look up first; the shared
+   * connection runs commands in the order they were issued, so they are also claimed in that order.
+   * Everything after the claim runs concurrently.
    */
   private serially<T>(socket: ParleySocket, work: () => Promise<T>): Promise<T> {
     const previous = this.lanes.get(socket) ?? Promise.resolve();
@@ -110,18 +149,14 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     return result;
   }
 
-  /** Validation, routing and the claim; the gateway's own requests are executed here too. */
-  private async inOrder(
-    socket: ParleySocket,
-    payload: unknown,
-  ): Promise<{ outcome: RequestOutcome } | { ref: SessionRef; requestId: string; waiter: { done: Promise<AnyRequestResponse | undefined>; cancel: () => void } }> {
-    const done = (outcome: RequestOutcome) => ({ outcome });
+  /** Validation, routing, and the claim issued (not awaited). `body` undefined: a malformed request whose answer is `where`. */
+  private async stage(socket: ParleySocket, payload: unknown): Promise<Staged> {
     const ref = socket.data.ref;
-    if (!ref) return done({ answer: error('NO_SESSION', 'send init first') });
+    if (!ref) return { outcome: { answer: error('NO_SESSION', 'send init first') } };
     const seqOnly = SeqOnly.safeParse(payload);
     if (!seqOnly.success) {
       this.metrics.badPayloads.inc({ event: 'req' });
-      return done({ answer: error('BAD_REQUEST', 'a request is an object with a positive integer seq and an id') });
+      return { outcome: { answer: error('BAD_REQUEST', 'a request is an object with a positive integer seq and an id') } };
     }
     const seq = seqOnly.data.seq;
     const requestId = String(seq);
@@ -129,53 +164,23 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     if (!parsed.success) {
       this.metrics.badPayloads.inc({ event: 'req' });
       const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      const at = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       // The seq is used up by a bad request too, so a client that retries it gets the same answer.
-      const bad = error(issue?.code === 'invalid_union' && issue.path[0] === 'id' ? 'UNKNOWN_REQUEST' : 'BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
-      return done(await this.settle(ref, seq, await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), bad));
+      const code = issue?.code === 'invalid_union' && issue.path[0] === 'id' ? 'UNKNOWN_REQUEST' : 'BAD_REQUEST';
+      const where: Route = { to: 'error', code, message: `${at}${issue?.message ?? 'invalid request'}` };
+      return { ref, seq, requestId, body: undefined, where, claimed: this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), waiter: undefined };
     }
     const body = parsed.data;
     const where = route(body, await this.facts(ref, body, requestId));
     // Listening before the claim: a fast backend's answer cannot slip by.
     const waiter = where.to === 'inbox' || where.to === 'queue' ? this.delivery.waitForReply(ref, requestId, this.config.REQUEST_TIMEOUT_MS) : undefined;
-    const wait = () => ({ ref, requestId, waiter: waiter! });
-    try {
-      const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body)) } : undefined;
-      const claim = await this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT, forward);
-      switch (claim.status) {
-        case 'GAP':
-        case 'OLD':
-        case 'GONE':
-          waiter?.cancel();
-          return done(await this.settle(ref, seq, claim));
-        case 'REPLAY': {
-          const stored = parseStoredReply(claim.stored);
-          if (!stored.pending) {
-            waiter?.cancel();
-            return done({ answer: stored.answer });
-          }
-          // Still waiting. A claim left by a gateway that died before it handed the request on is
-          // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
-          const stale = Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS;
-          if (where.to === 'gateway' || where.to === 'error') return done(stale ? await this.execute(socket, ref, seq, body, where) : { answer: await this.awaitAnswer(ref, requestId, undefined) });
-          if (where.to === 'queue' && stale) await this.enqueue(ref, seq, where);
-          return wait();
-        }
-        case 'CLAIMED':
-          if (where.to === 'gateway' || where.to === 'error') return done(await this.execute(socket, ref, seq, body, where));
-          if (where.to === 'queue') await this.enqueue(ref, seq, where);
-          return wait();
-        default:
-          return unreachable(claim);
-      }
-    } catch (err) {
-      waiter?.cancel();
-      throw err;
-    }
+    const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body)) } : undefined;
+    return { ref, seq, requestId, body, where, claimed: this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT, forward), waiter };
   }
 
   /** The answer to a claim that did not go through, or to a claimed request that fails at once. */
-  private async settle(ref: SessionRef, seq: number, claim: Awaited<ReturnType<SessionsRepository['claim']>>, failure?: AnyRequestResponse): Promise<RequestOutcome> {
+  private async settle(ref: SessionRef, seq: number, claim: ClaimResult, failed?: Route): Promise<RequestOutcome> {
+    const failure = failed?.to === 'error' ? error(failed.code, failed.message) : undefined;
     switch (claim.status) {
       case 'GAP':
         return { answer: error('BAD_SEQ', `expected seq ${claim.expected}`) };
