@@ -16,7 +16,7 @@ import { authToken, user, users } from '@parley/key-schema';
 import type { Notification } from '@parley/protocol';
 import { ChildFixture, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
-import { writeResults } from './results-file';
+import { runBench, writeResults } from './results-file';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 5000);
 const DELIVERY_SESSIONS = Math.min(SESSIONS, Number(process.env.BENCH_DELIVERY_SESSIONS ?? 1000));
@@ -170,10 +170,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

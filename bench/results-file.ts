@@ -9,3 +9,14 @@ export function writeResults(name: string, results: object): void {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`written to ${file}`);
 }
+
+/** Runs a benchmark's main and exits: 0 when it finished, 1 (with the error) when it did not. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { ChildFixture, freePort, TestRedis } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
-import { writeResults } from './results-file';
+import { runBench, writeResults } from './results-file';
 
 const MEMBERS = 10;
 const PER_MEMBER = Number(process.env.BENCH_PER_MEMBER ?? 1000);
@@ -192,10 +192,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -39,3 +39,18 @@ export function parse(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * Starts apps on one Redis and remembers them by name (the last one started under a name wins):
+ * `start(name, env)` resolves once the app logs that it is listening.
+ */
+export function appStarter(redisUrl: () => string, base: Record<string, string> = {}) {
+  const apps = new Map<AppName, RunningApp>();
+  const start = async (name: AppName, env: Record<string, string> = {}) => {
+    const app = await startApp(name, { REDIS_URL: redisUrl(), INBOX_BLOCK_MS: '500', ...base, ...env });
+    await app.waitForLog(`${name} listening`);
+    apps.set(name, app);
+    return app;
+  };
+  return { apps, start };
+}

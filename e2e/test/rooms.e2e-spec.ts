@@ -3,23 +3,17 @@ import { ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { type AppName, type RunningApp, startApp } from './apps';
+import { appStarter } from './apps';
 
 /** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
 describe('rooms (gateway + loopback-parser as processes)', () => {
   let server: TestRedis;
   let space: TestKeySpace;
-  const apps = new Map<AppName, RunningApp>();
   const clients: ParleyClient[] = [];
   let url = '';
   let n = 0;
 
-  const start = async (name: AppName, env: Record<string, string> = {}) => {
-    const app = await startApp(name, { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', LOGIN_LIMIT_PER_IP: '100000', ...env });
-    await app.waitForLog(`${name} listening`);
-    apps.set(name, app);
-    return app;
-  };
+  const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
 
   beforeAll(async () => {
     server = await TestRedis.start();

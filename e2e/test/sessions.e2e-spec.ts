@@ -1,7 +1,7 @@
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { type AppName, type RunningApp, startApp } from './apps';
+import { appStarter } from './apps';
 
 /**
  * The promise of issue 3 across processes: sessions survive a dropped socket and a gateway killed
@@ -11,16 +11,10 @@ import { type AppName, type RunningApp, startApp } from './apps';
 describe('sessions across the built apps', () => {
   let server: TestRedis;
   let space: TestKeySpace;
-  const apps = new Map<AppName, RunningApp>();
   const clients: ParleyClient[] = [];
   let gatewayPort = 0;
 
-  const start = async (name: AppName, env: Record<string, string> = {}) => {
-    const app = await startApp(name, { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', ...env });
-    await app.waitForLog(`${name} listening`);
-    apps.set(name, app);
-    return app;
-  };
+  const { apps, start } = appStarter(() => space.url);
 
   beforeAll(async () => {
     server = await TestRedis.start();

@@ -142,6 +142,13 @@ local function to_moderators(P, K, make)
   end
 end
 
+-- The caller's role and nick in the room, if the window they named is theirs there.
+local function member(K, uid, wid)
+  if redis.call('HGET', K.windows, uid) ~= tostring(wid) then return nil end
+  local entry = redis.call('HGET', K.roles, uid)
+  return string.sub(entry, 1, 1), string.sub(entry, 2)
+end
+
 local function room_keys(KEYS)
   return { group = KEYS[1], members = KEYS[2], roles = KEYS[3], windows = KEYS[4], backlog = KEYS[5] }
 end

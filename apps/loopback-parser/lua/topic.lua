@@ -6,9 +6,8 @@ local A = cjson.decode(ARGV[1])
 if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
-if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end
-local entry = redis.call('HGET', K.roles, uid)
-local role, nick = string.sub(entry, 1, 1), string.sub(entry, 2)
+local role, nick = member(K, uid, A.wid)
+if not role then return fail(A.R, 'NOT_FOUND', 'not in this room') end
 if role ~= '*' and role ~= '@' then return fail(A.R, 'FORBIDDEN', 'only the owner and operators set the topic') end
 redis.call('HSET', K.group, 'topic', A.topic)
 local _, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, 'info', nick .. ' set the topic: ' .. A.topic, nick, uid)
