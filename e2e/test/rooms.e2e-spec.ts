@@ -169,8 +169,13 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     await waitFor(alice, 'DELETE_WINDOW', (w) => w.windowId === aw);
     await waitFor(bob, 'UPDATE_WINDOW', (w) => w.windowId === bw && w.role === '*');
     expect(await space.redis.hget(group(name), 'owner')).toBe(String(bob.userId));
+    ok(await bob.c.request({ id: 'NOTE_ADD', windowId: bw, text: 'bring cake' }));
+    ok(await bob.c.request({ id: 'SEND', windowId: bw, text: 'https://example.org', clientMsgId: 'l-1' }));
     ok(await bob.c.request({ id: 'CLOSE', windowId: bw }));
     expect(await space.redis.exists(group(name), groupMembers(name), groupRoles(name), groupWindows(name), groupBacklog(name))).toBe(0);
+    // The closed window took its notes and URL list with it.
+    expect(await space.redis.keys(`*:${bob.userId}:${bw}`)).toEqual([]);
+    expect(await space.redis.keys('note:*')).toEqual([]);
   });
 
   it('refuses room names that could reach into other keys', async () => {

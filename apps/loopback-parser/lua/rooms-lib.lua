@@ -56,8 +56,11 @@ local function make_window(P, uid, name, suffix, role, topic)
   return wid
 end
 
+-- A window goes with what hangs on it: its notes and its URL list.
 local function drop_window(P, uid, wid, suffix)
-  redis.call('DEL', window_key(P, uid, wid))
+  local notelist = P.noteList .. uid .. P.separator .. wid
+  for _, id in ipairs(redis.call('SMEMBERS', notelist)) do redis.call('DEL', P.note .. id) end
+  redis.call('DEL', window_key(P, uid, wid), notelist, P.urls .. uid .. P.separator .. wid)
   redis.call('SREM', P.windowList .. uid, wid .. suffix)
 end
 

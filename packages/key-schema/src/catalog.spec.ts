@@ -152,6 +152,8 @@ describe('USER_KEY_PREFIXES', () => {
     expect(`${p.window}42${p.separator}7`).toBe(mas.window(42, 7));
     expect(`${p.windowList}42`).toBe(mas.windowList(42));
     expect(`${p.urls}42${p.separator}7`).toBe(mas.urls(42, 7));
+    expect(`${p.noteList}42${p.separator}7`).toBe(mas.noteList(42, 7));
+    expect(`${p.note}n0te-1d`).toBe(mas.note('n0te-1d'));
     expect(`${p.user}42`).toBe(mas.user(42));
   });
 });

@@ -210,6 +210,8 @@ export const USER_KEY_PREFIXES = {
   window: 'window:',
   windowList: 'windowlist:',
   urls: 'urls:',
+  noteList: 'notelist:',
+  note: 'note:',
   user: 'user:',
   separator: ':',
 } as const;
