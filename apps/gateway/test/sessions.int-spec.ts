@@ -100,6 +100,28 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(b.client.gaps).toBe(0);
   });
 
+  it('delivers batches on ntfs by default, and one ntf per notification to a client that asks so', async () => {
+    const me = await gw.user();
+    const batched = gw.client(me.token);
+    const single = gw.client(me.token, { batch: false });
+    const events = { ntf: 0, ntfs: 0 };
+    (single.client.socket as unknown as Socket).on('ntf', () => events.ntf++);
+    (single.client.socket as unknown as Socket).on('ntfs', () => events.ntfs++);
+    let batches = 0;
+    (batched.client.socket as unknown as Socket).on('ntfs', () => batches++);
+    await batched.client.connect();
+    await single.client.connect();
+    await waitForType(batched.seen, 'FINISH_INIT');
+    const burst = await waitForType(single.seen, 'FINISH_INIT');
+    expect(events).toEqual({ ntf: burst[0]!.seq, ntfs: 0 });
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(batched.seen.items.length);
+    expect(await batched.client.request({ id: 'SET', settings: { k: 1 } })).toEqual({ status: 'OK' });
+    await waitForType(single.seen, 'UPDATE_SETTINGS', 2);
+    expect(events.ntf).toBe(single.client.lastSeq);
+    expect(single.client.duplicates + single.client.gaps + batched.client.duplicates + batched.client.gaps).toBe(0);
+  });
+
   it('executes a request once when its seq is repeated, and refuses a seq that skips ahead', async () => {
     const me = await gw.user();
     const watcher = gw.client(me.token);

@@ -35,6 +35,8 @@ export interface ParleyClientOptions {
   extraHeaders?: Record<string, string>;
   /** Let socket.io reconnect by itself after a dropped connection (default true). */
   reconnection?: boolean;
+  /** Ask for notifications in batches (`ntfs`, default true); false: one `ntf` each. */
+  batch?: boolean;
 }
 
 export type InitOk = Extract<InitAck, { status: 'OK' }>;
@@ -101,6 +103,16 @@ export class ParleyClient {
     });
     this.socket.on('connect', () => this.init());
     this.socket.on('ntf', (n) => this.receive(n));
+    this.socket.on('ntfs', (text) => {
+      let batch: unknown;
+      try {
+        batch = JSON.parse(text);
+      } catch {
+        batch = undefined;
+      }
+      if (!Array.isArray(batch)) return this.emit('problem', 'an unreadable batch of notifications');
+      for (const n of batch as SequencedNotification[]) this.receive(n);
+    });
     this.socket.on('terminate', (payload) => {
       this.terminated = true;
       this.ready = false;
@@ -174,7 +186,12 @@ export class ParleyClient {
   private init(): void {
     if (this.terminated) return;
     const resume = this.sessionId !== undefined ? { sessionId: this.sessionId, lastSeq: this.lastSeq } : {};
-    const payload = { clientName: this.options.clientName, ...resume, ...(this.options.maxBacklogMsgs !== undefined ? { maxBacklogMsgs: this.options.maxBacklogMsgs } : {}) };
+    const payload = {
+      clientName: this.options.clientName,
+      ...resume,
+      ...(this.options.maxBacklogMsgs !== undefined ? { maxBacklogMsgs: this.options.maxBacklogMsgs } : {}),
+      batch: this.options.batch ?? true,
+    };
     this.socket.emit('init', payload, (ack) => {
       if (ack.status !== 'OK') {
         this.emit('problem', `init refused: ${ack.code}`);

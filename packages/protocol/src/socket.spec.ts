@@ -69,7 +69,7 @@ describe.each(cases)('%s', (_name, schema, good, bad) => {
 
 describe('event names', () => {
   it('are the names of protocol.md', () => {
-    expect(Object.values(SOCKET_EVENTS).sort()).toEqual(['ack', 'init', 'ntf', 'req', 'terminate']);
+    expect(Object.values(SOCKET_EVENTS).sort()).toEqual(['ack', 'init', 'ntf', 'ntfs', 'req', 'terminate']);
   });
   it('the declared codes are valid on the wire', () => {
     for (const code of Object.values(TERMINATE_CODES)) expect(TerminatePayload.safeParse({ code, reason: '' }).success).toBe(true);
@@ -80,6 +80,7 @@ describe('event names', () => {
     const received: string[] = [];
     const server: ServerToClientEvents = {
       ntf: (n) => received.push(n.type),
+      ntfs: (batch) => received.push(`batch of ${batch.length} characters`),
       terminate: (t) => received.push(t.code),
     };
     const client: ClientToServerEvents = {

@@ -13,6 +13,7 @@ import { type AnyRequestResponse, type ClientRequest } from './requests';
 export const SOCKET_EVENTS = {
   INIT: 'init',
   NTF: 'ntf',
+  NTFS: 'ntfs',
   ACK: 'ack',
   REQ: 'req',
   TERMINATE: 'terminate',
@@ -30,6 +31,11 @@ export const InitPayload = z.object({
   lastSeq: z.int().nonnegative().optional(),
   /** How many messages per window the init burst carries. */
   maxBacklogMsgs: z.int().min(0).max(MAX_BACKLOG_MSGS).optional(),
+  /**
+   * Extends protocol.md: deliver notifications in batches on `ntfs` (a JSON array of what `ntf`
+   * carries, in order) instead of one `ntf` each: one frame per batch, for busy clients.
+   */
+  batch: z.boolean().optional(),
 });
 export type InitPayload = z.infer<typeof InitPayload>;
 
@@ -69,6 +75,8 @@ export type TerminatePayload = z.infer<typeof TerminatePayload>;
 
 export interface ServerToClientEvents {
   ntf: (notification: SequencedNotification) => void;
+  /** With `batch: true` at init: the text of a JSON array of sequenced notifications, in order. */
+  ntfs: (batch: string) => void;
   terminate: (payload: TerminatePayload) => void;
 }
 

@@ -17,6 +17,12 @@ function rawSocketOf(socket: ParleySocket): { cork(): void; uncork(): void } | u
   return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as { cork(): void; uncork(): void }) : undefined;
 }
 
+/** The seq an outbox entry starts with (notify.lua writes `{"seq":N,`). */
+function seqOf(entry: string): number {
+  const match = /^\{"seq":(\d+),/.exec(entry);
+  return match ? Number(match[1]) : NaN;
+}
+
 /** Outbox entries read per round trip. */
 const READ_BATCH = 500;
 
@@ -27,6 +33,8 @@ interface Live {
   sent: number;
   /** The last seq the client acknowledged. */
   acked: number;
+  /** Deliver as `ntfs` batches (the client asked at init). */
+  batch: boolean;
   pumping: boolean;
   again: boolean;
 }
@@ -96,10 +104,10 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
    * Ties a session to a socket, after the client's `lastSeq`. Any other socket holding the session
    * (here or on another gateway) lets go. Call `pump` once the init ack has been emitted.
    */
-  async attach(ref: SessionRef, socket: ParleySocket, lastSeq: number): Promise<void> {
+  async attach(ref: SessionRef, socket: ParleySocket, lastSeq: number, batch = false): Promise<void> {
     const previous = this.live.get(ref.sessionId);
     if (previous) this.drop(previous, true);
-    this.live.set(ref.sessionId, { ref, socket, sent: lastSeq, acked: lastSeq, pumping: false, again: false });
+    this.live.set(ref.sessionId, { ref, socket, sent: lastSeq, acked: lastSeq, batch, pumping: false, again: false });
     this.metrics.sockets.set(this.live.size);
     let user = this.users.get(ref.userId);
     if (user) user.count++;
@@ -165,26 +173,49 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
             ? this.end(live, 'EXPIRED', 'the session has ended')
             : this.end(live, 'RESYNC', 'too many notifications were not acknowledged; start a new session');
         }
-        let emitted = 0;
-        // One write for the whole batch instead of one per frame (the TCP socket under the
-        // websocket is corked while the batch is emitted).
-        const tcp = rawSocketOf(live.socket);
-        tcp?.cork();
-        for (const raw of read.entries) {
-          const notification = JSON.parse(raw) as SequencedNotification;
-          if (notification.seq !== live.sent + 1) {
-            this.logger.error({ ...live.ref, seq: notification.seq, expected: live.sent + 1 }, 'outbox out of sequence; entry skipped');
-            if (notification.seq <= live.sent) continue;
-          }
-          live.socket.emit('ntf', notification);
-          live.sent = notification.seq;
-          emitted++;
-        }
-        if (tcp) process.nextTick(() => tcp.uncork());
+        const emitted = live.batch ? this.emitBatch(live, read.entries) : this.emitEach(live, read.entries);
         this.metrics.notifications.inc(emitted);
         if (read.entries.length < room) break;
       }
     } while (live.again);
+  }
+
+  /** One `ntf` per entry. Returns how many were emitted. */
+  private emitEach(live: Live, entries: readonly string[]): number {
+    let emitted = 0;
+    // One write for the whole batch instead of one per frame (the TCP socket under the
+    // websocket is corked while the batch is emitted).
+    const tcp = rawSocketOf(live.socket);
+    tcp?.cork();
+    for (const raw of entries) {
+      const notification = JSON.parse(raw) as SequencedNotification;
+      if (notification.seq !== live.sent + 1) {
+        this.logger.error({ ...live.ref, seq: notification.seq, expected: live.sent + 1 }, 'outbox out of sequence; entry skipped');
+        if (notification.seq <= live.sent) continue;
+      }
+      live.socket.emit('ntf', notification);
+      live.sent = notification.seq;
+      emitted++;
+    }
+    if (tcp) process.nextTick(() => tcp.uncork());
+    return emitted;
+  }
+
+  /**
+   * All entries in one `ntfs` event, as the JSON text they are stored as (no parse, no
+   * re-serialisation). Entries are numbered without gaps, so the first and last seq say it all.
+   */
+  private emitBatch(live: Live, entries: readonly string[]): number {
+    if (entries.length === 0) return 0;
+    const first = seqOf(entries[0]!);
+    const last = seqOf(entries[entries.length - 1]!);
+    if (first !== live.sent + 1 || last !== first + entries.length - 1) {
+      this.logger.error({ ...live.ref, first, last, expected: live.sent + 1 }, 'outbox out of sequence; delivering one by one');
+      return this.emitEach(live, entries);
+    }
+    live.socket.emit('ntfs', `[${entries.join(',')}]`);
+    live.sent = last;
+    return entries.length;
   }
 
   /** Emits `terminate` to the session's socket here, if any, and closes it. */

@@ -63,7 +63,7 @@ export class SessionsService {
       const result = await this.repo.resume(ref, input.lastSeq);
       if (result === 'OK') {
         socket.data.ref = ref;
-        await this.delivery.attach(ref, socket, input.lastSeq);
+        await this.delivery.attach(ref, socket, input.lastSeq, input.batch);
         this.metrics.sessions.inc({ kind: 'resumed' });
         return { ack: { status: 'OK', sessionId: ref.sessionId, userId, resumed: true }, after: () => this.delivery.pump(ref.sessionId) };
       }
@@ -89,7 +89,7 @@ export class SessionsService {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
     }
     socket.data.ref = ref;
-    await this.delivery.attach(ref, socket, 0);
+    await this.delivery.attach(ref, socket, 0, input.batch);
     const maxBacklog = input.maxBacklogMsgs ?? DEFAULT_BACKLOG_MSGS;
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.repo.snapshot(userId, maxBacklog, 2 * this.config.SESSION_HEARTBEAT_MS, (what, detail) =>
