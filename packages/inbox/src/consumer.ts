@@ -52,6 +52,12 @@ export interface ConsumerOptions<M> extends Partial<ConsumerSettings> {
   blocking: Redis;
   parse(raw: string): ParseResult<M>;
   handle(message: M): Promise<void>;
+  /**
+   * Optional: handles all of one user's messages of a batch, in order, in one call (an app that
+   * can pipeline them). If it fails, each message is handled again one by one with `handle` (with
+   * retries and dead letters), so handlers must be idempotent, as they must be anyway.
+   */
+  handleGroup?(messages: M[]): Promise<void>;
   logger: CourierLogger;
   metrics?: Registry;
 }
@@ -276,10 +282,36 @@ export class InboxConsumer<M> {
     const queue = [...groups.values()];
     const worker = async () => {
       for (let group = queue.shift(); group; group = queue.shift()) {
-        for (const raw of group) await this.handleOne(raw);
+        const rest = this.options.handleGroup && group.length > 1 ? await this.handleGroup(group) : group;
+        for (const raw of rest) await this.handleOne(raw);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, queue.length) }, worker));
+  }
+
+  /**
+   * One user's messages through `handleGroup`. Returns those still to be handled one by one: none
+   * when it succeeded; all the readable ones when it failed (or when some were unreadable: those
+   * are dead letters already, and the rest keep the simple path).
+   */
+  private async handleGroup(group: readonly string[]): Promise<readonly string[]> {
+    const { inbox, logger } = this.options;
+    const valid: { raw: string; message: M }[] = [];
+    for (const raw of group) {
+      const parsed = this.options.parse(raw);
+      if (parsed.ok) valid.push({ raw, message: parsed.value });
+      else await this.deadLetter(raw, `invalid message: ${parsed.error}`, 0);
+    }
+    const rest = valid.map((v) => v.raw);
+    if (valid.length < group.length || valid.length === 0) return rest;
+    try {
+      await withTimeout(this.options.handleGroup!(valid.map((v) => v.message)), this.settings.handlerTimeoutMs, `group handler timed out after ${this.settings.handlerTimeoutMs} ms`);
+      this.metrics?.messages.inc({ inbox, outcome: 'handled' }, valid.length);
+      return [];
+    } catch (err) {
+      logger.warn({ inbox, consumer: this.id, messages: valid.length, error: err instanceof Error ? err.message : String(err) }, 'group handling failed; handling its messages one by one');
+      return rest;
+    }
   }
 
   private async handleOne(raw: string): Promise<void> {

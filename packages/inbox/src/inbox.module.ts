@@ -25,6 +25,16 @@ const sharedProviders = [
   { provide: Notifier, useFactory: (redis: Redis) => new Notifier(redis), inject: [REDIS] },
 ];
 
+/** A handler class that also takes a user's messages of a batch at once (see ConsumerOptions.handleGroup). */
+export interface GroupHandler<M> {
+  handleGroup(messages: M[]): Promise<void>;
+}
+
+function groupHandlerOf<M>(handlers: object): ((messages: M[]) => Promise<void>) | undefined {
+  const candidate = handlers as Partial<GroupHandler<M>>;
+  return typeof candidate.handleGroup === 'function' ? (messages) => candidate.handleGroup!(messages) : undefined;
+}
+
 /** The courier's settings, read from the environment by every app that consumes an inbox. */
 export const inboxConfigShape = {
   /** Stable consumer name (set it to the pod name): a restarted pod takes its own work back at once. */
@@ -70,6 +80,8 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
       handlerTimeoutMs: this.config.INBOX_HANDLER_TIMEOUT_MS,
       parse: (raw) => parseInboxMessage(this.name, raw),
       handle: (message) => dispatchInboxMessage(this.handlers, message),
+      // A handler class may take a user's whole share of a batch at once (to pipeline it).
+      handleGroup: groupHandlerOf<InboxMessage<N>>(this.handlers),
       logger: this.logger,
       metrics: this.metrics,
     });

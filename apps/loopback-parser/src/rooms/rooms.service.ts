@@ -87,6 +87,35 @@ export class RoomsService {
     }
   }
 
+  /**
+   * SENDs of one user, in order, pipelined: the rooms are looked up first (remembered, so usually
+   * without Redis), then every script is issued before any is awaited. Each script checks its own
+   * request is still awaited, so handling them again after a failure does no harm.
+   */
+  async sendMany(messages: Request[]): Promise<void> {
+    const prepared: { to: ReplyAddress; body: RequestOf<'SEND'>; window: Awaited<ReturnType<RoomsRepository['roomWindow']>> }[] = [];
+    for (const m of messages) {
+      if (m.request.id !== 'SEND') throw new Error('sendMany takes SEND requests only');
+      const to = { userId: m.userId, sessionId: m.sessionId, requestId: m.requestId };
+      prepared.push({ to, body: m.request, window: await this.repo.roomWindow(m.userId, m.request.windowId) });
+    }
+    const issued = prepared.map(({ to, body, window }) =>
+      window ? this.send(to, window.room, window.windowId, body) : this.replies.fail(to, 'NOT_FOUND', `window ${body.windowId} is not a room of yours`),
+    );
+    await Promise.all(issued);
+  }
+
+  /** Issues the send script at once (no await before it): sendMany relies on that for order. */
+  private send(to: ReplyAddress, room: string, wid: number, body: RequestOf<'SEND'>): Promise<string> {
+    const keys = this.repo.roomKeys(room);
+    return this.repo.run(
+      'send',
+      [...keys.slice(0, 5), this.repo.clientMsgKey(room, to.userId, body.clientMsgId)],
+      { uid: to.userId, wid, suffix: this.repo.suffix(room), ...this.base(), text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S, urls: urlsIn(body.text), urlsMax: URLS_MAX },
+      to,
+    );
+  }
+
   /** A post with the room's API key (checked by the gateway): into the room as its integration. */
   async webhook(room: string, text: string): Promise<void> {
     const keys = this.repo.roomKeys(room);
@@ -147,12 +176,7 @@ export class RoomsService {
       case 'CLOSE':
         return void (await this.repo.run('leave', keys, common, to));
       case 'SEND':
-        return void (await this.repo.run(
-          'send',
-          [...keys.slice(0, 5), this.repo.clientMsgKey(room, to.userId, body.clientMsgId)],
-          { ...common, text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S, urls: urlsIn(body.text), urlsMax: URLS_MAX },
-          to,
-        ));
+        return void (await this.send(to, room, wid, body));
       case 'EDIT':
         return void (await this.repo.run('edit', keys.slice(0, 5), { ...common, gid: body.gid, text: body.text }, to));
       case 'UPDATE_TOPIC':
