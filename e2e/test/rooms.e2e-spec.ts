@@ -42,13 +42,18 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'correct horse battery' })).status).toBe(201);
     const { userId, token } = (await (await post('login', { username: nick, password: 'correct horse battery' })).json()) as { userId: number; token: string };
+    return { userId, nick, ...(await session(token)) };
+  }
+
+  /** A connected session (after its burst) of the user whose token this is. */
+  async function session(token: string): Promise<{ c: ParleyClient; seen: Collector<SequencedNotification> }> {
     const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
     const seen = new Collector<SequencedNotification>();
     c.on('notification', seen.push);
     clients.push(c);
     await c.connect();
     await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
-    return { userId, nick, c, seen };
+    return { c, seen };
   }
 
   const ofType = <T extends SequencedNotification['type']>(u: User, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
@@ -136,8 +141,12 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const name = roomName();
     const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
     const { windowId: mw } = ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
+    // Mallory's second device (a session of its own, on the rotated token).
+    const phone = { ...mallory, ...(await session(mallory.c.token!)) };
+    await waitFor(phone, 'ADD_WINDOW', (w) => w.windowId === mw);
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'kick', params: `${mallory.nick} be nice` }));
     await waitFor(mallory, 'DELETE_WINDOW', (w) => w.windowId === mw);
+    await waitFor(phone, 'DELETE_WINDOW', (w) => w.windowId === mw);
     await waitFor(alice, 'ADD_MESSAGE', (m) => m.cat === 'kick' && m.body.includes('be nice'));
     expect(await space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'mall*' }));
