@@ -2,8 +2,9 @@
 // loopback-parser as built processes, Redis on this machine. Beside it, in the same run, a bare
 // baseline doing the same hops with plain ioredis and socket.io (rooms-baseline.ts:
 // client → server → list → worker → list → server → clients), measured the same way.
-//  1. throughput: every member sends at once (IN_FLIGHT requests in flight each); messages
-//     accepted per second (SEND answered) and deliveries per second (ADD_MESSAGE at the others);
+//  1. sustained throughput, after a warm-up: every member sends at once (IN_FLIGHT requests in
+//     flight each); messages accepted per second (SEND answered) and deliveries per second
+//     (ADD_MESSAGE at the others);
 //  2. latency: one member sends at a paced RATE per second; SEND → the others' ADD_MESSAGE, p50/p99.
 // Not a test: prints its figures and writes bench/results/rooms.json. Needs `npm run build`.
 //   npm run bench:rooms
@@ -14,7 +15,8 @@ import { io, type Socket } from 'socket.io-client';
 import { runBench, writeResults } from './results-file';
 
 const MEMBERS = 10;
-const PER_MEMBER = Number(process.env.BENCH_PER_MEMBER ?? 1000);
+const PER_MEMBER = Number(process.env.BENCH_PER_MEMBER ?? 5000);
+const WARMUP_PER_MEMBER = Number(process.env.BENCH_WARMUP_PER_MEMBER ?? 500);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
@@ -35,50 +37,49 @@ interface Figures {
   latencyMs: { p50: number; p99: number; samples: number };
 }
 
-/** The shared measurement: throughput, then paced latency, over any kind of member. */
+/** The shared measurement: a warm-up, sustained throughput, then paced latency, over any kind of member. */
 async function measure(members: Member[]): Promise<Figures> {
-  // 1. Throughput.
-  const expectedDeliveries = MEMBERS * PER_MEMBER * (MEMBERS - 1);
-  let delivered = 0;
-  let lastDelivery = 0;
-  let allDelivered!: () => void;
-  const done = new Promise<void>((r) => (allDelivered = r));
-  const latencies: number[] = [];
-  const sentAt = new Map<string, number>();
-  let paced = false;
-  for (const m of members) {
-    m.onDelivery((id) => {
-      if (paced) {
-        const t = sentAt.get(id);
-        if (t !== undefined) latencies.push(now() - t);
-        return;
-      }
+  let onDelivery: (id: string) => void = () => undefined;
+  for (const m of members) m.onDelivery((id) => onDelivery(id));
+
+  /** Every member sends `perMember` messages, IN_FLIGHT at a time; resolves when all are delivered. */
+  const throughput = async (perMember: number, tag: string) => {
+    const expected = MEMBERS * perMember * (MEMBERS - 1);
+    let delivered = 0;
+    let lastDelivery = 0;
+    let allDelivered!: () => void;
+    const done = new Promise<void>((r) => (allDelivered = r));
+    onDelivery = () => {
       delivered++;
       lastDelivery = now();
-      if (delivered === expectedDeliveries) allDelivered();
-    });
-  }
-  const start = now();
-  let accepted = 0;
-  await Promise.all(
-    members.map(async (m, k) => {
-      let next = 0;
-      const lane = async () => {
-        while (next < PER_MEMBER) {
-          const i = next++;
-          await m.send(`t-${k}-${i}`);
-          accepted++;
-        }
-      };
-      await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-    }),
-  );
-  const acceptedSeconds = (now() - start) / 1000;
-  await done;
-  const deliveredSeconds = (lastDelivery - start) / 1000;
+      if (delivered === expected) allDelivered();
+    };
+    const start = now();
+    await Promise.all(
+      members.map(async (m, k) => {
+        let next = 0;
+        const lane = async () => {
+          while (next < perMember) await m.send(`${tag}-${k}-${next++}`);
+        };
+        await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+      }),
+    );
+    const acceptedSeconds = (now() - start) / 1000;
+    await done;
+    return { acceptedPerSec: Math.round((MEMBERS * perMember) / acceptedSeconds), deliveriesPerSec: Math.round(expected / ((lastDelivery - start) / 1000)) };
+  };
+
+  // 1. Warm-up (JIT, connections, caches), not counted; then the sustained run.
+  await throughput(WARMUP_PER_MEMBER, 'w');
+  const sustained = await throughput(PER_MEMBER, 't');
 
   // 2. Paced latency: one sender, RATE messages per second.
-  paced = true;
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  onDelivery = (id) => {
+    const t = sentAt.get(id);
+    if (t !== undefined) latencies.push(now() - t);
+  };
   const total = RATE * PACED_SECONDS;
   const pacedStart = now();
   const sends: Promise<void>[] = [];
@@ -94,11 +95,7 @@ async function measure(members: Member[]): Promise<Figures> {
   const want = total * (MEMBERS - 1);
   while (latencies.length < want) await new Promise((r) => setTimeout(r, 20));
   latencies.sort((a, b) => a - b);
-  return {
-    acceptedPerSec: Math.round(accepted / acceptedSeconds),
-    deliveriesPerSec: Math.round(expectedDeliveries / deliveredSeconds),
-    latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length },
-  };
+  return { ...sustained, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length } };
 }
 
 async function parley(redisUrl: string): Promise<Figures> {
@@ -175,7 +172,7 @@ async function main(): Promise<void> {
     const results = {
       at: new Date().toISOString(),
       node: process.version,
-      setup: { members: MEMBERS, perMember: PER_MEMBER, inFlightPerMember: IN_FLIGHT, pacedRate: RATE, pacedSeconds: PACED_SECONDS },
+      setup: { members: MEMBERS, perMember: PER_MEMBER, warmupPerMember: WARMUP_PER_MEMBER, inFlightPerMember: IN_FLIGHT, pacedRate: RATE, pacedSeconds: PACED_SECONDS },
       parley: ours,
       baseline: base,
       targets: { acceptedPerSec: 5000, deliveriesPerSec: 50_000, p99Ms: 50, throughputVsBaseline: 0.5 },
