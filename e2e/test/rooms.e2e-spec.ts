@@ -155,6 +155,20 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
   });
 
+  it('an operator cannot ban the owner (by nick or by a mask), and a refused ban leaves nothing behind', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'op', params: bob.nick }));
+    await waitFor(bob, 'UPDATE_WINDOW', (w) => w.windowId === bw && w.role === '@');
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'ban', params: alice.nick })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'ban', params: '*' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'voice', params: alice.nick })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(await space.redis.hlen(`im:black-list:group:${name}`)).toBe(0);
+  });
+
   it('approval policy: the request reaches the moderators, approve lets the asker in', async () => {
     const alice = await user('alice');
     const carol = await user('carol');

@@ -27,16 +27,31 @@ if act == 'op' or act == 'deop' or act == 'voice' or act == 'devoice' or act == 
   if not trole then return fail(A.R, 'NOT_FOUND', (t.nick or '?') .. ' is not in this room') end
   if act == 'owner' and not owner then return fail(A.R, 'FORBIDDEN', 'only the owner hands the room over') end
   if act ~= 'owner' and protected() then return fail(A.R, 'FORBIDDEN', 'not allowed on ' .. t.nick) end
+  -- Voice only ever toggles between a member and a voiced member.
+  if (act == 'voice' or act == 'devoice') and trole ~= 'u' and trole ~= '+' then
+    return fail(A.R, 'BAD_REQUEST', t.nick .. ' is an operator; use deop first')
+  end
   local new = ({ op = '@', deop = 'u', voice = '+', devoice = 'u', owner = '*' })[act]
   set_role(A.P, K, tuid, new, A.now, A.maxBacklog, nick)
   return ok(A.R, '')
 elseif act == 'kick' or act == 'ban' then
+  -- Checked before anything is written: a refused ban leaves no ban behind.
+  if trole and protected() then return fail(A.R, 'FORBIDDEN', 'not allowed on ' .. t.nick) end
+  if t.mask then
+    -- A mask may not reach the owner, nor (for an operator) another operator.
+    local flat = redis.call('HGETALL', K.roles)
+    for i = 1, #flat, 2 do
+      local r, n = string.sub(flat[i + 1], 1, 1), string.sub(flat[i + 1], 2)
+      if (r == '*' or (r == '@' and not owner)) and mask_matches(t.mask, n) then
+        return fail(A.R, 'FORBIDDEN', 'the mask ' .. t.mask .. ' matches ' .. n)
+      end
+    end
+  end
   if act == 'ban' then
     local field = tuid and ('user:' .. tuid) or ('mask:' .. t.mask)
     redis.call('HSET', KEYS[6], field, cjson.encode({ by = tonumber(uid), at = A.now, nick = t.nick }))
   end
   if trole then
-    if protected() then return fail(A.R, 'FORBIDDEN', 'not allowed on ' .. t.nick) end
     local why = ''
     if A.reason and A.reason ~= '' then why = ' (' .. A.reason .. ')' end
     remove_member(A.P, K, tuid, A.suffix, A.now, A.maxBacklog, 'kick', t.nick .. ' was ' .. (act == 'ban' and 'banned' or 'kicked') .. ' by ' .. nick .. why, { KEYS[6], KEYS[7] })

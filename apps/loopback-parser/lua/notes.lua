@@ -13,6 +13,7 @@ if A.op == 'add' then
 end
 if redis.call('SISMEMBER', KEYS[1], A.noteId) == 0 then return fail(A.R, 'NOT_FOUND', 'no such note in this window') end
 local ver = tonumber(redis.call('HGET', KEYS[2], 'ver'))
+if not ver then return fail(A.R, 'NOT_FOUND', 'no such note in this window') end
 if ver ~= A.ver then return fail(A.R, 'CONFLICT', 'the note was changed meanwhile (now version ' .. ver .. ')') end
 if A.op == 'edit' then
   redis.call('HSET', KEYS[2], 'ver', ver + 1, 'nick', A.nick, 'timestamp', A.now, 'msg', A.text)

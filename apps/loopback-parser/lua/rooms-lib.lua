@@ -124,14 +124,18 @@ local function join_member(P, K, uid, nick, suffix, now, max_backlog, burst)
   end, nil, nil)
   local wid = make_window(P, uid, name, suffix, 'u', topic)
   redis.call('HSET', K.windows, uid, wid)
-  local recent = redis.call('LRANGE', K.backlog, 0, burst - 1)
-  local messages = {}
-  for i = #recent, 1, -1 do messages[#messages + 1] = cjson.decode(recent[i]) end
-  tell(P, uid, {
+  local bodies = {
     add_window_json(wid, name, topic, 'u'),
     cjson.encode({ type = 'UPDATE_MEMBERS', windowId = wid, reset = true, members = members_of(K.roles) }),
-    cjson.encode({ type = 'ADD_MESSAGES', messages = { { windowId = wid, messages = messages } } }),
-  })
+  }
+  -- (LRANGE 0 -1 would be the whole backlog; and cjson writes an empty list as {}.)
+  if burst > 0 then
+    local recent = redis.call('LRANGE', K.backlog, 0, burst - 1)
+    local messages = {}
+    for i = #recent, 1, -1 do messages[#messages + 1] = cjson.decode(recent[i]) end
+    if #messages > 0 then bodies[#bodies + 1] = cjson.encode({ type = 'ADD_MESSAGES', messages = { { windowId = wid, messages = messages } } }) end
+  end
+  tell(P, uid, bodies)
   return wid
 end
 
@@ -214,13 +218,14 @@ local function remove_member(P, K, uid, suffix, now, max_backlog, cat, line, ext
     return { cjson.encode({ type = 'DELETE_MEMBERS', windowId = tonumber(w), members = { { nick = nick, userId = tonumber(uid) } } }), message_json(w, msg) }
   end, nil, nil)
   if role == '*' then
-    local heir, heir_role = nil, nil
+    -- The heir: an operator before a voiced member before a member; the oldest account among equals.
+    local rank = { ['@'] = 3, ['+'] = 2, ['u'] = 1 }
+    local heir, heir_rank = nil, 0
     local flat = redis.call('HGETALL', K.roles)
     for i = 1, #flat, 2 do
-      local r = string.sub(flat[i + 1], 1, 1)
-      local better = heir == nil or (r == '@' and heir_role ~= '@') or (r == heir_role and tonumber(flat[i]) < tonumber(heir))
-      if better then heir, heir_role = flat[i], r end
+      local r = rank[string.sub(flat[i + 1], 1, 1)] or 0
+      if r > heir_rank or (r == heir_rank and heir and tonumber(flat[i]) < tonumber(heir)) then heir, heir_rank = flat[i], r end
     end
-    set_role(P, K, heir, '*', now, max_backlog, nick)
+    if heir then set_role(P, K, heir, '*', now, max_backlog, nick) end
   end
 end

@@ -10,6 +10,10 @@ local uid = tostring(A.uid)
 if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end
 if redis.call('HGET', K.group, 'owner') ~= uid then return fail(A.R, 'FORBIDDEN', 'only the owner changes the room settings') end
 local nick = string.sub(redis.call('HGET', K.roles, uid), 2)
+if A.passwordHash == nil and A.policy == nil then return fail(A.R, 'BAD_REQUEST', 'nothing to change') end
+if A.policy == 'password' and A.passwordHash == nil and not redis.call('HGET', K.group, 'password') then
+  return fail(A.R, 'BAD_REQUEST', 'set a password first')
+end
 local line
 if A.passwordHash ~= nil then
   if A.passwordHash == '' then
@@ -17,14 +21,13 @@ if A.passwordHash ~= nil then
     if redis.call('HGET', K.group, 'policy') == 'password' then redis.call('HSET', K.group, 'policy', 'open') end
     line = nick .. ' removed the room password'
   else
-    redis.call('HSET', K.group, 'password', A.passwordHash, 'policy', 'password')
+    -- An open room gets the password policy; an invite or approval room keeps its policy.
+    redis.call('HSET', K.group, 'password', A.passwordHash)
+    if redis.call('HGET', K.group, 'policy') == 'open' then redis.call('HSET', K.group, 'policy', 'password') end
     line = nick .. ' set a room password'
   end
 end
 if A.policy ~= nil then
-  if A.policy == 'password' and not redis.call('HGET', K.group, 'password') then
-    return fail(A.R, 'BAD_REQUEST', 'set a password first')
-  end
   redis.call('HSET', K.group, 'policy', A.policy)
   line = nick .. ' made the room ' .. A.policy
 end

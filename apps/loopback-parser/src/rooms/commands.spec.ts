@@ -7,6 +7,7 @@ describe('parseCommand', () => {
     ['me', '', { kind: 'error', message: '/me needs some text' }],
     ['topic', 'Tea & cake', { kind: 'topic', text: 'Tea & cake' }],
     ['topic', '', { kind: 'topic', text: '' }],
+    ['topic', 'x'.repeat(1001), { kind: 'error', message: 'a topic is at most 1000 characters' }],
     ['policy', 'Approval', { kind: 'policy', policy: 'approval' }],
     ['policy', 'closed', { kind: 'error', message: '/policy takes one of open, password, invite, approval' }],
     ['op', 'bob', { kind: 'moderate', action: 'op', nick: 'bob', reason: '' }],

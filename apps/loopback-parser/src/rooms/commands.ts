@@ -13,6 +13,8 @@ export type RoomCommand =
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
+/** As UPDATE_TOPIC allows. */
+const TOPIC_MAX = 1000;
 const MODERATION: readonly ModerationAction[] = ['op', 'deop', 'voice', 'devoice', 'owner', 'kick', 'ban', 'unban', 'invite', 'approve', 'reject'];
 const POLICIES: readonly JoinPolicy[] = ['open', 'password', 'invite', 'approval'];
 /** Actions that take a nick mask instead of a nick. */
@@ -24,7 +26,7 @@ export function parseCommand(command: string, params: string): RoomCommand {
   const name = command.toLowerCase();
   const text = params.trim();
   if (name === 'me') return text ? { kind: 'me', text } : { kind: 'error', message: '/me needs some text' };
-  if (name === 'topic') return { kind: 'topic', text };
+  if (name === 'topic') return text.length <= TOPIC_MAX ? { kind: 'topic', text } : { kind: 'error', message: `a topic is at most ${TOPIC_MAX} characters` };
   if (name === 'apikey') return { kind: 'apikey' };
   if (name === 'policy') {
     const policy = POLICIES.find((p) => p === text.toLowerCase());

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DEFAULT_OUTBOX_MAX, LuaScript } from '@parley/inbox';
 import {
@@ -63,11 +63,19 @@ const ROOM_CACHE_MAX = 100_000;
  * members were told, and a request redelivered after a crash finds its answer and is not redone.
  */
 @Injectable()
-export class RoomsRepository {
+export class RoomsRepository implements OnModuleInit {
   /** `<userId>:<windowId>` → room name, oldest first. */
   private readonly rooms = new Map<string, string>();
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /**
+   * Loads every script at start: a pipelined run of SENDs relies on the scripts being known (a
+   * NOSCRIPT fallback of one of them could otherwise run after a later one).
+   */
+  async onModuleInit(): Promise<void> {
+    await Promise.all(Object.values(scripts).map((script) => this.redis.script('LOAD', script.source)));
+  }
 
   /** The keys of one room, in the order the scripts take them. */
   roomKeys(room: string): string[] {
