@@ -8,19 +8,18 @@ if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
 local uid = tostring(A.uid)
 if redis.call('HGET', K.windows, uid) ~= tostring(A.wid) then return fail(A.R, 'NOT_FOUND', 'not in this room') end
-local list = redis.call('LRANGE', K.backlog, 0, -1)
-for i, raw in ipairs(list) do
-  local m = cjson.decode(raw)
-  if m.gid == A.gid then
-    if m.userId == nil or tostring(m.userId) ~= uid or (m.cat ~= 'msg' and m.cat ~= 'action') then
-      return fail(A.R, 'FORBIDDEN', 'only your own messages can be edited')
-    end
-    m.body = A.text
-    m.edited = true
-    local json = cjson.encode(m)
-    redis.call('LSET', K.backlog, i - 1, json)
-    to_members(A.P, K.windows, function(w) return { message_json(w, json) } end, uid, A.R.sessionId)
-    return ok(A.R, '')
-  end
+-- Every gid was LPUSHed once, in order, and the list is trimmed only at its old end: the message
+-- with gid g sits at index nextgid - g.
+local index = tonumber(redis.call('HGET', K.group, 'nextgid') or '0') - A.gid
+local raw = index >= 0 and redis.call('LINDEX', K.backlog, index)
+local m = raw and cjson.decode(raw)
+if not m or m.gid ~= A.gid then return fail(A.R, 'NOT_FOUND', 'no such message (or too old to edit)') end
+if m.userId == nil or tostring(m.userId) ~= uid or (m.cat ~= 'msg' and m.cat ~= 'action') then
+  return fail(A.R, 'FORBIDDEN', 'only your own messages can be edited')
 end
-return fail(A.R, 'NOT_FOUND', 'no such message (or too old to edit)')
+m.body = A.text
+m.edited = true
+local json = cjson.encode(m)
+redis.call('LSET', K.backlog, index, json)
+to_members(A.P, K.windows, function(w) return { message_json(w, json) } end, uid, A.R.sessionId)
+return ok(A.R, '')

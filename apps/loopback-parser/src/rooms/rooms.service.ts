@@ -201,7 +201,7 @@ export class RoomsService {
       case 'error':
         return void (await this.replies.fail(to, 'BAD_REQUEST', command.message));
       case 'me':
-        return void (await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { ...common, text: command.text, cat: 'action', dedupeTtl: 0 }, to));
+        return void (await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { ...common, text: command.text, cat: 'action', dedupeTtl: 0, urls: urlsIn(command.text), urlsMax: URLS_MAX }, to));
       case 'topic':
         return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: command.text }, to));
       case 'policy':
