@@ -110,6 +110,8 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const newer = ok(await bob.c.request({ id: 'FETCH', windowId: bw, afterGid: gids[2]!, limit: 10 }));
     expect(newer.messages.map((m) => m.body)).toEqual(['m4', 'm5']);
 
+    ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! }));
+    expect(await space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
     ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: gids[0]!, text: 'm1 (fixed)' }));
     await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === gids[0] && m.edited === true && m.body === 'm1 (fixed)');
     expect(await bob.c.request({ id: 'EDIT', windowId: bw, gid: gids[1]!, text: 'mine now' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
@@ -152,7 +154,11 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'mall*' }));
     expect(await mallory.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'BANNED' });
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'unban', params: 'mall*' }));
-    ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
+    const { windowId: again } = ok(await mallory.c.request({ id: 'JOIN', network: 'parley', name }));
+    // A mask ban also removes the members it matches.
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'MALL*' }));
+    await waitFor(mallory, 'DELETE_WINDOW', (w) => w.windowId === again);
+    expect(await space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
   });
 
   it('an operator cannot ban the owner (by nick or by a mask), and a refused ban leaves nothing behind', async () => {

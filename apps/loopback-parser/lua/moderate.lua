@@ -60,6 +60,16 @@ elseif act == 'kick' or act == 'ban' then
   else
     local _, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, 'info', nick .. ' banned ' .. (t.nick or t.mask), nick, uid)
     to_members(A.P, K.windows, function(w) return { message_json(w, msg) } end, nil, nil)
+    -- A mask ban also removes the members it matches (none of them is protected: checked above).
+    if t.mask then
+      local flat = redis.call('HGETALL', K.roles)
+      for i = 1, #flat, 2 do
+        local n = string.sub(flat[i + 1], 2)
+        if flat[i] ~= uid and mask_matches(t.mask, n) then
+          remove_member(A.P, K, flat[i], A.suffix, A.now, A.maxBacklog, 'kick', n .. ' was banned by ' .. nick .. ' (' .. t.mask .. ')', { KEYS[6], KEYS[7] })
+        end
+      end
+    end
   end
   return ok(A.R, '')
 elseif act == 'unban' then

@@ -2,10 +2,12 @@
 -- names the version it is based on, and is refused with CONFLICT when the note has moved on.
 -- (outbox lib + rooms-lib first.)
 --
--- KEYS[1] notelist:<userId>:<windowId>  KEYS[2] note:<noteId>
+-- KEYS[1] notelist:<userId>:<windowId>  KEYS[2] note:<noteId>  KEYS[3] window:<userId>:<windowId>
 -- ARGV[1] JSON: P, R, op ('add' | 'edit' | 'delete'), noteId, ver, nick, text, now
 local A = cjson.decode(ARGV[1])
 if answered(A.R) then return 'DONE' end
+-- In the same step as the write: a window closed meanwhile gets no stray note.
+if redis.call('EXISTS', KEYS[3]) == 0 then return fail(A.R, 'NOT_FOUND', 'no such window') end
 if A.op == 'add' then
   redis.call('SADD', KEYS[1], A.noteId)
   redis.call('HSET', KEYS[2], 'ver', 1, 'nick', A.nick, 'timestamp', A.now, 'msg', A.text)

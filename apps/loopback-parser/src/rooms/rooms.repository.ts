@@ -37,6 +37,7 @@ const scripts = {
   settings: script('settings'),
   moderate: script('moderate'),
   notes: script('notes'),
+  read: script('read'),
 };
 export type RoomScript = keyof typeof scripts;
 
@@ -144,7 +145,7 @@ export class RoomsRepository implements OnModuleInit {
   }
 
   noteKeys(userId: number, windowId: number, noteId: string): string[] {
-    return [noteList(userId, windowId), note(noteId)];
+    return [noteList(userId, windowId), note(noteId), window(userId, windowId)];
   }
 
   /** The window's notes, oldest first. */
@@ -160,7 +161,4 @@ export class RoomsRepository implements OnModuleInit {
     return this.redis.lrange(urls(userId, windowId), 0, limit - 1);
   }
 
-  async setReadMark(userId: number, windowId: number, gid: number): Promise<void> {
-    await this.redis.hset(window(userId, windowId), 'readGid', gid);
-  }
 }

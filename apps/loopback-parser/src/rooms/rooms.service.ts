@@ -188,9 +188,7 @@ export class RoomsService {
       case 'FETCH':
         return this.fetch(to, room, body);
       case 'READ':
-        if (!(await this.repo.isMember(room, to.userId, wid))) return void (await this.replies.fail(to, 'NOT_FOUND', 'not in this room'));
-        await this.repo.setReadMark(to.userId, wid, body.gid);
-        return void (await this.replies.answer(to, { status: 'OK' }));
+        return void (await this.repo.run('read', keys.slice(0, 5), { ...common, gid: body.gid }, to));
       case 'COMMAND':
         return this.command(to, keys, common, parseCommand(body.command, body.params));
     }
