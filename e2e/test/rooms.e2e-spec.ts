@@ -23,7 +23,8 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
   });
 
   afterAll(async () => {
-    if (process.env.DEBUG_E2E) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
+    // PARLEY_E2E_LOGS=1 prints the apps' first warnings and errors: where to look when a test here fails.
+    if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
     for (const c of clients) c.socket.disconnect();
     await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
     await server.stop();
