@@ -290,6 +290,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toMatchObject([{ noteId: added.noteId, ver: 2, text: 'agenda: tea, cake', nick: alice.nick }]);
     // Notes are the window owner's: bob cannot reach them through alice's window id.
     expect(await bob.c.request({ id: 'NOTES', windowId: aw + 100 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await bob.c.request({ id: 'NOTE_ADD', windowId: bw + 100, text: 'nowhere' })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
     expect(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 1 })).toMatchObject({ status: 'ERROR', code: 'CONFLICT' });
     ok(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 2 }));
     expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toEqual([]);

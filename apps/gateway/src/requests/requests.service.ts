@@ -113,7 +113,7 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
           // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
           const stale = Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS;
           if (body === undefined) return await this.settle(ref, seq, claim);
-          if (where.to === 'gateway' || where.to === 'error') return stale ? await this.execute(socket, ref, seq, body, where) : { answer: await this.awaitAnswer(ref, requestId, undefined) };
+          if (where.to === 'gateway' || where.to === 'error') return stale ? await this.execute(socket, ref, seq, body, where) : await this.settle(ref, seq, claim);
           if (where.to === 'queue' && stale) await this.enqueue(ref, seq, where);
           return { answer: await this.awaitAnswer(ref, requestId, waiter) };
         }
