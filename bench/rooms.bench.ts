@@ -8,6 +8,7 @@
 //  2. latency: one member sends at a paced RATE per second; SEND → the others' ADD_MESSAGE, p50/p99.
 // Not a test: prints its figures and writes bench/results/rooms.json. Needs `npm run build`.
 //   npm run bench:rooms
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { ChildFixture, freePort, TestRedis } from '@parley/testing';
@@ -35,10 +36,53 @@ interface Figures {
   acceptedPerSec: number;
   deliveriesPerSec: number;
   latencyMs: { p50: number; p99: number; samples: number };
+  /** CPU time per accepted message in the sustained run, per process: where the time goes. */
+  cpuMicrosPerMessage: Record<string, number>;
+  /** Redis commands per accepted message in the sustained run (the busiest ones). */
+  redisCallsPerMessage: Record<string, number>;
 }
 
+/** CPU seconds used so far by each process of a run, and Redis's calls per command. */
+interface Probe {
+  cpu(): Promise<Record<string, number>>;
+  calls(): Promise<Record<string, number>>;
+}
+
+/** CPU seconds of a child process so far (utime + stime from /proc, in clock ticks of 1/100 s). */
+const childCpu = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** Sampling for one run: the benchmark's own process (the clients), the apps' processes and Redis. */
+function probeFor(redis: TestRedis, apps: Record<string, number>): Probe {
+  const admin = redis.client();
+  const info = async (section: string) => Object.fromEntries((await admin.info(section)).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':') as [string, string]));
+  return {
+    cpu: async () => {
+      const r = await info('cpu');
+      const own = process.cpuUsage();
+      return {
+        clients: (own.user + own.system) / 1e6,
+        redis: Number(r.used_cpu_user) + Number(r.used_cpu_sys),
+        ...Object.fromEntries(Object.entries(apps).map(([name, pid]) => [name, childCpu(pid)])),
+      };
+    },
+    calls: async () =>
+      Object.fromEntries(Object.entries(await info('commandstats')).map(([k, v]) => [k.replace('cmdstat_', ''), Number(/calls=(\d+)/.exec(v)?.[1] ?? 0)])),
+  };
+}
+
+const perMessage = (before: Record<string, number>, after: Record<string, number>, messages: number, scale: number) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, +(((v - (before[k] ?? 0)) * scale) / messages).toFixed(2)] as const)
+      .filter(([, v]) => v >= 0.01)
+      .sort((a, b) => b[1] - a[1]),
+  );
+
 /** The shared measurement: a warm-up, sustained throughput, then paced latency, over any kind of member. */
-async function measure(members: Member[]): Promise<Figures> {
+async function measure(members: Member[], probe: Probe): Promise<Figures> {
   let onDelivery: (id: string) => void = () => undefined;
   for (const m of members) m.onDelivery((id) => onDelivery(id));
 
@@ -71,7 +115,11 @@ async function measure(members: Member[]): Promise<Figures> {
 
   // 1. Warm-up (JIT, connections, caches), not counted; then the sustained run.
   await throughput(WARMUP_PER_MEMBER, 'w');
+  const [cpuBefore, callsBefore] = [await probe.cpu(), await probe.calls()];
   const sustained = await throughput(PER_MEMBER, 't');
+  const [cpuAfter, callsAfter] = [await probe.cpu(), await probe.calls()];
+  const messages = MEMBERS * PER_MEMBER;
+  const cost = { cpuMicrosPerMessage: perMessage(cpuBefore, cpuAfter, messages, 1e6), redisCallsPerMessage: perMessage(callsBefore, callsAfter, messages, 1) };
 
   // 2. Paced latency: one sender, RATE messages per second.
   const latencies: number[] = [];
@@ -95,10 +143,10 @@ async function measure(members: Member[]): Promise<Figures> {
   const want = total * (MEMBERS - 1);
   while (latencies.length < want) await new Promise((r) => setTimeout(r, 20));
   latencies.sort((a, b) => a - b);
-  return { ...sustained, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length } };
+  return { ...sustained, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length }, ...cost };
 }
 
-async function parley(redisUrl: string): Promise<Figures> {
+async function parley(redis: TestRedis, redisUrl: string): Promise<Figures> {
   const port = await freePort();
   const env = { REDIS_URL: redisUrl, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_LIMIT_PER_IP: '1000' };
   const apps = [
@@ -129,7 +177,7 @@ async function parley(redisUrl: string): Promise<Figures> {
       onDelivery: (listener) => c.on('notification', (ntf) => ntf.type === 'ADD_MESSAGE' && ntf.cat === 'msg' && listener(ntf.body)),
       close: () => c.socket.disconnect(),
     }));
-    const figures = await measure(members);
+    const figures = await measure(members, probeFor(redis, { gateway: apps[0]!.proc.pid!, worker: apps[1]!.proc.pid! }));
     const problems = clients.reduce((k, { c }) => k + c.duplicates + c.gaps, 0);
     if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
     for (const m of members) m.close();
@@ -139,7 +187,7 @@ async function parley(redisUrl: string): Promise<Figures> {
   }
 }
 
-async function baseline(redisUrl: string): Promise<Figures> {
+async function baseline(redis: TestRedis, redisUrl: string): Promise<Figures> {
   const port = await freePort();
   const file = join(__dirname, 'rooms-baseline.ts');
   const procs = [ChildFixture.start(file, { REDIS_URL: redisUrl, ROLE: 'server', PORT: String(port) }), ChildFixture.start(file, { REDIS_URL: redisUrl, ROLE: 'worker' })];
@@ -156,7 +204,7 @@ async function baseline(redisUrl: string): Promise<Figures> {
       onDelivery: (listener) => s.on('message', (m: { body: string }) => listener(m.body)),
       close: () => s.disconnect(),
     }));
-    const figures = await measure(members);
+    const figures = await measure(members, probeFor(redis, { gateway: procs[0]!.proc.pid!, worker: procs[1]!.proc.pid! }));
     for (const m of members) m.close();
     return figures;
   } finally {
@@ -167,8 +215,8 @@ async function baseline(redisUrl: string): Promise<Figures> {
 async function main(): Promise<void> {
   const redis = await TestRedis.start();
   try {
-    const base = await baseline((await redis.keySpace()).url);
-    const ours = await parley((await redis.keySpace()).url);
+    const base = await baseline(redis, (await redis.keySpace()).url);
+    const ours = await parley(redis, (await redis.keySpace()).url);
     const results = {
       at: new Date().toISOString(),
       node: process.version,
@@ -182,6 +230,8 @@ async function main(): Promise<void> {
     console.log(`rooms, ${MEMBERS} members: accepted ${ours.acceptedPerSec}/s (target ≥ 5000), deliveries ${ours.deliveriesPerSec}/s (target ≥ 50000)`);
     console.log(`  latency at ${RATE}/s: p50 ${ours.latencyMs.p50} ms, p99 ${ours.latencyMs.p99} ms (target p99 ≤ 50)`);
     console.log(`baseline: accepted ${base.acceptedPerSec}/s, deliveries ${base.deliveriesPerSec}/s, p50 ${base.latencyMs.p50} ms, p99 ${base.latencyMs.p99} ms`);
+    console.log(`CPU µs per message: parley ${JSON.stringify(ours.cpuMicrosPerMessage)}, baseline ${JSON.stringify(base.cpuMicrosPerMessage)}`);
+    console.log(`Redis calls per message: parley ${JSON.stringify(ours.redisCallsPerMessage)}, baseline ${JSON.stringify(base.redisCallsPerMessage)}`);
     console.log(`parley / baseline: accepted ${results.acceptedVsBaseline}, deliveries ${results.deliveriesVsBaseline} (target ≥ 0.5)`);
     writeResults('rooms', results);
   } finally {

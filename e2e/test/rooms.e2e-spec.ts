@@ -96,6 +96,26 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(ofType(alice, 'ADD_MESSAGE').filter((m) => m.cat === 'msg')).toEqual([]);
   });
 
+  it('a burst of SENDs (stored in runs) keeps its order, and a retry inside the burst is stored once', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    // 60 at once, every fourth a retry of the one before it (same clientMsgId and text).
+    const ids = Array.from({ length: 60 }, (_, i) => (i % 4 === 3 ? i - 1 : i));
+    const answers = (await Promise.all(ids.map((id) => alice.c.request({ id: 'SEND', windowId: aw, text: `burst ${id}`, clientMsgId: `b-${id}` })))).map(ok);
+    ids.forEach((id, i) => {
+      if (id !== i) expect(answers[i]).toEqual(answers[i - 1]);
+    });
+    const distinct = answers.filter((_, i) => ids[i] === i).map((a) => a.gid);
+    expect(distinct).toEqual(Array.from({ length: distinct.length }, (_, k) => distinct[0]! + k));
+    const received = () => ofType(bob, 'ADD_MESSAGE').filter((m) => m.cat === 'msg');
+    await eventually(received, (r) => r.length >= distinct.length, 'bob got the burst');
+    expect(received().map((m) => [m.gid, m.body])).toEqual(distinct.map((gid, k) => [gid, `burst ${ids.filter((id, i) => id === i)[k]}`]));
+    expect(bob.c.duplicates + bob.c.gaps).toBe(0);
+  });
+
   it('FETCH pages history by gid; EDIT changes one’s own message for everyone, and only one’s own', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
@@ -223,27 +243,38 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
     ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
     ok(await carol.c.request({ id: 'JOIN', network: 'parley', name }));
+    // A stream: 20 lanes, each sending its next message as soon as the last one is answered, so
+    // 20 are always on their way however fast loopback-parser is, until 300 have gone after the
+    // restart.
     const total = 300;
     let answered = 0;
-    const sends = Array.from({ length: total }, (_, i) =>
-      alice.c.request({ id: 'SEND', windowId: aw, text: `stream ${i}`, clientMsgId: `s-${i}` }).then((a) => {
+    let restarted = false;
+    const send = (i: number) => alice.c.request({ id: 'SEND', windowId: aw, text: `stream ${i}`, clientMsgId: `s-${i}` });
+    const sends: ReturnType<typeof send>[] = [];
+    const lane = async () => {
+      while (!restarted || sends.length < total) {
+        const sent = send(sends.length);
+        sends.push(sent);
+        await sent;
         answered++;
-        return a;
-      }),
-    );
+      }
+    };
+    const lanes = Promise.all(Array.from({ length: 20 }, lane));
     await eventually(() => answered, (k) => k >= 30, 'some answers');
     const killed = apps.get('loopback-parser')!;
     await killed.proc.kill('SIGKILL');
     // Killed mid-stream: messages were still waiting for their answer.
-    expect(answered).toBeLessThan(total);
+    expect(sends.length).toBeGreaterThan(answered);
     await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
+    restarted = true;
+    await lanes;
     const answers = (await Promise.all(sends)).map(ok);
     const gids = answers.map((a) => a.gid);
     expect(gids).toEqual([...gids].sort((x, y) => x - y));
-    expect(new Set(gids).size).toBe(total);
+    expect(new Set(gids).size).toBe(sends.length);
     for (const member of [bob, carol]) {
       const received = () => ofType(member, 'ADD_MESSAGE').filter((m) => m.cat === 'msg').map((m) => m.gid);
-      await eventually(received, (r) => r.length >= total, `${member.nick} got ${total}`);
+      await eventually(received, (r) => r.length >= sends.length, `${member.nick} got ${sends.length}`);
       expect(received()).toEqual(gids);
       expect(member.c.duplicates + member.c.gaps).toBe(0);
     }

@@ -7,7 +7,7 @@
 -- KEYS[5]  sessionreplies:<userId>:<sessionId>
 -- ARGV[1]  sessionId
 -- ARGV[2]  sessionRef
--- ARGV[3]  'notify:<userId>'
+-- ARGV[3]  'notify:gateways' (every gateway: the one holding the socket closes it)
 -- ARGV[4]  the terminate message (protocol's NotifyMessage), or '' to tell nobody
 -- ARGV[5]  only if idle since: end it only if its last activity is at or before this (ms), or ''
 -- Returns 1 if the session was ended, 0 if it was not there (or not idle any more).

@@ -8,6 +8,7 @@
 -- ARGV[2]  now (ms)
 -- ARGV[3]  sessionId
 -- ARGV[4]  sessionRef
+-- ARGV[5]  the gateway instance taking the session up: wake-ups go there from now on
 -- Returns 'OK', or why the session cannot be resumed exactly: 'GONE' (unknown or expired),
 -- 'REINIT' (its outbox was cut), 'UNFINISHED' (its init burst never completed), 'AHEAD' (the
 -- client claims notifications never sent), 'BEHIND' (entries after lastSeq were already dropped).
@@ -28,7 +29,8 @@ if first then
 elseif last ~= nextSeq - 1 then
   return 'BEHIND'
 end
-redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2])
+-- Before this gateway's first read: whatever is appended after that read wakes it.
+redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2], 'gateway', ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
 return 'OK'

@@ -148,11 +148,14 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     const answered = client.request({ id: 'CREATE', name: '#tea' });
     // Play loopback-parser: take the envelope and answer through RequestReplies.
     const [, raw] = (await redis.space.connect().brpop('inbox:loopbackparser', 0))!;
-    const envelope = JSON.parse(raw) as { type: string; userId: number; sessionId: string; requestId: string; request: unknown };
-    expect(envelope).toEqual({ v: 1, type: 'request', userId: me.userId, sessionId: ack.sessionId, requestId: '1', request: { id: 'CREATE', name: '#tea' } });
+    const envelope = JSON.parse(raw) as { type: string; userId: number; sessionId: string; requestId: string; gateway: string; request: unknown };
+    // The gateway names itself: the answer goes to its channel, and it is the one holding the session.
+    expect(envelope).toEqual({ v: 1, type: 'request', userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway: envelope.gateway, request: { id: 'CREATE', name: '#tea' } });
+    expect(envelope.gateway).toMatch(/^\d+-[0-9a-f]{8}$/);
+    expect(await r().hget(session(me.userId, ack.sessionId), 'gateway')).toBe(envelope.gateway);
     expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toMatch(/^P\d+$/);
     const { RequestReplies } = await import('@parley/inbox');
-    await new RequestReplies(r()).answer({ userId: me.userId, sessionId: ack.sessionId, requestId: '1' }, { status: 'OK', windowId: 9 });
+    await new RequestReplies(r()).answer({ userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway: envelope.gateway }, { status: 'OK', windowId: 9 });
     expect(await answered).toEqual({ status: 'OK', windowId: 9 });
   });
 
@@ -165,7 +168,8 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     const req = { seq: 1, id: 'BLOCK', userId: 99 };
     expect(await emit(req)).toMatchObject({ status: 'ERROR', code: 'TIMEOUT' });
     const { RequestReplies } = await import('@parley/inbox');
-    await new RequestReplies(r()).fail({ userId: me.userId, sessionId: ack.sessionId, requestId: '1' }, 'NOT_AVAILABLE', 'later');
+    const gateway = (await r().hget(session(me.userId, ack.sessionId), 'gateway'))!;
+    await new RequestReplies(r()).fail({ userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway }, 'NOT_AVAILABLE', 'later');
     expect(await emit(req)).toEqual({ status: 'ERROR', code: 'NOT_AVAILABLE', message: 'later' });
     // It went to im-router's queue once, with an id that makes a re-drive a no-op.
     expect(await r().exists(`bull:im-router:req-${me.userId}-${ack.sessionId}-1`)).toBe(1);

@@ -7,12 +7,14 @@ import { SessionsRepository } from '../src/sessions/sessions.repository';
 describe('session scripts (real Redis)', () => {
   const redis = useTestRedis();
   const ref = { userId: 7, sessionId: 'sess-0001' };
-  const repo = () => new SessionsRepository(redis.space.redis);
+  const repo = () => new SessionsRepository(redis.space.redis, '4242-0a1b2c3d');
   const entries = async () => (await redis.space.redis.lrange(outbox(7, 'sess-0001'), 0, -1)).map((e) => JSON.parse(e) as { seq: number; type: string; gid?: number });
   const message = (gid: number) => ({ type: 'ADD_MESSAGE' as const, windowId: 1, gid, ts: gid, cat: 'msg' as const, body: `m${gid}`, nick: 'bob' });
 
   it('puts the burst before what was appended while it was built, numbers all from 1, and drops messages the burst carries', async () => {
     expect(await repo().create(ref, 'hash', 'test', 8)).toEqual([]);
+    // The creating gateway holds it: its wake-ups go to that gateway's channel.
+    expect(await redis.space.redis.hget(session(7, 'sess-0001'), 'gateway')).toBe('4242-0a1b2c3d');
     // Backends append while the gateway reads the snapshot: message 3 made it into the snapshot, message 4 did not.
     await new Notifier(redis.space.redis).notifyUser(7, [message(3), { type: 'UPDATE_SETTINGS', settings: { x: 1 } }, message(4)]);
     const burst = [{ type: 'UPDATE_SETTINGS', settings: {} }, { type: 'ADD_MESSAGES', messages: [{ windowId: 1, messages: [] }] }, { type: 'FINISH_INIT' }].map((n) => JSON.stringify(n));

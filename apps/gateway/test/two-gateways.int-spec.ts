@@ -41,6 +41,10 @@ describe('two gateways (real Redis, real sockets)', () => {
     const [update] = await waitForType(moved.seen, 'UPDATE_SETTINGS');
     expect(update).toMatchObject({ seq: lastSeq + 1, settings: { n: 2 } });
     expect(moved.seen.items).toHaveLength(1);
+    // From now on its wake-ups go to gateway one.
+    expect(await a.client.request({ id: 'SET', settings: { n: 3 } })).toEqual({ status: 'OK' });
+    const later = await waitForType(moved.seen, 'UPDATE_SETTINGS', 2);
+    expect(later[1]).toMatchObject({ seq: lastSeq + 2, settings: { n: 3 } });
   });
 
   it('lets go of a session on one gateway when it is taken over on the other', async () => {

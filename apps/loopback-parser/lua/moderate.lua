@@ -98,8 +98,6 @@ elseif act == 'apikey' then
   local _, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, 'info', nick .. ' made a new API key for this room', nick, uid)
   to_members(A.P, K.windows, function(w) return { message_json(w, msg) } end, nil, nil)
   -- The key goes to the asking session once; what is kept for a repeat does not carry it.
-  local answer = '{"status":"OK","apiKey":' .. cjson.encode(A.apiKey) .. '}'
-  answer_request(A.R.replies, A.R.requestId, answer, A.R.channel, A.R.sessionId, '{"status":"OK"}')
-  return answer
+  return reply(A.R, '{"status":"OK","apiKey":' .. cjson.encode(A.apiKey) .. '}', '{"status":"OK"}')
 end
 return fail(A.R, 'BAD_REQUEST', 'unknown room command ' .. tostring(act))

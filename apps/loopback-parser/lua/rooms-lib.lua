@@ -4,10 +4,11 @@
 --   A.R  where the answer goes: { replies = 'sessionreplies:<u>:<s>', requestId, channel, sessionId }
 --        (absent when a script runs for no client request, e.g. a webhook post)
 -- and changes the room, tells the members' sessions and answers the request in one atomic step.
+-- Every script ends through `reply` (ok, fail): it wakes the gateways of the sessions told.
 
 local function tell(P, uid, bodies, except_sid)
   local s = P.separator
-  return append_to_user(P.sessionList .. uid, P.session .. uid .. s, P.outbox .. uid .. s, P.notify .. uid, bodies, '', except_sid or '', P.max)
+  return append_to_user(P.sessionList .. uid, P.session .. uid .. s, P.outbox .. uid .. s, P.gatewayChannel, bodies, '', except_sid or '', P.max)
 end
 
 -- A request answered already (delivered twice after a crash): nothing is done again. Every
@@ -18,8 +19,12 @@ local function answered(R)
   return not current or string.sub(current, 1, 1) ~= 'P'
 end
 
-local function reply(R, json)
-  if R then answer_request(R.replies, R.requestId, json, R.channel, R.sessionId) end
+-- The script's last step: the gateways of the sessions told are woken, then the request is
+-- answered (`stored`, when given, is kept for a repeat instead of `json`). The script checked
+-- with `answered` at its start that the answer is awaited.
+local function reply(R, json, stored)
+  flush_wakes()
+  if R then answer_request(R.replies, R.requestId, json, R.channel, R.sessionId, stored, true) end
   return json
 end
 
@@ -75,8 +80,7 @@ local function store_message(group_key, backlog_key, max_backlog, now, cat, body
   local msg = { gid = gid, ts = now, cat = cat, body = body, nick = nick }
   if uid then msg.userId = tonumber(uid) end
   local json = cjson.encode(msg)
-  redis.call('LPUSH', backlog_key, json)
-  redis.call('LTRIM', backlog_key, 0, max_backlog - 1)
+  if redis.call('LPUSH', backlog_key, json) > max_backlog then redis.call('LTRIM', backlog_key, 0, max_backlog - 1) end
   return gid, json
 end
 

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { notifyChannel, outboxKeyPrefix, sessionKeyPrefix, sessionList } from '@parley/key-schema';
+import { GATEWAY_CHANNEL_PREFIX, outboxKeyPrefix, sessionKeyPrefix, sessionList } from '@parley/key-schema';
 import type { Notification } from '@parley/protocol';
 import { scripts } from './lua-script';
 
@@ -9,7 +9,8 @@ export const DEFAULT_OUTBOX_MAX = 10_000;
 /**
  * How every backend tells a user something: notifications appended to the outboxes of the user's
  * live sessions with their sequence numbers, in one atomic step (notify.lua), and a wake-up on
- * `notify:<userId>` for the gateways holding the sockets. The gateway delivers and trims.
+ * `notify:gateway:<instance>` for each gateway holding one of the sockets. The gateway delivers
+ * and trims.
  */
 export class Notifier {
   constructor(
@@ -38,7 +39,7 @@ export class Notifier {
     return (await scripts.notify.run(
       this.redis,
       [sessionList(userId)],
-      [sessionKeyPrefix(userId), outboxKeyPrefix(userId), notifyChannel(userId), this.outboxMax, only, except, ...json],
+      [sessionKeyPrefix(userId), outboxKeyPrefix(userId), GATEWAY_CHANNEL_PREFIX, this.outboxMax, only, except, ...json],
     )) as string[];
   }
 }

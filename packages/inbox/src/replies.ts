@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { notifyChannel, sessionReplies } from '@parley/key-schema';
+import { gatewayChannel, sessionReplies } from '@parley/key-schema';
 import type { AnyRequestResponse, RequestErrorCode } from '@parley/protocol';
 import { scripts } from './lua-script';
 
@@ -14,17 +14,19 @@ export function parseStoredReply(value: string): StoredReply {
   return { pending: false, answer: JSON.parse(value) as AnyRequestResponse };
 }
 
-/** Where a request's answer goes: the gateway's handle of one request of one session. */
+/** Where a request's answer goes: one request of one session, and the gateway that forwarded it. */
 export interface ReplyAddress {
   userId: number;
   sessionId: string;
   requestId: string;
+  /** The forwarding gateway's instance: the answer is announced on its channel. */
+  gateway: string;
 }
 
 /**
  * How the owner of a client request answers it. The gateway claimed the request's seq (a pending
  * entry in `sessionreplies`) before handing it over; `answer` stores the answer there once and
- * wakes the gateway, which acks the socket. A request delivered twice (a backend killed mid-batch)
+ * tells the forwarding gateway, which acks the socket. A request delivered twice (a backend killed mid-batch)
  * finds its answer stored: `isPending` is false, and the owner does not redo it.
  */
 export class RequestReplies {
@@ -35,7 +37,7 @@ export class RequestReplies {
     const stored = await scripts.answer.run(
       this.redis,
       [sessionReplies(to.userId, to.sessionId)],
-      [to.requestId, JSON.stringify(answer), notifyChannel(to.userId), to.sessionId],
+      [to.requestId, JSON.stringify(answer), gatewayChannel(to.gateway), to.sessionId],
     );
     return stored === 1;
   }

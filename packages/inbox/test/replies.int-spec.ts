@@ -1,18 +1,18 @@
-import { notifyChannel, sessionReplies } from '@parley/key-schema';
+import { gatewayChannel, sessionReplies } from '@parley/key-schema';
 import { Collector, useTestRedis } from '@parley/testing';
 import { parseStoredReply, RequestReplies } from '../src';
 
 describe('RequestReplies (real Redis)', () => {
   const redis = useTestRedis();
-  const to = { userId: 42, sessionId: 'sessA1234', requestId: '3' };
+  const to = { userId: 42, sessionId: 'sessA1234', requestId: '3', gateway: '4242-0a1b2c3d' };
   const claim = () => redis.space.redis.hset(sessionReplies(42, 'sessA1234'), '3', `P${Date.now()}`);
 
-  it('stores the answer of a claimed request once and wakes the gateway', async () => {
+  it('stores the answer of a claimed request once and announces it to the gateway that forwarded it', async () => {
     await claim();
     const subscriber = redis.space.connect();
     const messages = new Collector<string>();
     subscriber.on('message', (_channel: string, message: string) => messages.push(message));
-    await subscriber.subscribe(notifyChannel(42));
+    await subscriber.subscribe(gatewayChannel('4242-0a1b2c3d'));
     const replies = new RequestReplies(redis.space.redis);
     expect(await replies.isPending(to)).toBe(true);
     expect(await replies.answer(to, { status: 'OK' })).toBe(true);

@@ -148,7 +148,7 @@ describe('USER_KEY_PREFIXES', () => {
     expect(`${p.sessionList}42`).toBe(mas.sessionList(42));
     expect(`${p.session}42${p.separator}s3ss10n`).toBe(mas.session(42, 's3ss10n'));
     expect(`${p.outbox}42${p.separator}s3ss10n`).toBe(mas.outbox(42, 's3ss10n'));
-    expect(`${p.notify}42`).toBe(mas.notifyChannel(42));
+    expect(`${p.gatewayChannel}1234-ab12`).toBe(mas.gatewayChannel('1234-ab12'));
     expect(`${p.window}42${p.separator}7`).toBe(mas.window(42, 7));
     expect(`${p.windowList}42`).toBe(mas.windowList(42));
     expect(`${p.urls}42${p.separator}7`).toBe(mas.urls(42, 7));

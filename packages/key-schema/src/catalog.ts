@@ -36,7 +36,7 @@ export const USER_FIELDS = [
   'name', 'email', 'inUse', 'lastlogin', 'passwd', 'salt', 'nick', 'token', 'cookie', 'cookie_expires',
   'lastip', 'ads', 'maxwindows', 'openidurl', 'registrationtime', 'nextwindowid',
 ] as const;
-export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'reinit', 'initPending', 'tokenHash', 'clientName'] as const;
+export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'reinit', 'initPending', 'tokenHash', 'clientName', 'gateway'] as const;
 export const WINDOW_FIELDS = [
   'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network', 'readGid',
 ] as const;

@@ -55,8 +55,16 @@ export const sessionKeyPrefix = (userId: NumericId): string => `session:${uid(us
 export const sessionReplies = perSession('sessionreplies', 'hash');
 /** `outbox:<userId>:` — what `outbox(userId, sid)` puts before the session id, for Lua scripts. */
 export const outboxKeyPrefix = (userId: NumericId): string => `outbox:${uid(userId)}:`;
-/** `notify:<userId>` — the pub/sub channel that wakes the gateways holding the user's sockets (not a key). */
-export const notifyChannel = (userId: NumericId): string => `notify:${uid(userId)}`;
+/**
+ * `notify:gateway:<instance>` — the pub/sub channel of one gateway process (not a key): wake-ups
+ * of the sessions whose `gateway` field names it, and the answers of the requests it forwarded.
+ * One message per change per gateway, however many of its sessions the change reaches.
+ */
+export const gatewayChannel = (instance: string): string => `${GATEWAY_CHANNEL_PREFIX}${tokenPart(instance, 'gateway instance')}`;
+/** What `gatewayChannel(instance)` puts before the instance, for Lua scripts. */
+export const GATEWAY_CHANNEL_PREFIX = 'notify:gateway:';
+/** `notify:gateways` — the pub/sub channel every gateway listens on (not a key): sessions ended, sockets taken over. */
+export const gatewaysChannel = (): string => 'notify:gateways';
 /** `sessionlastrequest` — member `sessionRef(userId, sessionId)`, score last request time. */
 export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
 /** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
@@ -206,7 +214,7 @@ export const USER_KEY_PREFIXES = {
   sessionList: 'sessionlist:',
   session: 'session:',
   outbox: 'outbox:',
-  notify: 'notify:',
+  gatewayChannel: GATEWAY_CHANNEL_PREFIX,
   window: 'window:',
   windowList: 'windowlist:',
   urls: 'urls:',

@@ -36,6 +36,10 @@ export type Timestamp = z.infer<typeof Timestamp>;
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 characters of A-Z a-z 0-9 _ -');
 export type SessionId = z.infer<typeof SessionId>;
 
+/** One gateway process (`<pid>-<random hex>`): its pub/sub channel carries the answers of the requests it forwarded. */
+export const GatewayInstance = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . -');
+export type GatewayInstance = z.infer<typeof GatewayInstance>;
+
 // Network names are key parts too (`networks:<userId>:<network>`), and appear in windowlist
 // entries separated by ':'; hence no ':' and a short ASCII charset.
 export const NetworkName = z

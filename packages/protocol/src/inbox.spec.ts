@@ -20,6 +20,7 @@ const request = {
   userId: 7,
   sessionId: 'abcdefgh1234',
   requestId: 'abcdefgh1234:5',
+  gateway: '4242-0a1b2c3d',
   request: { id: 'SEND', windowId: 2, text: 'hi', clientMsgId: 'c1' },
   traceId: 't-1',
 } as const;
@@ -99,6 +100,7 @@ const INVALID: { [N in InboxName]: [string, unknown][] } = {
     ['webhook to a name without #', { v: 1, type: 'webhook', group: 'deploys', text: 'x' }],
     ['webhook with empty text', { v: 1, type: 'webhook', group: '#deploys', text: '' }],
     ['request with a numeric requestId', { ...request, requestId: 5 }],
+    ['request without its gateway', { ...request, gateway: undefined }],
   ],
 };
 

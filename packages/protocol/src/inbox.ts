@@ -7,7 +7,7 @@
  * single user and may be handled by any partition.
  */
 import { z } from 'zod';
-import { MessageText, NetworkName, Nick, RoomName, SessionId, TraceId, UserId, V1 } from './common';
+import { GatewayInstance, MessageText, NetworkName, Nick, RoomName, SessionId, TraceId, UserId, V1 } from './common';
 import { RequestBody } from './requests';
 
 // ---- IRC lines ----
@@ -69,6 +69,8 @@ const ForwardedRequest = z.object({
   sessionId: SessionId,
   /** The gateway's handle for the pending answer (for example `<sessionId>:<seq>`); opaque here. */
   requestId: z.string().min(1).max(128),
+  /** The gateway that forwarded it: the answer is announced on its channel. */
+  gateway: GatewayInstance,
   request: RequestBody,
 });
 

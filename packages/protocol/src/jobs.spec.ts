@@ -9,7 +9,7 @@ import {
   parseImJob,
 } from './jobs';
 
-const replyTo = (requestId: string) => ({ sessionId: 'abcdefgh1234', requestId });
+const replyTo = (requestId: string) => ({ sessionId: 'abcdefgh1234', requestId, gateway: '4242-0a1b2c3d' });
 const VALID: { [N in ImJobName]: ImJobPayload<N> } = {
   REQUEST_FRIEND: { v: 1, userId: 1, target: { nick: 'bob' }, replyTo: replyTo('1') },
   FRIEND_VERDICT: { v: 1, userId: 2, requesterId: 1, allow: true, replyTo: replyTo('2') },
@@ -35,7 +35,9 @@ const INVALID: [string, string, unknown][] = [
   ['SEND_DIRECT with empty text', 'SEND_DIRECT', { ...VALID.SEND_DIRECT, text: '' }],
   ['READ with a string gid', 'READ', { ...VALID.READ, gid: '9' }],
   ['BLOCK without replyTo', 'BLOCK', { v: 1, userId: 1, targetUserId: 2 }],
-  ['CHAT with a bad session id in replyTo', 'CHAT', { ...VALID.CHAT, replyTo: { sessionId: 'a b', requestId: '1' } }],
+  ['CHAT with a bad session id in replyTo', 'CHAT', { ...VALID.CHAT, replyTo: { sessionId: 'a b', requestId: '1', gateway: '4242-0a1b2c3d' } }],
+  ['CHAT without the gateway in replyTo', 'CHAT', { ...VALID.CHAT, replyTo: { sessionId: 'abcdefgh1234', requestId: '1' } }],
+  ['CHAT with a gateway that would break its channel name', 'CHAT', { ...VALID.CHAT, replyTo: { sessionId: 'abcdefgh1234', requestId: '1', gateway: 'a:b' } }],
   ['a payload that is not an object', 'CLEAN_OFFLINE', 'now'],
 ];
 

@@ -4,7 +4,7 @@
  * of the acting user unless it is a scheduled job that acts for nobody.
  */
 import { z } from 'zod';
-import { ClientMsgId, Gid, MessageText, Nick, SessionId, UserId, V1 } from './common';
+import { ClientMsgId, GatewayInstance, Gid, MessageText, Nick, SessionId, UserId, V1 } from './common';
 import { type Assert, type Equal } from './internal';
 import { type ParseResult, parseWith } from './parse';
 
@@ -31,10 +31,10 @@ const absent = z.undefined().optional();
 
 /**
  * Where the answer of the client request behind a job goes: the session's request `requestId`
- * (the gateway's handle, the request's `seq`). im-router answers it with packages/inbox's
- * `RequestReplies`; the gateway relays that answer to the socket.
+ * (the gateway's handle, the request's `seq`), announced to the gateway that forwarded it.
+ * im-router answers it with packages/inbox's `RequestReplies`; that gateway relays it to the socket.
  */
-export const ReplyTo = z.object({ sessionId: SessionId, requestId: RequestId });
+export const ReplyTo = z.object({ sessionId: SessionId, requestId: RequestId, gateway: GatewayInstance });
 export type ReplyTo = z.infer<typeof ReplyTo>;
 
 /** The other user of a friend or block job. */

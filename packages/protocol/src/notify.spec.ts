@@ -1,6 +1,6 @@
 import { NotifyMessage } from './notify';
 
-describe('NotifyMessage (the notify:<userId> channel)', () => {
+describe('NotifyMessage (the gateways\' pub/sub channels)', () => {
   it.each([
     { wake: ['abcdefgh1234'] },
     { reply: { sessionId: 'abcdefgh1234', requestId: '7' } },

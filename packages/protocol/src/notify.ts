@@ -1,8 +1,11 @@
 /**
- * What travels on `notify:<userId>` (Redis pub/sub), between the apps that change what a user sees
- * and the gateways that hold the user's sockets. Pub/sub is only a wake-up: everything it points at
- * is stored first (outbox entries, request answers, ended sessions), so a lost message delays
- * delivery until the next wake or reconnect but loses nothing.
+ * What travels on the gateways' pub/sub channels, between the apps that change what a user sees
+ * and the gateways that hold the users' sockets: `notify:gateway:<instance>` (one gateway: wake-ups
+ * of the sessions it holds, one message per change however many sessions it reaches, and the
+ * answers of the requests it forwarded) and `notify:gateways` (every gateway: `terminate`,
+ * `detach`). Pub/sub is only a wake-up: everything it points at is stored first (outbox entries,
+ * request answers, ended sessions), so a lost message delays delivery until the next wake or
+ * reconnect but loses nothing.
  */
 import { z } from 'zod';
 import { SessionId, UpperSnake } from './common';

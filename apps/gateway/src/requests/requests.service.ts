@@ -193,7 +193,7 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
         return { answer: stored.pending ? error('TIMEOUT', 'still being handled; repeat the request later') : stored.answer };
       }
       case 'CLAIMED':
-        await this.replies.answer({ ...ref, requestId: String(seq) }, failure!);
+        await this.replies.answer({ ...ref, requestId: String(seq), gateway: this.delivery.instance }, failure!);
         return { answer: failure! };
     }
   }
@@ -202,11 +202,11 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     const windowId = windowIdOf(body);
     const window = windowId !== undefined ? await this.repo.window(ref.userId, windowId) : undefined;
     const nickUserId = body.id === 'CHAT' && body.nick !== undefined && body.network === BUILTIN_NETWORK ? await this.repo.userIdByNick(body.nick) : undefined;
-    return { userId: ref.userId, replyTo: { sessionId: ref.sessionId, requestId }, window, nickUserId };
+    return { userId: ref.userId, replyTo: { sessionId: ref.sessionId, requestId, gateway: this.delivery.instance }, window, nickUserId };
   }
 
   private envelope(ref: SessionRef, requestId: string, request: RequestBody): InboxMessage<'loopbackparser'> & InboxMessage<'ircparser'> {
-    return { v: 1, type: 'request', userId: ref.userId, sessionId: ref.sessionId, requestId, request };
+    return { v: 1, type: 'request', userId: ref.userId, sessionId: ref.sessionId, requestId, gateway: this.delivery.instance, request };
   }
 
   private async enqueue(ref: SessionRef, seq: number, where: Extract<Route, { to: 'queue' }>): Promise<void> {
@@ -258,7 +258,7 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     } else {
       throw new Error(`execute: ${body.id} is not the gateway's`);
     }
-    await this.replies.answer({ ...ref, requestId: String(seq) }, answer);
+    await this.replies.answer({ ...ref, requestId: String(seq), gateway: this.delivery.instance }, answer);
     return { answer, after };
   }
 }

@@ -1,7 +1,7 @@
 import type { RequestBody } from '@parley/protocol';
 import { route } from './route';
 
-const replyTo = { sessionId: 'sess12345678', requestId: '4' };
+const replyTo = { sessionId: 'sess12345678', requestId: '4', gateway: '4242-0a1b2c3d' };
 const facts = (window?: { network: string; type: string; targetUserId?: number }, nickUserId?: number) => ({
   userId: 1,
   replyTo,

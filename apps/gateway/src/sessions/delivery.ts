@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { notifyChannel } from '@parley/key-schema';
+import { gatewayChannel, gatewaysChannel } from '@parley/key-schema';
 import { type AnyRequestResponse, NotifyMessage, type SequencedNotification } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
+import { GATEWAY_INSTANCE } from './instance';
 import { GatewayMetrics } from './metrics';
 import type { ParleySocket } from './socket-types';
 import { type SessionRef, SessionsRepository } from './sessions.repository';
@@ -46,19 +46,17 @@ export interface DeliveryConfig {
 }
 
 /**
- * Moves each session's outbox to its socket. One subscriber connection per gateway listens on
- * `notify:<userId>` for every user with a socket here; a wake-up (or an ack, or a reconnect of the
- * subscriber) makes the session's pump read the outbox after the last seq sent and emit it in
- * order. Entries leave the outbox only when the client acks them, so a dropped socket or a killed
- * gateway loses nothing: the next socket resumes after the client's `lastSeq`.
+ * Moves each session's outbox to its socket. One subscriber connection per gateway listens on its
+ * own channel `notify:gateway:<instance>` (wake-ups of the sessions it holds — a session's
+ * `gateway` field names the gateway that took it last — and the answers of the requests it
+ * forwarded) and on `notify:gateways` (sessions ended, sockets taken over). A wake-up (or an ack,
+ * or a reconnect of the subscriber) makes the session's pump read the outbox after the last seq
+ * sent and emit it in order. Entries leave the outbox only when the client acks them, so a dropped
+ * socket or a killed gateway loses nothing: the next socket resumes after the client's `lastSeq`.
  */
 @Injectable()
 export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
-  /** This gateway process, so a takeover can tell its own sockets from others'. */
-  readonly instance = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly live = new Map<string, Live>();
-  /** Per user with a socket here: how many, and the subscription every pump waits for. */
-  private readonly users = new Map<number, { count: number; subscribed: Promise<unknown> }>();
   private readonly waiters = new Map<string, Set<(answer: AnyRequestResponse | undefined) => void>>();
   private subscriber: RedisConnection | undefined;
   private readonly woken = new Set<string>();
@@ -71,11 +69,16 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: RedisConnection,
     @Inject(APP_CONFIG) private readonly config: DeliveryConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    /** This gateway process, so a takeover can tell its own sockets from others'. */
+    @Inject(GATEWAY_INSTANCE) readonly instance: string,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.subscriber = duplicateConnection(this.redis, 'gateway-notify', this.logger);
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // Subscribed before the first socket comes: nothing appended after a session's first read
+    // can go unnoticed.
+    await this.subscriber.subscribe(gatewayChannel(this.instance), gatewaysChannel());
     // Wake-ups published while the subscription was down are lost; what they pointed at is not.
     let connectedOnce = false;
     this.subscriber.on('ready', () => {
@@ -109,13 +112,8 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     if (previous) this.drop(previous, true);
     this.live.set(ref.sessionId, { ref, socket, sent: lastSeq, acked: lastSeq, batch, pumping: false, again: false });
     this.metrics.sockets.set(this.live.size);
-    let user = this.users.get(ref.userId);
-    if (user) user.count++;
-    else this.users.set(ref.userId, (user = { count: 1, subscribed: this.subscriber!.subscribe(notifyChannel(ref.userId)) }));
-    // Subscribed before the first read: nothing appended after that read can go unnoticed.
-    await user.subscribed;
     const detach: NotifyMessage = { detach: { sessionId: ref.sessionId, holder: this.holder(socket) } };
-    await this.redis.publish(notifyChannel(ref.userId), JSON.stringify(detach));
+    await this.redis.publish(gatewaysChannel(), JSON.stringify(detach));
     // The socket may have gone while this was under way; its disconnect found nothing to detach.
     if (!socket.connected) this.detach(socket);
   }
@@ -231,10 +229,6 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     this.metrics.sockets.set(this.live.size);
     live.socket.data.ref = undefined;
     if (disconnect) live.socket.disconnect(true);
-    const user = this.users.get(live.ref.userId);
-    if (user && --user.count > 0) return;
-    this.users.delete(live.ref.userId);
-    this.subscriber?.unsubscribe(notifyChannel(live.ref.userId)).catch((err: unknown) => this.logger.warn({ err }, 'unsubscribe failed'));
   }
 
   private holder(socket: ParleySocket): string {
@@ -267,7 +261,9 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private onMessage(channel: string, raw: string): void {
-    // The hot path: a wake-up (one per notified user per change) is read without the full schema.
+    // The hot paths, read without the full schema: a wake-up (one per change that reaches a
+    // session here) and an answer (one per forwarded request; written by the owner's script).
+    if (raw.startsWith('{"reply":') && this.fastReply(raw)) return;
     if (raw.startsWith('{"wake":')) {
       let wake: unknown;
       try {
@@ -290,6 +286,29 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
         return;
       }
     }
+    this.slowPath(channel, raw);
+  }
+
+  /** An answer for a request of this gateway; false when it does not have the expected shape. */
+  private fastReply(raw: string): boolean {
+    let message: { reply?: { sessionId?: unknown; requestId?: unknown }; answer?: { status?: unknown } };
+    try {
+      message = JSON.parse(raw) as typeof message;
+    } catch {
+      return false;
+    }
+    const { reply, answer } = message;
+    if (typeof reply?.sessionId !== 'string' || typeof reply.requestId !== 'string') return false;
+    if (answer !== undefined && answer.status !== 'OK' && answer.status !== 'ERROR') return false;
+    this.answered(reply.sessionId, reply.requestId, answer as AnyRequestResponse | undefined);
+    return true;
+  }
+
+  private answered(sessionId: string, requestId: string, answer: AnyRequestResponse | undefined): void {
+    for (const finish of [...(this.waiters.get(`${sessionId}:${requestId}`) ?? [])]) finish(answer);
+  }
+
+  private slowPath(channel: string, raw: string): void {
     let parsed: NotifyMessage;
     try {
       const result = NotifyMessage.safeParse(JSON.parse(raw));
@@ -302,8 +321,7 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     if ('wake' in parsed) {
       for (const sessionId of parsed.wake) this.pump(sessionId);
     } else if ('reply' in parsed) {
-      const answer = parsed.answer as AnyRequestResponse | undefined;
-      for (const finish of [...(this.waiters.get(`${parsed.reply.sessionId}:${parsed.reply.requestId}`) ?? [])]) finish(answer);
+      this.answered(parsed.reply.sessionId, parsed.reply.requestId, parsed.answer);
     } else if ('terminate' in parsed) {
       const { sessionIds, code, reason } = parsed.terminate;
       for (const sessionId of sessionIds) {

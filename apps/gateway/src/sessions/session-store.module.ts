@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { GATEWAY_INSTANCE, gatewayInstanceProvider } from './instance';
 import { SessionsRepository } from './sessions.repository';
 
 /** The sessions' Redis side on its own, so accounts can end sessions without depending on sockets. */
-@Module({ providers: [SessionsRepository], exports: [SessionsRepository] })
+@Module({ providers: [SessionsRepository, gatewayInstanceProvider], exports: [SessionsRepository, GATEWAY_INSTANCE] })
 export class SessionStoreModule {}

@@ -7,7 +7,7 @@ import {
   type InboxName,
   names,
   networks,
-  notifyChannel,
+  gatewaysChannel,
   outbox,
   parseWindowListEntry,
   session,
@@ -27,6 +27,7 @@ import { BUILTIN_NETWORK, type NotifyMessage } from '@parley/protocol';
 import { REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';
 import type { Problem, Snapshot, WindowSnapshot } from './burst';
+import { GATEWAY_INSTANCE } from './instance';
 
 const scripts = {
   create: gatewayScript('create-session'),
@@ -38,6 +39,12 @@ const scripts = {
   end: gatewayScript('end-session'),
   updateWindow: gatewayScript('update-window'),
 };
+
+/**
+ * How finely a session's last activity is recorded by its requests (ms): idle expiry counts in
+ * hours, and a connected session's heartbeat stamps it anyway.
+ */
+const ACTIVITY_RESOLUTION_MS = 1000;
 
 /** Window routing facts remembered (a few MB at most). */
 const WINDOW_CACHE_MAX = 100_000;
@@ -69,13 +76,19 @@ export class SessionsRepository {
   /** `<userId>:<windowId>` → routing facts, oldest first. */
   private readonly windows = new Map<string, WindowInfo>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_INSTANCE) private readonly instance: string,
+  ) {}
 
   private sessionKeys(userId: number, sessionId: string): string[] {
     return [sessionList(userId), session(userId, sessionId), sessionLastRequest(), outbox(userId, sessionId), sessionReplies(userId, sessionId)];
   }
 
-  /** Creates a session waiting for its burst; returns the sessions over `maxSessions` (oldest first). */
+  /**
+   * Creates a session waiting for its burst, held by this gateway; returns the sessions over
+   * `maxSessions` (oldest first).
+   */
   async create(ref: SessionRef, tokenHash: string, clientName: string, maxSessions: number): Promise<string[]> {
     const { userId, sessionId } = ref;
     return (await scripts.create.run(this.redis, this.sessionKeys(userId, sessionId), [
@@ -85,6 +98,7 @@ export class SessionsRepository {
       sessionRef(userId, sessionId),
       tokenHash,
       clientName,
+      this.instance,
     ])) as string[];
   }
 
@@ -93,12 +107,13 @@ export class SessionsRepository {
     return (await scripts.completeInit.run(this.redis, [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)], [burst.length, ...burst, ...carried])) as number;
   }
 
+  /** Resumes a session after the client's `lastSeq`; from now on its wake-ups come to this gateway. */
   async resume(ref: SessionRef, lastSeq: number): Promise<ResumeResult> {
     const { userId, sessionId } = ref;
     return (await scripts.resume.run(
       this.redis,
       [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
-      [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId)],
+      [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
     )) as ResumeResult;
   }
 
@@ -115,11 +130,8 @@ export class SessionsRepository {
   async claim(ref: SessionRef, seq: number, keep: number, forward?: { inbox: InboxName; envelope: string }): Promise<ClaimResult> {
     const { userId, sessionId } = ref;
     const keys: string[] = [session(userId, sessionId), sessionReplies(userId, sessionId), sessionList(userId), sessionLastRequest()];
-    const args: (string | number)[] = [seq, Date.now(), sessionId, sessionRef(userId, sessionId), keep];
-    if (forward) {
-      keys.push(inbox(forward.inbox));
-      args.push(forward.envelope);
-    }
+    const args: (string | number)[] = [seq, Date.now(), sessionId, sessionRef(userId, sessionId), keep, forward?.envelope ?? '', ACTIVITY_RESOLUTION_MS];
+    if (forward) keys.push(inbox(forward.inbox));
     const [status, value] = (await scripts.claim.run(this.redis, keys, args)) as [string, string | number | undefined];
     switch (status) {
       case 'REPLAY':
@@ -140,7 +152,7 @@ export class SessionsRepository {
   }
 
   /**
-   * Ends a session (keys gone, its socket told through `notify:<userId>` when `terminate` is given).
+   * Ends a session (keys gone, its socket told through `notify:gateways` when `terminate` is given).
    * With `idleSince`, only if it has done nothing since then. True if it was ended.
    */
   async end(ref: SessionRef, terminate?: { code: string; reason: string }, idleSince?: number): Promise<boolean> {
@@ -149,7 +161,7 @@ export class SessionsRepository {
     const ended = await scripts.end.run(this.redis, this.sessionKeys(userId, sessionId), [
       sessionId,
       sessionRef(userId, sessionId),
-      notifyChannel(userId),
+      gatewaysChannel(),
       message ? JSON.stringify(message) : '',
       idleSince ?? '',
     ]);

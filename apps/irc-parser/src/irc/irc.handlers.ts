@@ -24,7 +24,7 @@ export class IrcParserHandlers implements InboxHandlers<'ircparser'> {
   noconnection = notHandledYet('noconnection events are', APP);
   /** Client requests: answered NOT_AVAILABLE until this app handles them (the path is real end to end). */
   request(message: InboxMessageOfType<'ircparser', 'request'>): Promise<void> {
-    const { userId, sessionId, requestId } = message;
-    return answerNotAvailable(this.replies, APP, { userId, sessionId, requestId }, message.request.id);
+    const { userId, sessionId, requestId, gateway } = message;
+    return answerNotAvailable(this.replies, APP, { userId, sessionId, requestId, gateway }, message.request.id);
   }
 }

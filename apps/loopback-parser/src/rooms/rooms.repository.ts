@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DEFAULT_OUTBOX_MAX, LuaScript } from '@parley/inbox';
+import { DEFAULT_OUTBOX_MAX, LuaScript, type ReplyAddress } from '@parley/inbox';
 import {
+  gatewayChannel,
   group,
   groupBacklog,
   groupClientMsg,
@@ -12,7 +13,6 @@ import {
   imKeys,
   note,
   noteList,
-  notifyChannel,
   sessionReplies,
   user,
   USER_KEY_PREFIXES,
@@ -42,11 +42,30 @@ const scripts = {
 export type RoomScript = keyof typeof scripts;
 
 /** Where a script's answer goes. */
-export interface ReplyAddress {
-  userId: number;
-  sessionId: string;
-  requestId: string;
+export type { ReplyAddress };
+
+/** One message of a run for send.lua. */
+export interface SendItem {
+  /** The request it answers (none: a post by the room's integration). */
+  to?: ReplyAddress;
+  text: string;
+  cat: 'msg' | 'action';
+  /** The links in the text. */
+  urls: string[];
+  /** Its de-duplication key (groupclientmsg), when the client gave an id. */
+  clientMsgKey?: string;
 }
+
+/** What every room script gets as A.P: the key prefixes of users' keys, and the outbox bound. */
+const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
+
+/** A.R: where a script stores and announces the answer of a request. */
+const answerTarget = (to: ReplyAddress) => ({
+  replies: sessionReplies(to.userId, to.sessionId),
+  requestId: to.requestId,
+  channel: gatewayChannel(to.gateway),
+  sessionId: to.sessionId,
+});
 
 /** A room window of a user, as its window hash says. */
 export interface RoomWindow {
@@ -88,13 +107,20 @@ export class RoomsRepository implements OnModuleInit {
   }
 
   /** Runs a room script: A gets the key prefixes and where the answer goes. Returns the answer JSON. */
-  async run(name: RoomScript, keys: readonly string[], args: Record<string, unknown>, to?: ReplyAddress): Promise<string> {
-    const A = {
-      P: { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX },
-      R: to && { replies: sessionReplies(to.userId, to.sessionId), requestId: to.requestId, channel: notifyChannel(to.userId), sessionId: to.sessionId },
-      ...args,
-    };
+  async run(name: Exclude<RoomScript, 'send'>, keys: readonly string[], args: Record<string, unknown>, to?: ReplyAddress): Promise<string> {
+    const A = { P: PREFIXES, R: to && answerTarget(to), ...args };
     return (await scripts[name].run(this.redis, keys, [JSON.stringify(A)])) as string;
+  }
+
+  /**
+   * Stores a run of messages of one session (or of the room's integration) in a room and tells
+   * the members, in one step (send.lua). `room` are the room's keys. Each message with `to` is
+   * answered. Resolves with how many were stored (repeats of stored ones are not).
+   */
+  async send(room: readonly string[], args: Record<string, unknown>, items: readonly SendItem[]): Promise<number> {
+    const keys = [...room.slice(0, 5), ...items.map((item) => item.clientMsgKey ?? room[0]!)];
+    const A = { P: PREFIXES, ...args, items: items.map(({ to, text, cat, urls }) => ({ R: to && answerTarget(to), text, cat, urls })) };
+    return (await scripts.send.run(this.redis, keys, [JSON.stringify(A)])) as number;
   }
 
   clientMsgKey(room: string, userId: number, clientMsgId: string): string {

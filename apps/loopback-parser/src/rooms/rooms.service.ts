@@ -6,7 +6,7 @@ import { find } from 'linkifyjs';
 import { BUILTIN_NETWORK, URLS_MAX, type InboxMessageOfType, type RequestOf, StoredMessage } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
-import { type ReplyAddress, RoomsRepository } from './rooms.repository';
+import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
 // 2 is Argon2id (a const enum in @node-rs/argon2 that type-stripping compilers cannot inline).
 const ARGON2ID = { algorithm: 2 as unknown as Options['algorithm'] };
@@ -37,6 +37,9 @@ type Request = InboxMessageOfType<'loopbackparser', 'request'>;
  * passwords against their hash), then runs the room's Lua script, which changes the room, tells the
  * members and stores the answer in one step.
  */
+/** Where the answer of a forwarded request goes. */
+const replyAddress = ({ userId, sessionId, requestId, gateway }: Request): ReplyAddress => ({ userId, sessionId, requestId, gateway });
+
 @Injectable()
 export class RoomsService {
   constructor(
@@ -46,7 +49,7 @@ export class RoomsService {
   ) {}
 
   async handle(message: Request): Promise<void> {
-    const to: ReplyAddress = { userId: message.userId, sessionId: message.sessionId, requestId: message.requestId };
+    const to = replyAddress(message);
     // A request delivered twice (after a crash) is not done twice: each script checks first that
     // its answer is still awaited, and an answer is stored only over a pending claim.
     const body = message.request;
@@ -89,37 +92,45 @@ export class RoomsService {
 
   /**
    * SENDs of one user, in order, pipelined: the rooms are looked up first (remembered, so usually
-   * without Redis), then every script is issued before any is awaited. Each script checks its own
-   * request is still awaited, so handling them again after a failure does no harm.
+   * without Redis); consecutive SENDs of one session into one room make one run, stored and fanned
+   * out in one script (each member's sessions reached once per run); then every script is issued
+   * before any is awaited. Each script checks its own requests are still awaited, so handling them
+   * again after a failure does no harm.
    */
   async sendMany(messages: Request[]): Promise<void> {
-    const prepared: { to: ReplyAddress; body: RequestOf<'SEND'>; window: Awaited<ReturnType<RoomsRepository['roomWindow']>> }[] = [];
+    type Step = { fail: ReplyAddress; windowId: number } | { room: string; windowId: number; to: ReplyAddress; items: SendItem[] };
+    const steps: Step[] = [];
     for (const m of messages) {
       if (m.request.id !== 'SEND') throw new Error('sendMany takes SEND requests only');
-      const to = { userId: m.userId, sessionId: m.sessionId, requestId: m.requestId };
-      prepared.push({ to, body: m.request, window: await this.repo.roomWindow(m.userId, m.request.windowId) });
+      const to = replyAddress(m);
+      const window = await this.repo.roomWindow(m.userId, m.request.windowId);
+      if (!window) {
+        steps.push({ fail: to, windowId: m.request.windowId });
+        continue;
+      }
+      const item = this.sendItem(to, window.room, m.request);
+      const last = steps.at(-1);
+      if (last && 'items' in last && last.room === window.room && last.to.sessionId === to.sessionId) last.items.push(item);
+      else steps.push({ room: window.room, windowId: window.windowId, to, items: [item] });
     }
-    const issued = prepared.map(({ to, body, window }) =>
-      window ? this.send(to, window.room, window.windowId, body) : this.replies.fail(to, 'NOT_FOUND', `window ${body.windowId} is not a room of yours`),
+    const issued = steps.map((step) =>
+      'fail' in step ? this.replies.fail(step.fail, 'NOT_FOUND', `window ${step.windowId} is not a room of yours`) : this.send(step.to, step.room, step.windowId, step.items),
     );
     await Promise.all(issued);
   }
 
+  private sendItem(to: ReplyAddress, room: string, body: RequestOf<'SEND'>): SendItem {
+    return { to, text: body.text, cat: 'msg', urls: urlsIn(body.text), clientMsgKey: this.repo.clientMsgKey(room, to.userId, body.clientMsgId) };
+  }
+
   /** Issues the send script at once (no await before it): sendMany relies on that for order. */
-  private send(to: ReplyAddress, room: string, wid: number, body: RequestOf<'SEND'>): Promise<string> {
-    const keys = this.repo.roomKeys(room);
-    return this.repo.run(
-      'send',
-      [...keys.slice(0, 5), this.repo.clientMsgKey(room, to.userId, body.clientMsgId)],
-      { uid: to.userId, wid, suffix: this.repo.suffix(room), ...this.base(), text: body.text, cat: 'msg', dedupeTtl: DEDUPE_TTL_S, urls: urlsIn(body.text), urlsMax: URLS_MAX },
-      to,
-    );
+  private send(to: ReplyAddress, room: string, wid: number, items: SendItem[], dedupeTtl = DEDUPE_TTL_S): Promise<number> {
+    return this.repo.send(this.repo.roomKeys(room), { uid: to.userId, wid, sid: to.sessionId, ...this.base(), dedupeTtl, urlsMax: URLS_MAX }, items);
   }
 
   /** A post with the room's API key (checked by the gateway): into the room as its integration. */
   async webhook(room: string, text: string): Promise<void> {
-    const keys = this.repo.roomKeys(room);
-    await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { nick: WEBHOOK_NICK, text, cat: 'msg', dedupeTtl: 0, urls: urlsIn(text), urlsMax: URLS_MAX, ...this.base() });
+    await this.repo.send(this.repo.roomKeys(room), { nick: WEBHOOK_NICK, dedupeTtl: 0, urlsMax: URLS_MAX, ...this.base() }, [{ text, cat: 'msg', urls: urlsIn(text) }]);
   }
 
   private base() {
@@ -178,7 +189,7 @@ export class RoomsService {
       case 'CLOSE':
         return void (await this.repo.run('leave', keys, common, to));
       case 'SEND':
-        return void (await this.send(to, room, wid, body));
+        return void (await this.send(to, room, wid, [this.sendItem(to, room, body)]));
       case 'EDIT':
         return void (await this.repo.run('edit', keys.slice(0, 5), { ...common, gid: body.gid, text: body.text }, to));
       case 'UPDATE_TOPIC':
@@ -192,16 +203,16 @@ export class RoomsService {
       case 'READ':
         return void (await this.repo.run('read', keys.slice(0, 5), { ...common, gid: body.gid }, to));
       case 'COMMAND':
-        return this.command(to, keys, common, parseCommand(body.command, body.params));
+        return this.command(to, window, keys, common, parseCommand(body.command, body.params));
     }
   }
 
-  private async command(to: ReplyAddress, keys: string[], common: Record<string, unknown>, command: RoomCommand): Promise<void> {
+  private async command(to: ReplyAddress, window: RoomWindow, keys: string[], common: Record<string, unknown>, command: RoomCommand): Promise<void> {
     switch (command.kind) {
       case 'error':
         return void (await this.replies.fail(to, 'BAD_REQUEST', command.message));
       case 'me':
-        return void (await this.repo.run('send', [...keys.slice(0, 5), keys[0]!], { ...common, text: command.text, cat: 'action', dedupeTtl: 0, urls: urlsIn(command.text), urlsMax: URLS_MAX }, to));
+        return void (await this.send(to, window.room, window.windowId, [{ to, text: command.text, cat: 'action', urls: urlsIn(command.text) }], 0));
       case 'topic':
         return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: command.text }, to));
       case 'policy':

@@ -2,11 +2,18 @@
 -- backends' own scripts that change state and notify in the same step). A script that uses them is
 -- this file followed by its own body (LuaScript.compose).
 
+-- The sessions woken by this script so far, per gateway channel (`channel_prefix` and the
+-- session's `gateway` field): `flush_wakes` sends one message per gateway, however many of its
+-- sessions were reached.
+local WAKES = {}
+local WAKE_CHANNELS = {}
+
 -- Appends `bodies` (JSON objects without `seq`) to the outbox of each live session of one user,
--- each with its session's next seq, and wakes the gateways. `only`: just this session ('' for all);
--- `except`: every session but this one (''). An outbox that would pass `max` is cut and its session
--- marked `reinit`. Returns the ids of the sessions notified.
-local function append_to_user(sessionlist, session_prefix, outbox_prefix, channel, bodies, only, except, max)
+-- each with its session's next seq, and marks the session to be woken on its gateway's channel
+-- (`channel_prefix` .. instance). `only`: just this session ('' for all); `except`: every session
+-- but this one (''). An outbox that passes `max` is cut and its session marked `reinit`. Returns
+-- the ids of the sessions notified. The script must call `flush_wakes` before it returns.
+local function append_to_user(sessionlist, session_prefix, outbox_prefix, channel_prefix, bodies, only, except, max)
   local sessions
   if only ~= '' then
     if not redis.call('ZSCORE', sessionlist, only) then return {} end
@@ -18,41 +25,64 @@ local function append_to_user(sessionlist, session_prefix, outbox_prefix, channe
   local notified = {}
   if count == 0 then return notified end
   for _, sid in ipairs(sessions) do
-    local session = session_prefix .. sid
-    -- A session listed without its hash is stale (its expiry is under way): it gets nothing.
-    if sid ~= except and redis.call('EXISTS', session) == 1 then
-      local outbox = outbox_prefix .. sid
-      local last = redis.call('HINCRBY', session, 'listenRcvNext', count)
-      if redis.call('LLEN', outbox) + count > max then
-        redis.call('DEL', outbox)
-        redis.call('HSET', session, 'reinit', '1')
-      else
+    if sid ~= except then
+      local session = session_prefix .. sid
+      -- One read: is the hash there (a session listed without it is stale, its expiry under way:
+      -- it gets nothing), its next seq, and the gateway to wake.
+      local s = redis.call('HMGET', session, 'listenRcvNext', 'gateway')
+      if s[1] then
+        local first = tonumber(s[1])
+        redis.call('HSET', session, 'listenRcvNext', first + count)
+        local outbox = outbox_prefix .. sid
         local entries = {}
         for i = 1, count do
-          entries[i] = '{"seq":' .. (last - count + i - 1) .. ',' .. string.sub(bodies[i], 2)
+          entries[i] = '{"seq":' .. (first + i - 1) .. ',' .. string.sub(bodies[i], 2)
         end
-        redis.call('RPUSH', outbox, unpack(entries))
+        if redis.call('RPUSH', outbox, unpack(entries)) > max then
+          redis.call('DEL', outbox)
+          redis.call('HSET', session, 'reinit', '1')
+        end
+        notified[#notified + 1] = sid
+        -- A session no gateway has taken yet is read when one does: nobody to wake.
+        if s[2] then
+          local channel = channel_prefix .. s[2]
+          local list = WAKES[channel]
+          if not list then
+            list = {}
+            WAKES[channel] = list
+            WAKE_CHANNELS[#WAKE_CHANNELS + 1] = channel
+          end
+          list[#list + 1] = sid
+        end
       end
-      notified[#notified + 1] = sid
     end
   end
-  -- protocol's NotifyMessage `{ wake: [...] }`.
-  if #notified > 0 then redis.call('PUBLISH', channel, '{"wake":' .. cjson.encode(notified) .. '}') end
   return notified
 end
 
--- Stores the answer of a claimed request (`P<ms>` in the session's replies hash) and wakes the
--- gateway waiting for it. Returns 1 when stored, 0 when the request was not waiting (answered
--- already, or its session is gone).
+-- Wakes the gateways of every session `append_to_user` reached: protocol's NotifyMessage
+-- `{ wake: [...] }` on each gateway's channel, one message per gateway.
+local function flush_wakes()
+  for _, channel in ipairs(WAKE_CHANNELS) do
+    redis.call('PUBLISH', channel, '{"wake":' .. cjson.encode(WAKES[channel]) .. '}')
+  end
+  WAKES = {}
+  WAKE_CHANNELS = {}
+end
+
+-- Stores the answer of a claimed request (`P<ms>` in the session's replies hash) and tells the
+-- gateway waiting for it (`channel`: its own). Returns 1 when stored, 0 when the request was not
+-- waiting (answered already, or its session is gone).
 -- `stored_json`, when given, is what is kept for a repeat instead of the answer itself (an answer
--- that carries a secret is shown once).
-local function answer_request(replies, request_id, answer_json, channel, session_id, stored_json)
-  local current = redis.call('HGET', replies, request_id)
-  if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
+-- that carries a secret is shown once). `checked`: the caller has just made sure it is waiting.
+local function answer_request(replies, request_id, answer_json, channel, session_id, stored_json, checked)
+  if not checked then
+    local current = redis.call('HGET', replies, request_id)
+    if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
+  end
   redis.call('HSET', replies, request_id, stored_json or answer_json)
   -- The answer travels with the wake-up: the waiting gateway need not read it back (by then a
   -- burst of later requests may have pruned it).
   redis.call('PUBLISH', channel, '{"reply":' .. cjson.encode({ sessionId = session_id, requestId = request_id }) .. ',"answer":' .. answer_json .. '}')
   return 1
 end
-
