@@ -37,12 +37,21 @@ else
   redis.call('HSET', KEYS[1], 'sendRcvNext', seq + 1)
 end
 redis.call('HSET', KEYS[2], ARGV[1], 'P' .. ARGV[2])
--- Keep the last `keep` answers; one still being handled stays until its session ends (its
--- gateway is waiting to read it, however many requests came after it).
+-- Keep at least the last `keep` answers, pruned 16 at a time (every 16th request drops the 16
+-- beyond them); one still being handled stays until its session ends (its gateway is waiting to
+-- read it, however many requests came after it).
 local keep = tonumber(ARGV[5])
-if seq > keep then
-  local old = redis.call('HGET', KEYS[2], tostring(seq - keep))
-  if old and string.sub(old, 1, 1) ~= 'P' then redis.call('HDEL', KEYS[2], tostring(seq - keep)) end
+if seq > keep and seq % 16 == 0 then
+  local fields = {}
+  for f = seq - keep - 15, seq - keep do
+    if f >= 1 then fields[#fields + 1] = tostring(f) end
+  end
+  local values = redis.call('HMGET', KEYS[2], unpack(fields))
+  local done = {}
+  for k, v in ipairs(values) do
+    if v and string.sub(v, 1, 1) ~= 'P' then done[#done + 1] = fields[k] end
+  end
+  if #done > 0 then redis.call('HDEL', KEYS[2], unpack(done)) end
 end
 if KEYS[5] then redis.call('LPUSH', KEYS[5], ARGV[6]) end
 return { 'CLAIMED' }

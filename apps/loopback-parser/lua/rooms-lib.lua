@@ -4,7 +4,8 @@
 --   A.R  where the answer goes: { replies = 'sessionreplies:<u>:<s>', requestId, channel, sessionId }
 --        (absent when a script runs for no client request, e.g. a webhook post)
 -- and changes the room, tells the members' sessions and answers the request in one atomic step.
--- Every script ends through `reply` (ok, fail): it wakes the gateways of the sessions told.
+-- Every script ends through `reply` (ok, fail), or calls `publish_notices` itself: the gateways of
+-- the sessions told are woken, and the request's gateway gets its answer.
 
 local function tell(P, uid, bodies, except_sid)
   local s = P.separator
@@ -19,12 +20,18 @@ local function answered(R)
   return not current or string.sub(current, 1, 1) ~= 'P'
 end
 
--- The script's last step: the gateways of the sessions told are woken, then the request is
--- answered (`stored`, when given, is kept for a repeat instead of `json`). The script checked
--- with `answered` at its start that the answer is awaited.
-local function reply(R, json, stored)
-  flush_wakes()
+-- Stores the answer of the script's request (`stored`, when given, is kept for a repeat instead of
+-- `json`); `publish_notices` announces it. The script checked with `answered` at its start that
+-- the answer is awaited.
+local function answer(R, json, stored)
   if R then answer_request(R.replies, R.requestId, json, R.channel, R.sessionId, stored, true) end
+end
+
+-- The script's last step: the request is answered, and its gateway and those of the sessions
+-- told hear of it (one message each).
+local function reply(R, json, stored)
+  answer(R, json, stored)
+  publish_notices()
   return json
 end
 
@@ -34,8 +41,12 @@ local function ok(R, fields)
   return reply(R, '{"status":"OK"}')
 end
 
+local function error_json(code, message)
+  return cjson.encode({ status = 'ERROR', code = code, message = message })
+end
+
 local function fail(R, code, message)
-  return reply(R, cjson.encode({ status = 'ERROR', code = code, message = message }))
+  return reply(R, error_json(code, message))
 end
 
 -- The member list of a room window (grouproles values are role .. nick).
@@ -74,14 +85,25 @@ local function add_window_json(wid, name, topic, role)
     topic = topic, role = role, visible = true, sounds = false, titleAlert = false })
 end
 
--- Stores a message in the room's backlog with the room's next gid; returns gid and its JSON.
+-- Stores messages ({ cat, body } each, in order) in the room's backlog with the room's next gids;
+-- returns their gids and JSON texts.
+local function store_messages(group_key, backlog_key, max_backlog, now, list, nick, uid)
+  local last = redis.call('HINCRBY', group_key, 'nextgid', #list)
+  local gids, jsons = {}, {}
+  for i, m in ipairs(list) do
+    local msg = { gid = last - #list + i, ts = now, cat = m.cat, body = m.body, nick = nick }
+    if uid then msg.userId = tonumber(uid) end
+    gids[i] = msg.gid
+    jsons[i] = cjson.encode(msg)
+  end
+  if redis.call('LPUSH', backlog_key, unpack(jsons)) > max_backlog then redis.call('LTRIM', backlog_key, 0, max_backlog - 1) end
+  return gids, jsons
+end
+
+-- Stores one message; returns its gid and JSON text.
 local function store_message(group_key, backlog_key, max_backlog, now, cat, body, nick, uid)
-  local gid = redis.call('HINCRBY', group_key, 'nextgid', 1)
-  local msg = { gid = gid, ts = now, cat = cat, body = body, nick = nick }
-  if uid then msg.userId = tonumber(uid) end
-  local json = cjson.encode(msg)
-  if redis.call('LPUSH', backlog_key, json) > max_backlog then redis.call('LTRIM', backlog_key, 0, max_backlog - 1) end
-  return gid, json
+  local gids, jsons = store_messages(group_key, backlog_key, max_backlog, now, { { cat = cat, body = body } }, nick, uid)
+  return gids[1], jsons[1]
 end
 
 -- Tells every member (each with their own windowId); `make(wid)` gives the notification bodies.

@@ -10,7 +10,8 @@
 --         dedupeTtl (s; 0: the items have no client ids), urlsMax,
 --         items = [{ R, text, cat, urls (found in the text) }]
 --         (uid absent: a post by the room's integration, named A.nick, whose items have no R)
--- Each item awaited is answered { gid, ts }; returns the number of messages stored.
+-- Each item awaited is answered { gid, ts } (the sender's gateway hears of the whole run, and of
+-- the members' sessions it holds, in one message); returns the number of messages stored.
 local A = cjson.decode(ARGV[1])
 local K = room_keys(KEYS)
 local todo = {}
@@ -28,28 +29,41 @@ elseif redis.call('EXISTS', K.group) == 0 then
   refusal = 'no such room'
 end
 if refusal then
-  for _, i in ipairs(todo) do fail(A.items[i].R, 'NOT_FOUND', refusal) end
+  for _, i in ipairs(todo) do answer(A.items[i].R, error_json('NOT_FOUND', refusal)) end
+  publish_notices()
   return 0
 end
 local ts = string.format('%d', A.now)
 local dedupe = uid and A.dedupeTtl > 0
 local answers = {}
-local stored = {}
-local urls = {}
+-- A repeat of a message stored before gets the gid it got; so does a repeat inside this run
+-- (`first[key]`: the item that stores it).
+local fresh, first, urls = {}, {}, {}
 for _, i in ipairs(todo) do
-  local item = A.items[i]
-  -- A repeat of a message already stored (also earlier in this run) gets the gid it got.
-  local seen = dedupe and redis.call('GET', KEYS[5 + i])
+  local key = KEYS[5 + i]
+  local seen = dedupe and redis.call('GET', key)
   if seen then
     local gid, at = string.match(seen, '^(%d+):(%d+)$')
     answers[i] = '"gid":' .. gid .. ',"ts":' .. at
-  else
-    local gid, msg = store_message(K.group, K.backlog, A.maxBacklog, A.now, item.cat, item.text, nick, uid)
-    if dedupe then redis.call('SET', KEYS[5 + i], gid .. ':' .. ts, 'EX', A.dedupeTtl) end
-    stored[#stored + 1] = msg
-    answers[i] = '"gid":' .. gid .. ',"ts":' .. ts
-    for _, url in ipairs(item.urls or {}) do urls[#urls + 1] = url end
+  elseif not (dedupe and first[key]) then
+    first[key] = i
+    fresh[#fresh + 1] = i
   end
+end
+local stored = {}
+if #fresh > 0 then
+  local list = {}
+  for k, i in ipairs(fresh) do list[k] = { cat = A.items[i].cat, body = A.items[i].text } end
+  local gids
+  gids, stored = store_messages(K.group, K.backlog, A.maxBacklog, A.now, list, nick, uid)
+  for k, i in ipairs(fresh) do
+    answers[i] = '"gid":' .. gids[k] .. ',"ts":' .. ts
+    if dedupe then redis.call('SET', KEYS[5 + i], gids[k] .. ':' .. ts, 'EX', A.dedupeTtl) end
+    for _, url in ipairs(A.items[i].urls or {}) do urls[#urls + 1] = url end
+  end
+end
+for _, i in ipairs(todo) do
+  if not answers[i] then answers[i] = answers[first[KEYS[5 + i]]] end
 end
 if #stored > 0 then
   to_members(A.P, K.windows, function(w)
@@ -67,5 +81,6 @@ if #urls > 0 then
     redis.call('LTRIM', key, 0, A.urlsMax - 1)
   end
 end
-for _, i in ipairs(todo) do ok(A.items[i].R, answers[i]) end
+for _, i in ipairs(todo) do answer(A.items[i].R, '{"status":"OK",' .. answers[i] .. '}') end
+publish_notices()
 return #stored

@@ -8,4 +8,6 @@
 -- ARGV[4]  sessionId
 -- Returns 1 when stored; 0 when the request is not waiting for an answer (already answered, or
 -- its session is gone), which is how a redelivered request is told apart from a new one.
-return answer_request(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+local stored = answer_request(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+publish_notices()
+return stored

@@ -19,5 +19,5 @@
 local bodies = {}
 for i = 7, #ARGV do bodies[#bodies + 1] = ARGV[i] end
 local notified = append_to_user(KEYS[1], ARGV[1], ARGV[2], ARGV[3], bodies, ARGV[5], ARGV[6], tonumber(ARGV[4]))
-flush_wakes()
+publish_notices()
 return notified

@@ -21,7 +21,7 @@ describe('RequestReplies (real Redis)', () => {
     expect(await replies.isPending(to)).toBe(false);
     const stored = await redis.space.redis.hget(sessionReplies(42, 'sessA1234'), '3');
     expect(parseStoredReply(stored!)).toEqual({ pending: false, answer: { status: 'OK' } });
-    expect(JSON.parse((await messages.waitFor(1))[0]!)).toEqual({ reply: { sessionId: 'sessA1234', requestId: '3' }, answer: { status: 'OK' } });
+    expect(JSON.parse((await messages.waitFor(1))[0]!)).toEqual({ replies: [{ sessionId: 'sessA1234', requestId: '3', answer: { status: 'OK' } }] });
     subscriber.disconnect();
   });
 

@@ -261,47 +261,42 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private onMessage(channel: string, raw: string): void {
-    // The hot paths, read without the full schema: a wake-up (one per change that reaches a
-    // session here) and an answer (one per forwarded request; written by the owner's script).
-    if (raw.startsWith('{"reply":') && this.fastReply(raw)) return;
-    if (raw.startsWith('{"wake":')) {
-      let wake: unknown;
-      try {
-        wake = (JSON.parse(raw) as { wake: unknown }).wake;
-      } catch {
-        wake = undefined;
-      }
-      if (Array.isArray(wake)) {
-        for (const sessionId of wake) if (typeof sessionId === 'string') this.woken.add(sessionId);
-        // Wake-ups that arrive together (a busy room) make one outbox read per session.
-        if (!this.wakeScheduled) {
-          this.wakeScheduled = true;
-          setImmediate(() => {
-            this.wakeScheduled = false;
-            const sessions = [...this.woken];
-            this.woken.clear();
-            for (const sessionId of sessions) this.pump(sessionId);
-          });
-        }
-        return;
-      }
-    }
+    // The hot path, read without the full schema: what one change means to this gateway (sessions
+    // to wake, answers of its requests), written by the backends' scripts.
+    if ((raw.startsWith('{"wake":') || raw.startsWith('{"replies":')) && this.fastNotice(raw)) return;
     this.slowPath(channel, raw);
   }
 
-  /** An answer for a request of this gateway; false when it does not have the expected shape. */
-  private fastReply(raw: string): boolean {
-    let message: { reply?: { sessionId?: unknown; requestId?: unknown }; answer?: { status?: unknown } };
+  /** Wake-ups and answers; false when the message does not have the expected shape. */
+  private fastNotice(raw: string): boolean {
+    let message: { wake?: unknown; replies?: unknown };
     try {
       message = JSON.parse(raw) as typeof message;
     } catch {
       return false;
     }
-    const { reply, answer } = message;
-    if (typeof reply?.sessionId !== 'string' || typeof reply.requestId !== 'string') return false;
-    if (answer !== undefined && answer.status !== 'OK' && answer.status !== 'ERROR') return false;
-    this.answered(reply.sessionId, reply.requestId, answer as AnyRequestResponse | undefined);
+    const { wake, replies } = message;
+    if ((wake !== undefined && !Array.isArray(wake)) || (replies !== undefined && !Array.isArray(replies))) return false;
+    for (const r of (replies ?? []) as { sessionId?: unknown; requestId?: unknown; answer?: { status?: unknown } }[]) {
+      if (typeof r?.sessionId === 'string' && typeof r.requestId === 'string' && (r.answer?.status === 'OK' || r.answer?.status === 'ERROR')) {
+        this.answered(r.sessionId, r.requestId, r.answer as AnyRequestResponse);
+      }
+    }
+    if (wake) this.wake(wake);
     return true;
+  }
+
+  /** Sessions with new outbox entries: those that arrive together (a busy room) make one read per session. */
+  private wake(sessionIds: readonly unknown[]): void {
+    for (const sessionId of sessionIds) if (typeof sessionId === 'string') this.woken.add(sessionId);
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const sessions = [...this.woken];
+      this.woken.clear();
+      for (const sessionId of sessions) this.pump(sessionId);
+    });
   }
 
   private answered(sessionId: string, requestId: string, answer: AnyRequestResponse | undefined): void {
@@ -318,19 +313,18 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.error({ channel, message: raw.slice(0, 200), err }, 'unreadable message on a notify channel; ignored');
       return;
     }
-    if ('wake' in parsed) {
-      for (const sessionId of parsed.wake) this.pump(sessionId);
-    } else if ('reply' in parsed) {
-      this.answered(parsed.reply.sessionId, parsed.reply.requestId, parsed.answer);
-    } else if ('terminate' in parsed) {
+    if ('terminate' in parsed) {
       const { sessionIds, code, reason } = parsed.terminate;
       for (const sessionId of sessionIds) {
         const live = this.live.get(sessionId);
         if (live) this.end(live, code, reason);
       }
-    } else {
+    } else if ('detach' in parsed) {
       const live = this.live.get(parsed.detach.sessionId);
       if (live && this.holder(live.socket) !== parsed.detach.holder) this.drop(live, true);
+    } else {
+      for (const r of parsed.replies ?? []) this.answered(r.sessionId, r.requestId, r.answer);
+      if (parsed.wake) this.wake(parsed.wake);
     }
   }
 }

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
 import { RequestReplies } from '@parley/inbox';
-import { find } from 'linkifyjs';
 import { BUILTIN_NETWORK, URLS_MAX, type InboxMessageOfType, type RequestOf, StoredMessage } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
+import { urlsIn } from './links';
 import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
 // 2 is Argon2id (a const enum in @node-rs/argon2 that type-stripping compilers cannot inline).
@@ -16,11 +16,6 @@ export interface RoomsConfig {
   ROOM_JOIN_BACKLOG: number;
 }
 
-/** The links in a text (linkifyjs, as the web client shows them), at most 20. */
-const urlsIn = (text: string): string[] =>
-  find(text, 'url')
-    .map((link) => link.href)
-    .slice(0, 20);
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 

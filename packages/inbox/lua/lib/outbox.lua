@@ -2,17 +2,27 @@
 -- backends' own scripts that change state and notify in the same step). A script that uses them is
 -- this file followed by its own body (LuaScript.compose).
 
--- The sessions woken by this script so far, per gateway channel (`channel_prefix` and the
--- session's `gateway` field): `flush_wakes` sends one message per gateway, however many of its
--- sessions were reached.
-local WAKES = {}
-local WAKE_CHANNELS = {}
+-- What this script has to tell gateways, per gateway channel: the sessions it woke (`wake`) and
+-- the answers it stored (`replies`, JSON texts). `publish_notices` sends one message per gateway,
+-- however many sessions and answers it concerns.
+local NOTICES = {}
+local NOTICE_CHANNELS = {}
+
+local function notices_for(channel)
+  local n = NOTICES[channel]
+  if not n then
+    n = { wake = {}, replies = {} }
+    NOTICES[channel] = n
+    NOTICE_CHANNELS[#NOTICE_CHANNELS + 1] = channel
+  end
+  return n
+end
 
 -- Appends `bodies` (JSON objects without `seq`) to the outbox of each live session of one user,
 -- each with its session's next seq, and marks the session to be woken on its gateway's channel
 -- (`channel_prefix` .. instance). `only`: just this session ('' for all); `except`: every session
 -- but this one (''). An outbox that passes `max` is cut and its session marked `reinit`. Returns
--- the ids of the sessions notified. The script must call `flush_wakes` before it returns.
+-- the ids of the sessions notified. The script must call `publish_notices` before it returns.
 local function append_to_user(sessionlist, session_prefix, outbox_prefix, channel_prefix, bodies, only, except, max)
   local sessions
   if only ~= '' then
@@ -45,14 +55,8 @@ local function append_to_user(sessionlist, session_prefix, outbox_prefix, channe
         notified[#notified + 1] = sid
         -- A session no gateway has taken yet is read when one does: nobody to wake.
         if s[2] then
-          local channel = channel_prefix .. s[2]
-          local list = WAKES[channel]
-          if not list then
-            list = {}
-            WAKES[channel] = list
-            WAKE_CHANNELS[#WAKE_CHANNELS + 1] = channel
-          end
-          list[#list + 1] = sid
+          local wake = notices_for(channel_prefix .. s[2]).wake
+          wake[#wake + 1] = sid
         end
       end
     end
@@ -60,19 +64,9 @@ local function append_to_user(sessionlist, session_prefix, outbox_prefix, channe
   return notified
 end
 
--- Wakes the gateways of every session `append_to_user` reached: protocol's NotifyMessage
--- `{ wake: [...] }` on each gateway's channel, one message per gateway.
-local function flush_wakes()
-  for _, channel in ipairs(WAKE_CHANNELS) do
-    redis.call('PUBLISH', channel, '{"wake":' .. cjson.encode(WAKES[channel]) .. '}')
-  end
-  WAKES = {}
-  WAKE_CHANNELS = {}
-end
-
--- Stores the answer of a claimed request (`P<ms>` in the session's replies hash) and tells the
--- gateway waiting for it (`channel`: its own). Returns 1 when stored, 0 when the request was not
--- waiting (answered already, or its session is gone).
+-- Stores the answer of a claimed request (`P<ms>` in the session's replies hash), to be announced
+-- to the gateway waiting for it (`channel`: its own) by `publish_notices`. Returns 1 when stored,
+-- 0 when the request was not waiting (answered already, or its session is gone).
 -- `stored_json`, when given, is what is kept for a repeat instead of the answer itself (an answer
 -- that carries a secret is shown once). `checked`: the caller has just made sure it is waiting.
 local function answer_request(replies, request_id, answer_json, channel, session_id, stored_json, checked)
@@ -81,8 +75,23 @@ local function answer_request(replies, request_id, answer_json, channel, session
     if not current or string.sub(current, 1, 1) ~= 'P' then return 0 end
   end
   redis.call('HSET', replies, request_id, stored_json or answer_json)
-  -- The answer travels with the wake-up: the waiting gateway need not read it back (by then a
-  -- burst of later requests may have pruned it).
-  redis.call('PUBLISH', channel, '{"reply":' .. cjson.encode({ sessionId = session_id, requestId = request_id }) .. ',"answer":' .. answer_json .. '}')
+  -- The answer travels with the announcement: the waiting gateway need not read it back (by then
+  -- a burst of later requests may have pruned it).
+  local list = notices_for(channel).replies
+  list[#list + 1] = '{"sessionId":' .. cjson.encode(session_id) .. ',"requestId":' .. cjson.encode(request_id) .. ',"answer":' .. answer_json .. '}'
   return 1
+end
+
+-- Tells each gateway what concerns it: protocol's NotifyMessage `{ wake: [...], replies: [...] }`
+-- (each part only when there is some) on its channel, one message per gateway.
+local function publish_notices()
+  for _, channel in ipairs(NOTICE_CHANNELS) do
+    local n = NOTICES[channel]
+    local parts = {}
+    if #n.wake > 0 then parts[#parts + 1] = '"wake":' .. cjson.encode(n.wake) end
+    if #n.replies > 0 then parts[#parts + 1] = '"replies":[' .. table.concat(n.replies, ',') .. ']' end
+    redis.call('PUBLISH', channel, '{' .. table.concat(parts, ',') .. '}')
+  end
+  NOTICES = {}
+  NOTICE_CHANNELS = {}
 end
