@@ -196,6 +196,19 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await space.redis.hlen(`im:black-list:group:${name}`)).toBe(0);
   });
 
+  it('invite policy: only the invited get in, and the invitee is told who invited them', async () => {
+    const alice = await user('alice');
+    const carol = await user('carol');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'policy', params: 'invite' }));
+    expect(await carol.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'invite', params: carol.nick }));
+    expect(await waitFor(carol, 'ROOM_INVITE')).toMatchObject({ network: 'parley', name, nick: alice.nick });
+    const { windowId: cw } = ok(await carol.c.request({ id: 'JOIN', network: 'parley', name }));
+    await waitFor(carol, 'ADD_WINDOW', (w) => w.windowId === cw);
+  });
+
   it('approval policy: the request reaches the moderators, approve lets the asker in', async () => {
     const alice = await user('alice');
     const carol = await user('carol');
@@ -313,9 +326,17 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const name = roomName();
     const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
     const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    // Alice's other device hears of her notes; the device that wrote them is not told again.
+    const other = await session(alice.c.token!);
+    const notesSeen = () => other.seen.items.filter((i) => i.type === 'UPDATE_NOTE' || i.type === 'DELETE_NOTE');
     const added = ok(await alice.c.request({ id: 'NOTE_ADD', windowId: aw, text: 'agenda: tea' }));
     expect(added.ver).toBe(1);
     expect(ok(await alice.c.request({ id: 'NOTE_EDIT', windowId: aw, noteId: added.noteId, ver: 1, text: 'agenda: tea, cake' })).ver).toBe(2);
+    await eventually(notesSeen, (s) => s.length >= 2, 'notes on the other device');
+    expect(notesSeen()).toMatchObject([
+      { type: 'UPDATE_NOTE', windowId: aw, note: { noteId: added.noteId, ver: 1, text: 'agenda: tea', nick: alice.nick } },
+      { type: 'UPDATE_NOTE', windowId: aw, note: { noteId: added.noteId, ver: 2, text: 'agenda: tea, cake' } },
+    ]);
     // A second device still based on version 1:
     expect(await alice.c.request({ id: 'NOTE_EDIT', windowId: aw, noteId: added.noteId, ver: 1, text: 'agenda: coffee' })).toMatchObject({ status: 'ERROR', code: 'CONFLICT' });
     expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toMatchObject([{ noteId: added.noteId, ver: 2, text: 'agenda: tea, cake', nick: alice.nick }]);
@@ -325,9 +346,15 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 1 })).toMatchObject({ status: 'ERROR', code: 'CONFLICT' });
     ok(await alice.c.request({ id: 'NOTE_DELETE', windowId: aw, noteId: added.noteId, ver: 2 }));
     expect(ok(await alice.c.request({ id: 'NOTES', windowId: aw })).notes).toEqual([]);
+    await eventually(notesSeen, (s) => s.length >= 3, 'the delete on the other device');
+    expect(notesSeen()[2]).toMatchObject({ type: 'DELETE_NOTE', windowId: aw, noteId: added.noteId });
+    expect(ofType(alice, 'UPDATE_NOTE')).toEqual([]);
 
     ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'see https://example.org/a?b=1 and www.parley.chat', clientMsgId: 'u-1' }));
-    ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'no links here', clientMsgId: 'u-2' }));
+    const plain = ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'no links here', clientMsgId: 'u-2' }));
     expect(ok(await bob.c.request({ id: 'URLS', windowId: bw })).urls).toEqual(['http://www.parley.chat', 'https://example.org/a?b=1']);
+    // An edit that brings a link adds it.
+    ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: plain.gid, text: 'now with https://parley.example/x' }));
+    expect(ok(await bob.c.request({ id: 'URLS', windowId: bw })).urls).toEqual(['https://parley.example/x', 'http://www.parley.chat', 'https://example.org/a?b=1']);
   });
 });

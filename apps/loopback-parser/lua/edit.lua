@@ -2,7 +2,7 @@
 -- as an ADD_MESSAGE with the same gid and `edited: true`. (outbox lib + rooms-lib first.)
 --
 -- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
--- ARGV[1] JSON: P, R, uid, wid, gid, text
+-- ARGV[1] JSON: P, R, uid, wid, gid, text, urls (found in the new text), urlsMax
 local A = cjson.decode(ARGV[1])
 if answered(A.R) then return 'DONE' end
 local K = room_keys(KEYS)
@@ -22,4 +22,6 @@ m.edited = true
 local json = cjson.encode(m)
 redis.call('LSET', K.backlog, index, json)
 to_members(A.P, K.windows, function(w) return { message_json(w, json) } end, uid, A.R.sessionId)
+-- Links the new text brings join the URL lists (those of the old text stay: they were seen).
+add_urls(A.P, K.windows, A.urls, A.urlsMax)
 return ok(A.R, '')

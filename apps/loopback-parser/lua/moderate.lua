@@ -87,6 +87,8 @@ elseif act == 'invite' or act == 'approve' then
     join_member(A.P, K, tuid, t.nick, A.suffix, A.now, A.maxBacklog, A.burst)
   else
     redis.call('ZADD', KEYS[7], 0, tuid)
+    -- The invitee's sessions hear of it; a JOIN accepts.
+    tell(A.P, tuid, { cjson.encode({ type = 'ROOM_INVITE', network = 'parley', name = redis.call('HGET', K.group, 'name'), nick = nick }) })
   end
   return ok(A.R, '')
 elseif act == 'reject' then

@@ -115,6 +115,17 @@ local function to_members(P, windows_key, make, except_uid, except_sid)
   end
 end
 
+-- The URLs of a message join each member's URL list of the room's window (newest first, bounded).
+local function add_urls(P, windows_key, urls, max)
+  if not urls or #urls == 0 then return end
+  local flat = redis.call('HGETALL', windows_key)
+  for i = 1, #flat, 2 do
+    local key = P.urls .. flat[i] .. P.separator .. flat[i + 1]
+    redis.call('LPUSH', key, unpack(urls))
+    redis.call('LTRIM', key, 0, max - 1)
+  end
+end
+
 local function message_json(wid, msg_json)
   return '{"type":"ADD_MESSAGE","windowId":' .. wid .. ',' .. string.sub(msg_json, 2)
 end

@@ -72,15 +72,7 @@ if #stored > 0 then
     return bodies
   end, uid, A.sid)
 end
--- The URLs in the texts join each member's URL list of the window (newest first, bounded).
-if #urls > 0 then
-  local flat = redis.call('HGETALL', K.windows)
-  for i = 1, #flat, 2 do
-    local key = A.P.urls .. flat[i] .. A.P.separator .. flat[i + 1]
-    redis.call('LPUSH', key, unpack(urls))
-    redis.call('LTRIM', key, 0, A.urlsMax - 1)
-  end
-end
+add_urls(A.P, K.windows, urls, A.urlsMax)
 for _, i in ipairs(todo) do answer(A.items[i].R, '{"status":"OK",' .. answers[i] .. '}') end
 publish_notices()
 return #stored

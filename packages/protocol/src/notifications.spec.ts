@@ -34,6 +34,9 @@ const VALID: { [T in NotificationType]: NotificationOf<T> } = {
   UPDATE_NETWORKS: { type: 'UPDATE_NETWORKS', networks: [{ name: 'libera', state: 'connecting', currentNick: 'alice_' }, { name: 'parley', state: 'connected' }] },
   READ_RECEIPT: { type: 'READ_RECEIPT', windowId: 4, userId: 3, gid: 12 },
   JOIN_REQUEST: { type: 'JOIN_REQUEST', windowId: 4, userId: 9, nick: 'carol' },
+  ROOM_INVITE: { type: 'ROOM_INVITE', network: 'parley', name: '#tea', nick: 'alice' },
+  UPDATE_NOTE: { type: 'UPDATE_NOTE', windowId: 4, note: { noteId: 'n0te1234abcd', ver: 2, nick: 'bob', ts: 1700000000000, text: 'buy milk' } },
+  DELETE_NOTE: { type: 'DELETE_NOTE', windowId: 4, noteId: 'n0te1234abcd' },
   FINISH_INIT: { type: 'FINISH_INIT' },
 };
 

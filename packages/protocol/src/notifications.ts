@@ -10,6 +10,7 @@ import {
   Message,
   NetworkName,
   Role,
+  RoomName,
   Settings,
   Timestamp,
   UserId,
@@ -17,6 +18,7 @@ import {
   WindowSettings,
   WindowType,
 } from './common';
+import { Note, NoteId } from './requests';
 
 /** Everything a client knows about a window; ADD_WINDOW sends all of it, UPDATE_WINDOW a part. */
 const WindowFields = z.object({
@@ -78,6 +80,14 @@ const ReadReceipt = z.object({ type: z.literal('READ_RECEIPT'), windowId: Window
  * operators); the answer is the COMMAND `approve <nick>` or `reject <nick>`. */
 const JoinRequest = z.object({ type: z.literal('JOIN_REQUEST'), windowId: WindowId, userId: UserId, nick: DisplayNick });
 
+/** Extends protocol.md: `nick` invited the user into a room with the invite policy; a JOIN accepts. */
+const RoomInvite = z.object({ type: z.literal('ROOM_INVITE'), network: NetworkName, name: RoomName, nick: DisplayNick });
+
+/** Extends protocol.md: a note of a window was added or edited in another session of the user. */
+const UpdateNote = z.object({ type: z.literal('UPDATE_NOTE'), windowId: WindowId, note: Note });
+/** Extends protocol.md: a note of a window was deleted in another session of the user. */
+const DeleteNote = z.object({ type: z.literal('DELETE_NOTE'), windowId: WindowId, noteId: NoteId });
+
 /** Ends the init burst: the client has a complete picture. */
 const FinishInit = z.object({ type: z.literal('FINISH_INIT') });
 
@@ -95,6 +105,9 @@ export const Notification = z.discriminatedUnion('type', [
   UpdateNetworks,
   ReadReceipt,
   JoinRequest,
+  RoomInvite,
+  UpdateNote,
+  DeleteNote,
   FinishInit,
 ]);
 export type Notification = z.infer<typeof Notification>;

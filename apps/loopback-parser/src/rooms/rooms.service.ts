@@ -163,13 +163,13 @@ export class RoomsService {
         return void (await this.replies.answer(to, { status: 'OK', urls: await this.repo.urls(to.userId, body.windowId, body.limit ?? URLS_MAX) }));
       case 'NOTE_ADD': {
         const noteId = randomBytes(12).toString('base64url');
-        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, noteId), { op: 'add', noteId, nick, text: body.text, now: Date.now() }, to));
+        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, noteId), { uid: to.userId, wid: body.windowId, op: 'add', noteId, nick, text: body.text, now: Date.now() }, to));
       }
       case 'NOTE_EDIT':
       case 'NOTE_DELETE': {
         const op = body.id === 'NOTE_EDIT' ? 'edit' : 'delete';
         const text = body.id === 'NOTE_EDIT' ? body.text : '';
-        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, body.noteId), { op, noteId: body.noteId, ver: body.ver, nick, text, now: Date.now() }, to));
+        return void (await this.repo.run('notes', this.repo.noteKeys(to.userId, body.windowId, body.noteId), { uid: to.userId, wid: body.windowId, op, noteId: body.noteId, ver: body.ver, nick, text, now: Date.now() }, to));
       }
     }
   }
@@ -186,7 +186,7 @@ export class RoomsService {
       case 'SEND':
         return void (await this.send(to, room, wid, [this.sendItem(to, room, body)]));
       case 'EDIT':
-        return void (await this.repo.run('edit', keys.slice(0, 5), { ...common, gid: body.gid, text: body.text }, to));
+        return void (await this.repo.run('edit', keys.slice(0, 5), { ...common, gid: body.gid, text: body.text, urls: urlsIn(body.text), urlsMax: URLS_MAX }, to));
       case 'UPDATE_TOPIC':
         return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: body.topic }, to));
       case 'UPDATE_PASSWORD': {
