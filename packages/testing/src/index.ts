@@ -1,3 +1,4 @@
 export * from './redis-server';
 export * from './events';
 export * from './process';
+export * from './irc-server';
