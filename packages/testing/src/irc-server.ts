@@ -83,7 +83,7 @@ export class TestIrcServer {
     this.proc = proc;
     const output: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const lines = createInterface({ input: proc.stdout! });
+      const lines = createInterface({ input: proc.stdout });
       lines.on('line', (line) => {
         output.push(line);
         if (line.includes('Now listening on')) resolve();
