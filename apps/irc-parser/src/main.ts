@@ -1,10 +1,10 @@
-import { inboxConfigShape } from '@parley/inbox';
-import { env, runApp } from '@parley/runtime';
+import { runApp } from '@parley/runtime';
 import { AppModule } from './app.module';
+import { configShape } from './config';
 
 runApp({
   app: 'irc-parser',
-  configShape: { HEALTH_PORT: env.port(3202), ...inboxConfigShape },
+  configShape,
   port: (config) => config.HEALTH_PORT,
   module: (config, logger) => AppModule.register(config, logger),
 });

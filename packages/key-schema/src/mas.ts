@@ -140,6 +140,8 @@ export const note = (uuid: string): HashKey => makeKey('hash', 'note', tokenPart
 /** `networks:<userId>:<network>` — state, currentnick, retryCount of the user's connection. */
 export const networks = (userId: NumericId, network: string): HashKey =>
   makeKey('hash', 'networks', uid(userId), networkPart(network));
+/** `ircretry` — member `<userId>:<network>`, score when its reconnect is due (ms): irc-parser's back-off timers. */
+export const ircRetry = (): ZsetKey => makeKey('zset', 'ircretry');
 
 export type WindowType = 'group' | '1on1';
 export const WINDOW_TYPES: readonly WindowType[] = ['group', '1on1'];

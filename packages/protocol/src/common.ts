@@ -82,6 +82,11 @@ export const ChannelName = z
   // eslint-disable-next-line no-control-regex -- these are exactly the bytes IRC forbids in a channel name
   .regex(/^[#&!+][^ ,\x07\r\n\x00]{0,199}$/, 'expected one of # & ! + and up to 199 characters without space, comma, BEL, CR, LF, NUL');
 export type ChannelName = z.infer<typeof ChannelName>;
+/** A channel name typed without its prefix (`tea` for `#tea`). */
+export const BareChannelName = z
+  .string()
+  // eslint-disable-next-line no-control-regex -- these are exactly the bytes IRC forbids in a channel name
+  .regex(/^[^#&!+ ,\x07\r\n\x00][^ ,\x07\r\n\x00]{0,198}$/, 'expected a channel name');
 
 export const MESSAGE_TEXT_MAX = 4000;
 export const MessageText = z.string().max(MESSAGE_TEXT_MAX);

@@ -75,6 +75,8 @@ const ForwardedRequest = z.object({
 });
 
 const Port = z.int().min(1).max(65535);
+/** connection-manager's id of one socket. */
+const ConnId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . -');
 
 // ---- inbox:connectionmanager (from irc-parser) ----
 
@@ -105,10 +107,13 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
     ...envelope('connected'),
     userId: UserId,
     network: NetworkName,
+    /** connection-manager's id of this socket (its lines carry it). */
+    conn: ConnId.optional(),
     localPort: Port.optional(),
     remoteHost: z.string().max(253).optional(),
   }),
-  z.object({ ...envelope('data'), userId: UserId, network: NetworkName, line: IrcLineIn }),
+  /** One line; `conn` and `seq` (1, 2, … per socket) let irc-parser store its messages once even if it handles the line twice. */
+  z.object({ ...envelope('data'), userId: UserId, network: NetworkName, conn: ConnId.optional(), seq: z.int().positive().optional(), line: IrcLineIn }),
   z.object({ ...envelope('disconnected'), userId: UserId, network: NetworkName, reason: z.string().max(1000) }),
   /** connection-manager started afresh: every socket it held is gone. */
   z.object({ ...envelope('restarted'), instance: z.string().max(128).optional() }),

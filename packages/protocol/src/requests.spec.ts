@@ -45,6 +45,8 @@ const VALID: { [I in RequestId]: RequestOf<I> } = {
 
 const MORE_VALID: RequestBody[] = [
   { id: 'JOIN', network: 'libera', name: '##linux', password: 'key' },
+  // Without its prefix: irc-parser joins #linux.
+  { id: 'JOIN', network: 'libera', name: 'linux' },
   { id: 'FETCH', windowId: 3, afterGid: 10, limit: 200 },
   { id: 'FETCH', windowId: 3, limit: 1 },
   { id: 'CHAT', network: 'libera', nick: 'bob' },
@@ -61,7 +63,8 @@ const INVALID: [string, unknown][] = [
   ['CREATE without #', { id: 'CREATE', name: 'lobby' }],
   ['JOIN a channel name on the built-in network', { id: 'JOIN', network: 'parley', name: '&local' }],
   ['JOIN a room name with a space', { id: 'JOIN', network: 'parley', name: '#a b' }],
-  ['JOIN a non-channel on IRC', { id: 'JOIN', network: 'libera', name: 'linux' }],
+  ['JOIN a channel name with a space on IRC', { id: 'JOIN', network: 'libera', name: 'li nux' }],
+  ['JOIN a channel name with a comma on IRC', { id: 'JOIN', network: 'libera', name: '#a,#b' }],
   ['JOIN a bad network', { id: 'JOIN', network: 'li:bera', name: '#linux' }],
   ['CLOSE with a string windowId', { id: 'CLOSE', windowId: '3' }],
   ['SEND without clientMsgId', { id: 'SEND', windowId: 3, text: 'hi' }],

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  BareChannelName,
   BUILTIN_NETWORK,
   ChannelName,
   ClientMsgId,
@@ -61,7 +62,8 @@ const CreateRequest = z.object({ id: z.literal('CREATE'), name: RoomName, passwo
 const JoinRequest = z
   .object({ id: z.literal('JOIN'), network: NetworkName, name: z.string(), password: RoomPassword.optional() })
   .superRefine((req, ctx) => {
-    const grammar = req.network === BUILTIN_NETWORK ? RoomName : ChannelName;
+    // On IRC networks a name without its prefix is a # channel (irc-parser adds the #).
+    const grammar = req.network === BUILTIN_NETWORK ? RoomName : ChannelName.or(BareChannelName);
     const result = grammar.safeParse(req.name);
     if (!result.success) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: result.error.issues[0]?.message ?? 'invalid name' });

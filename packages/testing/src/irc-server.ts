@@ -46,7 +46,8 @@ export class TestIrcServer {
     // ngircd drops root for `nobody`: the pid file's directory must be writable by it.
     chmodSync(dir, 0o777);
     const server = new TestIrcServer(await freePort(), dir, bin, options.name ?? 'irc.parley.test');
-    const limits = { MaxConnectionsIP: 0, MaxJoins: 0, MaxNickLength: 30, PingTimeout: 120, PongTimeout: 20, ...options.limits };
+    // MaxPenaltyTime 0: no flood penalties (tests and benchmarks send fast on purpose).
+    const limits = { MaxConnectionsIP: 0, MaxJoins: 0, MaxNickLength: 30, PingTimeout: 120, PongTimeout: 20, MaxPenaltyTime: 0, ...options.limits };
     writeFileSync(
       join(dir, 'ngircd.conf'),
       [

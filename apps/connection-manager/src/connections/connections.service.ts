@@ -19,6 +19,7 @@ export interface ConnectionsConfig {
 type Connect = InboxMessageOfType<'connectionmanager', 'connect'>;
 
 interface Held {
+  conn: string;
   userId: number;
   network: string;
   nick: string;
@@ -42,6 +43,7 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
   /** Per network: when the next connect may start (the connect rate limit). */
   private readonly nextConnectAt = new Map<string, number>();
   private outgoing: InboxMessage<'ircparser'>[] = [];
+  private connections = 0;
   private flushScheduled = false;
 
   constructor(
@@ -84,7 +86,7 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
     const existing = this.held.get(key);
     if (existing) {
       this.logger.info({ userId: message.userId, network: message.network }, 'connect for a connection already held; announced again');
-      if (existing.connection.open) this.push({ v: 1, type: 'connected', userId: message.userId, network: message.network, localPort: existing.connection.localPort });
+      if (existing.connection.open) this.push({ v: 1, type: 'connected', userId: message.userId, network: message.network, conn: existing.conn, localPort: existing.connection.localPort });
       return;
     }
     // The USER name: given, or the nick's letters and digits (ident names are short and plain).
@@ -104,13 +106,17 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
       connectTimeoutMs: this.config.IRC_CONNECT_TIMEOUT_MS,
     };
     const { userId, network } = message;
+    // The socket's id, and its lines' numbers: irc-parser stores what a line brings once.
+    const conn = `${this.instance}-${++this.connections}`;
+    let seq = 0;
     const held: Held = {
+      conn,
       userId,
       network,
       nick: message.nick,
       username: options.username,
       connection: new IrcConnection(options, {
-        line: (line) => this.push({ v: 1, type: 'data', userId, network, line }),
+        line: (line) => this.push({ v: 1, type: 'data', userId, network, conn, seq: ++seq, line }),
         closed: (reason) => {
           if (this.held.get(key) === held) this.held.delete(key);
           this.push({ v: 1, type: 'disconnected', userId, network, reason });
@@ -127,7 +133,7 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
       held.connection.connect().then(
         ({ localPort, remoteHost }) => {
           this.logger.info({ userId, network, localPort }, 'IRC connection up');
-          this.push({ v: 1, type: 'connected', userId, network, localPort, remoteHost: remoteHost.slice(0, 253) });
+          this.push({ v: 1, type: 'connected', userId, network, conn, localPort, remoteHost: remoteHost.slice(0, 253) });
         },
         (err: unknown) => this.logger.warn({ userId, network, err }, 'IRC connection failed'),
       );

@@ -1,30 +1,46 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { answerNotAvailable, logPing, notHandledYet, RequestReplies } from '@parley/inbox';
-import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
+import { logPing } from '@parley/inbox';
+import type { InboxHandlers, InboxMessageOfType, InboxMessageType } from '@parley/protocol';
 import { type Logger, LOGGER } from '@parley/runtime';
+import { IrcRequests } from './irc-requests.service';
+import { IrcService } from './irc.service';
 
-const APP = 'irc-parser';
+type M<T extends InboxMessageType<'ircparser'>> = InboxMessageOfType<'ircparser', T>;
 
-/** inbox:ircparser: lines and events from connection-manager, and IRC requests from the gateway. */
+/** inbox:ircparser: lines and events from connection-manager, and IRC requests from the gateway (a user's in order). */
 @Injectable()
 export class IrcParserHandlers implements InboxHandlers<'ircparser'> {
   constructor(
+    private readonly irc: IrcService,
+    private readonly requests: IrcRequests,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly replies: RequestReplies,
   ) {}
 
-  ping(message: InboxMessageOfType<'ircparser', 'ping'>): Promise<void> {
+  ping(message: M<'ping'>): Promise<void> {
     return logPing(this.logger, 'ircparser', message);
   }
 
-  connected = notHandledYet('connected events are', APP);
-  data = notHandledYet('IRC lines are', APP);
-  disconnected = notHandledYet('disconnected events are', APP);
-  restarted = notHandledYet('restarted events are', APP);
-  noconnection = notHandledYet('noconnection events are', APP);
-  /** Client requests: answered NOT_AVAILABLE until this app handles them (the path is real end to end). */
-  request(message: InboxMessageOfType<'ircparser', 'request'>): Promise<void> {
-    const { userId, sessionId, requestId, gateway } = message;
-    return answerNotAvailable(this.replies, APP, { userId, sessionId, requestId, gateway }, message.request.id);
+  connected(message: M<'connected'>): Promise<void> {
+    return this.irc.connected(message);
+  }
+
+  data(message: M<'data'>): Promise<void> {
+    return this.irc.data(message);
+  }
+
+  disconnected(message: M<'disconnected'>): Promise<void> {
+    return this.irc.disconnected(message);
+  }
+
+  noconnection(message: M<'noconnection'>): Promise<void> {
+    return this.irc.disconnected(message);
+  }
+
+  restarted(): Promise<void> {
+    return this.irc.restarted();
+  }
+
+  request(message: M<'request'>): Promise<void> {
+    return this.requests.handle(message);
   }
 }

@@ -1,0 +1,25 @@
+import { inboxConfigShape } from '@parley/inbox';
+import { type baseConfigShape, env } from '@parley/runtime';
+import { z } from 'zod';
+
+export const configShape = {
+  HEALTH_PORT: env.port(3202),
+  ...inboxConfigShape,
+  /** JSON file of the IRC networks users may use (infra/irc-networks.example.json); unset: none. */
+  IRC_NETWORKS_FILE: env.optionalString(),
+  /** Reconnect back-off, `<attempts>x<ms>` steps, the last repeating: 30 s for 1-3, 3 min for 4-7, then 1 h. */
+  IRC_RETRY_DELAYS: z.string().regex(/^\d+x\d+(,\d+x\d+)*$/, 'expected <attempts>x<ms>[,<attempts>x<ms>…]').default('3x30000,4x180000,1x3600000'),
+  IRC_RETRY_POLL_MS: env.int(1_000, 50, 60_000),
+  /** Messages an IRC window keeps. */
+  IRC_WINDOW_BACKLOG_MAX: env.int(1_000, 10, 100_000),
+  /** Users unseen this many days are disconnected (0: never). Not applied yet. */
+  IRC_AWAY_DISCONNECT_DAYS: env.int(0, 0, 3650),
+  IRC_CTCP_VERSION: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => !/[\r\n\0]/.test(s) && !s.includes(String.fromCharCode(1)), 'must not contain CR, LF, NUL or the CTCP delimiter')
+    .default('Parley (self-hosted chat)'),
+};
+
+export type IrcParserConfig = z.infer<z.ZodObject<typeof baseConfigShape & typeof configShape>>;

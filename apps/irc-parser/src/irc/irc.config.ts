@@ -1,0 +1,35 @@
+export interface IrcConfig {
+  /** JSON file of the networks users may use (see infra/irc-networks.example.json). */
+  IRC_NETWORKS_FILE?: string;
+  /** Back-off before reconnect attempt n: comma-separated `<attempts>x<ms>` steps, the last one repeating. */
+  IRC_RETRY_DELAYS: string;
+  /** Messages an IRC window keeps (`windowmsgs`). */
+  IRC_WINDOW_BACKLOG_MAX: number;
+  /** How often due reconnects are looked for (ms). */
+  IRC_RETRY_POLL_MS: number;
+  /** A user who has not been seen for this many days is disconnected (and reconnected at their next login). */
+  IRC_AWAY_DISCONNECT_DAYS: number;
+  /** The CTCP VERSION answer. */
+  IRC_CTCP_VERSION: string;
+}
+
+/**
+ * The back-off schedule: `3x30000,4x180000,1x3600000` is 30 s for attempts 1-3, 3 min for 4-7,
+ * then 1 h (the last step repeats).
+ */
+export function parseRetryDelays(spec: string): (attempt: number) => number {
+  const steps = spec.split(',').map((s) => {
+    const m = /^\s*(\d+)x(\d+)\s*$/.exec(s);
+    if (!m) throw new Error(`IRC_RETRY_DELAYS: "${s}" is not <attempts>x<ms>`);
+    return { times: Number(m[1]), ms: Number(m[2]) };
+  });
+  if (steps.length === 0) throw new Error('IRC_RETRY_DELAYS is empty');
+  return (attempt: number) => {
+    let n = attempt;
+    for (const step of steps) {
+      if (n <= step.times) return step.ms;
+      n -= step.times;
+    }
+    return steps.at(-1)!.ms;
+  };
+}

@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { DEFAULT_OUTBOX_MAX, LuaScript } from '@parley/inbox';
+import {
+  type CaseMapping,
+  ircRetry,
+  names,
+  networks,
+  parseWindowListEntry,
+  user,
+  USER_KEY_PREFIXES,
+  users,
+  window,
+  windowList,
+  windowListEntrySuffix,
+  windowMsgs,
+} from '@parley/key-schema';
+import type { MessageCategory, Role, WindowType } from '@parley/protocol';
+import { REDIS } from '@parley/runtime';
+
+const LUA_DIR = join(__dirname, '..', '..', 'lua');
+const scripts = {
+  window: LuaScript.withOutboxLib(LUA_DIR, 'window'),
+  messages: LuaScript.withOutboxLib(LUA_DIR, 'messages'),
+};
+
+/** What every script gets as A.P: the key prefixes of users' keys, and the outbox bound. */
+const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
+
+/** The server window of a network: a `group` window named `*` (no channel or nick is named so). */
+export const SERVER_WINDOW = '*';
+
+export interface IrcWindow {
+  windowId: number;
+  network: string;
+  /** As the windowlist entry holds it: case-folded. */
+  folded: string;
+  type: WindowType;
+}
+
+export interface NewMessage {
+  windowId: number;
+  cat: MessageCategory;
+  body: string;
+  nick: string;
+  ts: number;
+}
+
+/** Where a line came from: a message it stores is stored once, even if the line is handled twice. */
+export interface LineMark {
+  conn: string;
+  seq: number;
+}
+
+/** The connection state of a user on a network (`networks:<userId>:<network>`). */
+export interface NetworkState {
+  state?: string;
+  currentnick?: string;
+  retryCount?: string;
+  /** Parley's: the ISUPPORT tokens kept (JSON), the capabilities enabled, the connection id. */
+  isupport?: string;
+  caps?: string;
+  conn?: string;
+  lastline?: string;
+  /** 1 when the user closed the connection on purpose: no reconnect. */
+  closed?: string;
+}
+
+/** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */
+@Injectable()
+export class IrcRepository implements OnModuleInit {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all(Object.values(scripts).map((script) => this.redis.script('LOAD', script.source)));
+  }
+
+  async network(userId: number, network: string): Promise<NetworkState> {
+    return (await this.redis.hgetall(networks(userId, network)));
+  }
+
+  async setNetwork(userId: number, network: string, fields: Partial<Record<keyof NetworkState, string | number>>): Promise<void> {
+    await this.redis.hset(networks(userId, network), fields);
+  }
+
+  async clearNetworkFields(userId: number, network: string, ...fields: (keyof NetworkState)[]): Promise<void> {
+    if (fields.length > 0) await this.redis.hdel(networks(userId, network), ...fields);
+  }
+
+  async nick(userId: number): Promise<string | undefined> {
+    return (await this.redis.hget(user(userId), 'nick')) ?? undefined;
+  }
+
+  /** The user's windows on IRC networks (all networks, or one). */
+  async windows(userId: number, network?: string): Promise<IrcWindow[]> {
+    const members = await this.redis.smembers(windowList(userId));
+    const out: IrcWindow[] = [];
+    for (const m of members) {
+      try {
+        const e = parseWindowListEntry(m);
+        if (network === undefined ? e.network !== 'parley' : e.network === network) out.push({ windowId: e.windowId, network: e.network, folded: e.name, type: e.type });
+      } catch {
+        // Not an entry this app reads; the gateway's burst reports malformed ones.
+      }
+    }
+    return out;
+  }
+
+  async windowFields(userId: number, windowId: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(window(userId, windowId));
+  }
+
+  async setWindowFields(userId: number, windowId: number, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(window(userId, windowId), fields);
+  }
+
+  /** Finds the window, or makes it (and tells the user's sessions). */
+  async findOrMakeWindow(
+    userId: number,
+    network: string,
+    name: string,
+    type: WindowType,
+    mapping: CaseMapping,
+    make: boolean,
+    fields: Record<string, string> = {},
+  ): Promise<{ windowId: number; made: boolean } | undefined> {
+    const suffix = windowListEntrySuffix({ network, name, type }, mapping);
+    const [windowId, made] = (await scripts.window.run(this.redis, [windowList(userId), user(userId)], [
+      JSON.stringify({ P: PREFIXES, uid: userId, suffix, network, name, type, create: make, fields }),
+    ])) as [number, number];
+    return windowId > 0 ? { windowId, made: made === 1 } : undefined;
+  }
+
+  /** Removes a window with what hangs on it; true if it was there. */
+  async dropWindow(userId: number, w: IrcWindow): Promise<boolean> {
+    const member = `${w.windowId}${windowListEntrySuffix({ network: w.network, name: w.folded, type: w.type }, 'ascii')}`;
+    const results = await this.redis
+      .multi()
+      .srem(windowList(userId), member)
+      .del(window(userId, w.windowId), windowMsgs(userId, w.windowId), names(userId, w.windowId))
+      .exec();
+    return results?.[0]?.[1] === 1;
+  }
+
+  /** Stores messages (once per line) and tells the user's sessions; returns their gids. */
+  async addMessages(userId: number, network: string, items: readonly NewMessage[], max: number, line?: LineMark, exceptSessionId = ''): Promise<number[]> {
+    if (items.length === 0) return [];
+    const keys = [networks(userId, network), ...items.flatMap((m) => [window(userId, m.windowId), windowMsgs(userId, m.windowId)])];
+    const A = { P: PREFIXES, uid: userId, max, line, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts })) };
+    return (await scripts.messages.run(this.redis, keys, [JSON.stringify(A)])) as number[];
+  }
+
+  /** A window's stored messages, newest first. */
+  async backlog(userId: number, windowId: number): Promise<string[]> {
+    return this.redis.lrange(windowMsgs(userId, windowId), 0, -1);
+  }
+
+  async members(userId: number, windowId: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(names(userId, windowId));
+  }
+
+  /** Replaces (`reset`) or updates the member list of a channel window. */
+  async setMembers(userId: number, windowId: number, members: Record<string, Role>, reset = false): Promise<void> {
+    const key = names(userId, windowId);
+    const tx = this.redis.multi();
+    if (reset) tx.del(key);
+    if (Object.keys(members).length > 0) tx.hset(key, members);
+    await tx.exec();
+  }
+
+  async removeMembers(userId: number, windowId: number, nicks: readonly string[]): Promise<void> {
+    if (nicks.length > 0) await this.redis.hdel(names(userId, windowId), ...nicks);
+  }
+
+  /** Reconnects due: `<userId>:<network>` members with their due time (ms). */
+  async scheduleRetry(userId: number, network: string, at: number): Promise<void> {
+    await this.redis.zadd(ircRetry(), at, `${userId}:${network}`);
+  }
+
+  async cancelRetry(userId: number, network: string): Promise<void> {
+    await this.redis.zrem(ircRetry(), `${userId}:${network}`);
+  }
+
+  /**
+   * Takes the reconnects that are due (each taken by one instance: ZREM decides). A timer that
+   * lives in Redis survives restarts of this app.
+   */
+  async takeDueRetries(now: number, limit = 100): Promise<{ userId: number; network: string }[]> {
+    const due = await this.redis.zrangebyscore(ircRetry(), '-inf', now, 'LIMIT', 0, limit);
+    const taken: { userId: number; network: string }[] = [];
+    for (const member of due) {
+      if ((await this.redis.zrem(ircRetry(), member)) !== 1) continue;
+      const [u, ...rest] = member.split(':');
+      taken.push({ userId: Number(u), network: rest.join(':') });
+    }
+    return taken;
+  }
+
+  /** Every user (the caller keeps those with IRC windows): after a connection-manager restart. */
+  async usersWithIrcWindows(): Promise<number[]> {
+    const ids = await this.redis.smembers(users());
+    return ids.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+  }
+}

@@ -1,0 +1,509 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InboxSender, Notifier } from '@parley/inbox';
+import { type CaseMapping, foldCase, parseCaseMapping } from '@parley/key-schema';
+import type { InboxMessageOfType, MessageCategory, NetworkState as WireNetworkState, Role } from '@parley/protocol';
+import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
+import { NETWORKS } from '../networks/networks.module';
+import type { NetworkDefinition } from '../networks/networks';
+import { type IrcConfig, parseRetryDelays } from './irc.config';
+import { type IrcWindow, IrcRepository, type LineMark, type NetworkState, type NewMessage, SERVER_WINDOW } from './irc.repository';
+import { buildLine, ctcp, isChannel, type Isupport, parseCtcp, parseLine, parseNamesEntry, type ParsedLine, prefixModes, roleOfSymbol } from './lines';
+
+type Event<T extends 'connected' | 'data' | 'disconnected' | 'noconnection'> = InboxMessageOfType<'ircparser', T>;
+
+/** Capabilities Parley asks for when the server offers them. */
+export const WANTED_CAPS = ['server-time', 'message-tags', 'multi-prefix', 'away-notify', 'account-notify', 'extended-join', 'echo-message', 'cap-notify'];
+
+/** Numerics of a join that failed: the channel is forgotten, with the server's reason in the server window. */
+const JOIN_FAILURES = new Set(['471', '473', '474', '475', '403', '405']);
+/** The nick is taken or unusable. */
+const NICK_REFUSED = new Set(['433', '436', '437', '432']);
+/** Numerics shown in the server window as they come (MOTD, WHOIS, …); errors (4xx/5xx) as errors. */
+const SERVER_TEXT = new Set(['001', '002', '003', '004', '251', '252', '253', '254', '255', '265', '266', '372', '375', '376', '311', '312', '313', '317', '318', '319', '330', '338', '378', '671', '301', '305', '306']);
+
+/** What one connection knows while a line is handled: its user, network and state. */
+interface Link {
+  userId: number;
+  network: string;
+  state: NetworkState;
+  isupport: Isupport;
+  mapping: CaseMapping;
+  nick: string;
+  line?: LineMark;
+}
+
+/**
+ * The IRC state machine of every user's connections. Everything it knows is in Redis
+ * (`networks:<userId>:<network>`, the windows, `names`, `windowmsgs`), so any instance continues
+ * any connection mid-stream, and a line handled twice (its batch redelivered after a crash) stores
+ * its messages once (`lastline`).
+ */
+@Injectable()
+export class IrcService {
+  private readonly delayOf: (attempt: number) => number;
+
+  constructor(
+    private readonly repo: IrcRepository,
+    private readonly notifier: Notifier,
+    private readonly sender: InboxSender,
+    @Inject(NETWORKS) private readonly networks: Map<string, NetworkDefinition>,
+    @Inject(APP_CONFIG) private readonly config: IrcConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.delayOf = parseRetryDelays(config.IRC_RETRY_DELAYS);
+  }
+
+  // ---- connection ----------------------------------------------------------------------------
+
+  /** Asks connection-manager for the user's socket to the network (once it is not connected). */
+  async connect(userId: number, network: string): Promise<void> {
+    const def = this.networks.get(network);
+    if (!def) return;
+    const state = await this.repo.network(userId, network);
+    if (state.state === 'connected' || state.state === 'connecting') return;
+    const nick = state.currentnick ?? (await this.repo.nick(userId));
+    if (!nick) return;
+    await this.repo.setNetwork(userId, network, { state: 'connecting', currentnick: nick });
+    await this.repo.clearNetworkFields(userId, network, 'closed');
+    await this.repo.cancelRetry(userId, network);
+    await this.announce(userId, network, 'connecting', nick);
+    const userNick = (await this.repo.nick(userId)) ?? nick;
+    await this.sender.send('connectionmanager', {
+      v: 1,
+      type: 'connect',
+      userId,
+      network,
+      host: def.host,
+      port: def.port,
+      tls: def.tls,
+      nick,
+      realname: userNick,
+      ...(def.password ? { password: def.password } : {}),
+    });
+  }
+
+  /** Closes on purpose: QUIT, and no reconnect until the user connects again. */
+  async disconnect(userId: number, network: string, reason = 'Leaving'): Promise<void> {
+    await this.repo.setNetwork(userId, network, { closed: 1 });
+    await this.repo.cancelRetry(userId, network);
+    await this.sender.send('connectionmanager', { v: 1, type: 'disconnect', userId, network, reason });
+  }
+
+  async connected(e: Event<'connected'>): Promise<void> {
+    const state = await this.repo.network(e.userId, e.network);
+    // A `connected` handled again after a crash keeps what its lines have done since.
+    if (e.conn && state.conn === e.conn) return;
+    await this.repo.setNetwork(e.userId, e.network, { state: 'connecting', conn: e.conn ?? '', isupport: '{}', caps: '' });
+    await this.repo.clearNetworkFields(e.userId, e.network, 'lastline');
+    await this.serverMessage(e.userId, e.network, 'info', `Connected to ${e.remoteHost ?? e.network}; registering…`);
+  }
+
+  async disconnected(e: Event<'disconnected'> | Event<'noconnection'>): Promise<void> {
+    const { userId, network } = e;
+    const state = await this.repo.network(userId, network);
+    if (state.state === 'disconnected' && e.type === 'noconnection') return;
+    const reason = e.type === 'disconnected' ? e.reason : 'not connected';
+    await this.repo.setNetwork(userId, network, { state: 'disconnected' });
+    await this.repo.clearNetworkFields(userId, network, 'conn');
+    await this.announce(userId, network, 'disconnected', state.currentnick);
+    for (const w of await this.repo.windows(userId, network)) {
+      if (w.type === 'group' && w.folded !== SERVER_WINDOW) await this.repo.setMembers(userId, w.windowId, {}, true);
+    }
+    if (state.closed === '1') {
+      await this.serverMessage(userId, network, 'info', `Disconnected (${reason})`);
+      return;
+    }
+    const attempt = Number(state.retryCount ?? 0) + 1;
+    const delay = this.delayOf(attempt);
+    await this.repo.setNetwork(userId, network, { retryCount: attempt });
+    await this.repo.scheduleRetry(userId, network, Date.now() + delay);
+    await this.serverMessage(userId, network, 'error', `Disconnected (${reason}); reconnecting in ${Math.round(delay / 1000)} s (attempt ${attempt})`);
+  }
+
+  /** connection-manager restarted: every user with windows on a network (and not closed) reconnects. */
+  async restarted(): Promise<void> {
+    for (const userId of await this.repo.usersWithIrcWindows()) {
+      const byNetwork = new Set((await this.repo.windows(userId)).map((w) => w.network));
+      for (const network of byNetwork) {
+        const state = await this.repo.network(userId, network);
+        if (state.closed === '1') continue;
+        // The socket is gone whatever the state says.
+        await this.repo.setNetwork(userId, network, { state: 'disconnected' });
+        await this.connect(userId, network);
+      }
+    }
+  }
+
+  /** A reconnect whose back-off is over. */
+  async retry(userId: number, network: string): Promise<void> {
+    const state = await this.repo.network(userId, network);
+    if (state.closed === '1' || state.state === 'connected' || state.state === 'connecting') return;
+    await this.connect(userId, network);
+  }
+
+  // ---- lines -----------------------------------------------------------------------------------
+
+  async data(e: Event<'data'>): Promise<void> {
+    const line = parseLine(e.line);
+    if (!line) return;
+    const state = await this.repo.network(e.userId, e.network);
+    const isupport = JSON.parse(state.isupport || '{}') as Isupport;
+    const link: Link = {
+      userId: e.userId,
+      network: e.network,
+      state,
+      isupport,
+      mapping: parseCaseMapping(isupport.CASEMAPPING),
+      nick: state.currentnick ?? '',
+      line: e.conn && e.seq ? { conn: e.conn, seq: e.seq } : undefined,
+    };
+    await this.handle(link, line);
+  }
+
+  private async handle(link: Link, l: ParsedLine): Promise<void> {
+    const p = l.params;
+    switch (l.command) {
+      case 'CAP':
+        return this.cap(link, p);
+      case '001':
+        await this.repo.setNetwork(link.userId, link.network, { currentnick: p[0] ?? link.nick });
+        link.nick = p[0] ?? link.nick;
+        return this.serverText(link, l);
+      case '005':
+        return this.isupport(link, p.slice(1, -1));
+      case '376':
+      case '422':
+        await this.serverText(link, l);
+        return this.registered(link);
+      case 'PRIVMSG':
+      case 'NOTICE':
+        return this.message(link, l);
+      case 'JOIN':
+        return this.join(link, l);
+      case 'PART':
+        return this.part(link, l.nick, p[0] ?? '', p[1]);
+      case 'KICK':
+        return this.kick(link, l.nick, p[0] ?? '', p[1] ?? '', p[2]);
+      case 'QUIT':
+        return this.quit(link, l.nick, p[0] ?? '');
+      case 'NICK':
+        return this.nickChange(link, l.nick, p[0] ?? '');
+      case 'MODE':
+        return this.mode(link, l.nick, p[0] ?? '', p.slice(1));
+      case 'TOPIC':
+        return this.topic(link, p[0] ?? '', p[1] ?? '', l.nick);
+      case '332':
+        return this.topic(link, p[1] ?? '', p[2] ?? '');
+      case '353':
+        return this.names(link, p[2] ?? '', p[3] ?? '');
+      case '366':
+        return this.namesEnd(link, p[1] ?? '');
+      case 'INVITE':
+        return this.serverMessage(link.userId, link.network, 'info', `${l.nick} invites you to ${p[1] ?? ''}`, link.line);
+      case 'ERROR':
+        return this.serverMessage(link.userId, link.network, 'error', p[0] ?? 'error', link.line);
+      default:
+        if (NICK_REFUSED.has(l.command)) return this.nickRefused(link, l);
+        if (JOIN_FAILURES.has(l.command)) return this.joinFailed(link, p[1] ?? '', p.at(-1) ?? '');
+        if (/^[45]\d\d$/.test(l.command)) return this.serverMessage(link.userId, link.network, 'error', p.slice(1).join(' '), link.line);
+        if (SERVER_TEXT.has(l.command)) return this.serverText(link, l);
+    }
+  }
+
+  private async cap(link: Link, p: string[]): Promise<void> {
+    const sub = (p[1] ?? '').toUpperCase();
+    const write = (...lines: string[]) => this.write(link.userId, link.network, lines);
+    if (sub === 'LS') {
+      // CAP LS 302 may come in several lines: `*` before the last list.
+      const more = p[2] === '*';
+      const offered = (more ? p[3] : p[2]) ?? '';
+      const names = offered.split(' ').map((c) => c.split('=')[0]!);
+      const wanted = WANTED_CAPS.filter((c) => names.includes(c));
+      const pending = (link.state.caps ?? '').split(' ').filter(Boolean);
+      const all = [...new Set([...pending, ...wanted])];
+      if (more) return this.repo.setNetwork(link.userId, link.network, { caps: all.join(' ') });
+      await this.repo.setNetwork(link.userId, link.network, { caps: '' });
+      return all.length > 0 ? write(buildLine('CAP', 'REQ', all.join(' '))) : write('CAP END');
+    }
+    if (sub === 'ACK') {
+      const acked = (p[2] ?? '').split(' ').filter(Boolean);
+      const caps = [...new Set([...(link.state.caps ?? '').split(' ').filter(Boolean), ...acked.filter((c) => !c.startsWith('-'))])];
+      await this.repo.setNetwork(link.userId, link.network, { caps: caps.join(' ') });
+      if (link.state.state !== 'connected') return write('CAP END');
+      return;
+    }
+    if (sub === 'NAK' && link.state.state !== 'connected') return write('CAP END');
+  }
+
+  private async isupport(link: Link, tokens: string[]): Promise<void> {
+    const kept: Isupport = { ...link.isupport };
+    for (const t of tokens) {
+      const [k, v = ''] = t.split('=', 2) as [string, string?];
+      if (k === 'PREFIX' || k === 'CASEMAPPING' || k === 'CHANTYPES' || k === 'NETWORK') kept[k] = v;
+    }
+    link.isupport = kept;
+    await this.repo.setNetwork(link.userId, link.network, { isupport: JSON.stringify(kept) });
+  }
+
+  /** End of MOTD: connected, the back-off starts over, and the user's channels are joined. */
+  private async registered(link: Link): Promise<void> {
+    await this.repo.setNetwork(link.userId, link.network, { state: 'connected', retryCount: 0 });
+    await this.announce(link.userId, link.network, 'connected', link.nick);
+    const joins: string[] = [];
+    for (const w of await this.repo.windows(link.userId, link.network)) {
+      if (w.type !== 'group' || w.folded === SERVER_WINDOW) continue;
+      const fields = await this.repo.windowFields(link.userId, w.windowId);
+      if (fields.parted === '1') continue;
+      joins.push(fields.password ? buildLine('JOIN', fields.name ?? w.folded, fields.password) : buildLine('JOIN', fields.name ?? w.folded));
+    }
+    if (joins.length > 0) await this.write(link.userId, link.network, joins);
+  }
+
+  private async nickRefused(link: Link, l: ParsedLine): Promise<void> {
+    const refused = l.params[1] ?? link.nick;
+    if (link.state.state === 'connected') {
+      return this.serverMessage(link.userId, link.network, 'error', `${refused}: ${l.params.at(-1) ?? 'nick refused'}`, link.line);
+    }
+    // During registration: `nick_`, then the nick with digits.
+    const base = (await this.repo.nick(link.userId)) ?? refused;
+    let next: string;
+    if (refused === base) next = `${base}_`;
+    else {
+      const n = /(\d+)$/.exec(refused);
+      next = refused === `${base}_` ? `${base}1` : `${base}${n ? Number(n[1]) + 1 : 1}`;
+    }
+    await this.repo.setNetwork(link.userId, link.network, { currentnick: next });
+    await this.write(link.userId, link.network, [buildLine('NICK', next)]);
+  }
+
+  private async message(link: Link, l: ParsedLine): Promise<void> {
+    const [target = '', text = ''] = l.params;
+    const fromServer = !l.nick || l.nick.includes('.') || !l.prefix.includes('!');
+    const ts = serverTime(l);
+    if (fromServer && l.command === 'NOTICE' && !isChannel(target, link.isupport)) {
+      return this.serverMessage(link.userId, link.network, 'notice', text, link.line, l.nick || undefined, ts);
+    }
+    const c = parseCtcp(text);
+    const own = this.same(link, l.nick, link.nick);
+    if (c && c.verb !== 'ACTION') {
+      // CTCP requests to the user are answered; replies and the rest go to the server window.
+      if (l.command === 'PRIVMSG' && !own) {
+        const reply = c.verb === 'VERSION' ? this.config.IRC_CTCP_VERSION : c.verb === 'PING' ? c.args : c.verb === 'TIME' ? new Date().toString() : undefined;
+        if (reply !== undefined) await this.write(link.userId, link.network, [buildLine('NOTICE', l.nick, ctcp(c.verb, reply))]);
+      }
+      return this.serverMessage(link.userId, link.network, 'info', `CTCP ${c.verb}${c.args ? ` ${c.args}` : ''} from ${l.nick}`, link.line);
+    }
+    const cat: MessageCategory = c?.verb === 'ACTION' ? 'action' : l.command === 'NOTICE' ? 'notice' : 'msg';
+    const body = c?.verb === 'ACTION' ? c.args : text;
+    // A channel message goes to its window; a private one to the query with the other user (our
+    // own echoed private message: the query with its target).
+    const channel = isChannel(target, link.isupport);
+    const name = channel ? target : own ? target : l.nick;
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, name, channel ? 'group' : '1on1', link.mapping, !channel);
+    if (!w) return;
+    await this.store(link, [{ windowId: w.windowId, cat, body, nick: l.nick, ts }]);
+  }
+
+  private async join(link: Link, l: ParsedLine): Promise<void> {
+    const channel = l.params[0] ?? '';
+    if (this.same(link, l.nick, link.nick)) {
+      const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, true);
+      if (!w) return;
+      await this.repo.setWindowFields(link.userId, w.windowId, { name: channel, parted: '0' });
+      // The member list starts over: NAMES follows.
+      await this.repo.setMembers(link.userId, w.windowId, {}, true);
+      return;
+    }
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    await this.repo.setMembers(link.userId, w.windowId, { [l.nick]: 'u' });
+    await this.notifier.notifyUser(link.userId, [{ type: 'UPDATE_MEMBERS', windowId: w.windowId, members: [{ nick: l.nick, role: 'u' }] }]);
+    await this.store(link, [{ windowId: w.windowId, cat: 'join', body: `${l.nick} joined`, nick: l.nick, ts: serverTime(l) }]);
+  }
+
+  private async part(link: Link, nick: string, channel: string, reason?: string): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    if (this.same(link, nick, link.nick)) return; // our own PART: the window went with the CLOSE
+    await this.repo.removeMembers(link.userId, w.windowId, [nick]);
+    await this.notifier.notifyUser(link.userId, [{ type: 'DELETE_MEMBERS', windowId: w.windowId, members: [{ nick }] }]);
+    await this.store(link, [{ windowId: w.windowId, cat: 'part', body: `${nick} left${reason ? ` (${reason})` : ''}`, nick, ts: Date.now() }]);
+  }
+
+  private async kick(link: Link, by: string, channel: string, target: string, reason?: string): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    const line = `${target} was kicked by ${by}${reason ? ` (${reason})` : ''}`;
+    if (this.same(link, target, link.nick)) {
+      // Kept with its history, not rejoined on reconnect; a JOIN on it joins again.
+      await this.repo.setWindowFields(link.userId, w.windowId, { parted: '1' });
+      await this.repo.setMembers(link.userId, w.windowId, {}, true);
+      await this.notifier.notifyUser(link.userId, [{ type: 'UPDATE_MEMBERS', windowId: w.windowId, reset: true, members: [] }]);
+    } else {
+      await this.repo.removeMembers(link.userId, w.windowId, [target]);
+      await this.notifier.notifyUser(link.userId, [{ type: 'DELETE_MEMBERS', windowId: w.windowId, members: [{ nick: target }] }]);
+    }
+    await this.store(link, [{ windowId: w.windowId, cat: 'kick', body: line, nick: by, ts: Date.now() }]);
+  }
+
+  /** Someone quit: a line in every channel window they were in, and in their query. */
+  private async quit(link: Link, nick: string, reason: string): Promise<void> {
+    const items: NewMessage[] = [];
+    for (const w of await this.withNick(link, nick)) {
+      if (w.type === 'group') {
+        await this.repo.removeMembers(link.userId, w.windowId, [nick]);
+        await this.notifier.notifyUser(link.userId, [{ type: 'DELETE_MEMBERS', windowId: w.windowId, members: [{ nick }] }]);
+      }
+      items.push({ windowId: w.windowId, cat: 'quit', body: `${nick} quit${reason ? ` (${reason})` : ''}`, nick, ts: Date.now() });
+    }
+    await this.store(link, items);
+  }
+
+  private async nickChange(link: Link, from: string, to: string): Promise<void> {
+    if (!to) return;
+    if (this.same(link, from, link.nick)) {
+      await this.repo.setNetwork(link.userId, link.network, { currentnick: to });
+      await this.announce(link.userId, link.network, (link.state.state as WireNetworkState | undefined) ?? 'connected', to);
+    }
+    const items: NewMessage[] = [];
+    for (const w of await this.withNick(link, from)) {
+      if (w.type === 'group') {
+        const role = ((await this.repo.members(link.userId, w.windowId))[from] ?? 'u') as Role;
+        await this.repo.removeMembers(link.userId, w.windowId, [from]);
+        await this.repo.setMembers(link.userId, w.windowId, { [to]: role });
+        await this.notifier.notifyUser(link.userId, [
+          { type: 'DELETE_MEMBERS', windowId: w.windowId, members: [{ nick: from }] },
+          { type: 'UPDATE_MEMBERS', windowId: w.windowId, members: [{ nick: to, role }] },
+        ]);
+      }
+      items.push({ windowId: w.windowId, cat: 'info', body: `${from} is now known as ${to}`, nick: from, ts: Date.now() });
+    }
+    await this.store(link, items);
+  }
+
+  private async mode(link: Link, by: string, target: string, args: string[]): Promise<void> {
+    if (!isChannel(target, link.isupport)) return; // user modes: nothing to show
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, target, 'group', link.mapping, false);
+    if (!w) return;
+    const { modes: prefixLetters, symbols } = prefixModes(link.isupport);
+    const modeString = args[0] ?? '';
+    let i = 1;
+    let adding = true;
+    const members = await this.repo.members(link.userId, w.windowId);
+    const changed: Record<string, Role> = {};
+    for (const ch of modeString) {
+      if (ch === '+' || ch === '-') {
+        adding = ch === '+';
+        continue;
+      }
+      const prefixIndex = prefixLetters.indexOf(ch);
+      if (prefixIndex >= 0) {
+        const nick = args[i++] ?? '';
+        if (nick in members) changed[nick] = adding ? roleOfSymbol(symbols[prefixIndex]!) : 'u';
+      } else if (ch === 'k') {
+        const key = adding ? (args[i++] ?? '') : (args[i++], '');
+        await this.repo.setWindowFields(link.userId, w.windowId, { password: key });
+      } else if ('beIlfjL'.includes(ch)) {
+        // Modes with a parameter (bans, exceptions, limits…): skip theirs.
+        if (adding || 'beI'.includes(ch)) i++;
+      }
+    }
+    if (Object.keys(changed).length > 0) {
+      await this.repo.setMembers(link.userId, w.windowId, changed);
+      await this.notifier.notifyUser(link.userId, [{ type: 'UPDATE_MEMBERS', windowId: w.windowId, members: Object.entries(changed).map(([nick, role]) => ({ nick, role })) }]);
+    }
+    await this.store(link, [{ windowId: w.windowId, cat: 'info', body: `${by} sets mode ${args.join(' ')}`, nick: by, ts: Date.now() }]);
+  }
+
+  private async topic(link: Link, channel: string, topic: string, by?: string): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    await this.repo.setWindowFields(link.userId, w.windowId, { topic });
+    await this.notifier.notifyUser(link.userId, [{ type: 'UPDATE_WINDOW', windowId: w.windowId, topic }]);
+    if (by) await this.store(link, [{ windowId: w.windowId, cat: 'info', body: `${by} changed the topic to: ${topic}`, nick: by, ts: Date.now() }]);
+  }
+
+  private async names(link: Link, channel: string, list: string): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    const { symbols } = prefixModes(link.isupport);
+    const members: Record<string, Role> = {};
+    for (const entry of list.split(' ').filter(Boolean)) {
+      const { nick, role } = parseNamesEntry(entry, symbols);
+      members[nick] = role;
+    }
+    await this.repo.setMembers(link.userId, w.windowId, members);
+  }
+
+  private async namesEnd(link: Link, channel: string): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, channel, 'group', link.mapping, false);
+    if (!w) return;
+    const members = await this.repo.members(link.userId, w.windowId);
+    const role = (members[link.nick] ?? 'u') as Role;
+    await this.repo.setWindowFields(link.userId, w.windowId, { userMode: role });
+    await this.notifier.notifyUser(link.userId, [
+      { type: 'UPDATE_MEMBERS', windowId: w.windowId, reset: true, members: Object.entries(members).map(([nick, r]) => ({ nick, role: r as Role })) },
+    ]);
+  }
+
+  private async joinFailed(link: Link, channel: string, reason: string): Promise<void> {
+    await this.serverMessage(link.userId, link.network, 'error', `Cannot join ${channel}: ${reason}`, link.line);
+    const windows = await this.repo.windows(link.userId, link.network);
+    const folded = foldCase(channel, link.mapping);
+    const w = windows.find((x) => x.type === 'group' && x.folded === folded);
+    if (w && (await this.repo.dropWindow(link.userId, w))) {
+      await this.notifier.notifyUser(link.userId, [{ type: 'DELETE_WINDOW', windowId: w.windowId }]);
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private same(link: Link, a: string, b: string): boolean {
+    return a !== '' && foldCase(a, link.mapping) === foldCase(b, link.mapping);
+  }
+
+  /** The user's windows on this network where `nick` is: channels listing them, and the query with them. */
+  private async withNick(link: Link, nick: string): Promise<IrcWindow[]> {
+    const folded = foldCase(nick, link.mapping);
+    const out: IrcWindow[] = [];
+    for (const w of await this.repo.windows(link.userId, link.network)) {
+      if (w.type === '1on1' && w.folded === folded) out.push(w);
+      else if (w.type === 'group' && w.folded !== SERVER_WINDOW && nick in (await this.repo.members(link.userId, w.windowId))) out.push(w);
+    }
+    return out;
+  }
+
+  private store(link: Link, items: NewMessage[]): Promise<number[]> {
+    return this.repo.addMessages(link.userId, link.network, items, this.config.IRC_WINDOW_BACKLOG_MAX, link.line);
+  }
+
+  private serverText(link: Link, l: ParsedLine): Promise<void> {
+    return this.serverMessage(link.userId, link.network, 'server', l.params.slice(1).join(' '), link.line);
+  }
+
+  /** A line in the network's server window (made when missing). */
+  async serverMessage(userId: number, network: string, cat: MessageCategory, body: string, line?: LineMark, nick = '', ts = Date.now()): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(userId, network, SERVER_WINDOW, 'group', 'ascii', true, { name: SERVER_WINDOW });
+    if (!w) return;
+    await this.repo.addMessages(userId, network, [{ windowId: w.windowId, cat, body, nick, ts }], this.config.IRC_WINDOW_BACKLOG_MAX, line);
+  }
+
+  async write(userId: number, network: string, lines: string[]): Promise<void> {
+    for (let i = 0; i < lines.length; i += 50) await this.sender.send('connectionmanager', { v: 1, type: 'write', userId, network, lines: lines.slice(i, i + 50) });
+  }
+
+  async notifyUser(userId: number, notifications: Parameters<Notifier['notifyUser']>[1]): Promise<void> {
+    await this.notifier.notifyUser(userId, notifications);
+  }
+
+  /** UPDATE_NETWORKS to the user's sessions: this network's state. */
+  async announce(userId: number, network: string, state: WireNetworkState, currentNick?: string): Promise<void> {
+    await this.notifier.notifyUser(userId, [{ type: 'UPDATE_NETWORKS', networks: [{ name: network, state, ...(currentNick ? { currentNick } : {}) }] }]);
+  }
+}
+
+/** The server's time of a line (server-time), or now. */
+function serverTime(l: ParsedLine): number {
+  const t = l.tags.time ? Date.parse(l.tags.time) : NaN;
+  return Number.isFinite(t) ? t : Date.now();
+}

@@ -1,0 +1,59 @@
+import { networks, window, windowList, windowMsgs } from '@parley/key-schema';
+import { useTestRedis } from '@parley/testing';
+import { IrcRepository, SERVER_WINDOW } from '../src/irc/irc.repository';
+
+/** irc-parser's Redis steps on their own (real Redis). */
+describe('IrcRepository (real Redis)', () => {
+  const redis = useTestRedis();
+  const repo = () => new IrcRepository(redis.space.redis);
+
+  it('finds a window by network, case-folded name and type, and makes it once', async () => {
+    const r = repo();
+    const made = await r.findOrMakeWindow(7, 'testnet', '#Tea[1]', 'group', 'rfc1459', true);
+    expect(made).toEqual({ windowId: 1, made: true });
+    // rfc1459: [ and { are the same letter; a query of the same name is another window.
+    expect(await r.findOrMakeWindow(7, 'testnet', '#tea{1}', 'group', 'rfc1459', true)).toEqual({ windowId: 1, made: false });
+    expect(await r.findOrMakeWindow(7, 'testnet', '#tea{1}', '1on1', 'rfc1459', false)).toBeUndefined();
+    expect(await r.findOrMakeWindow(7, 'other', '#tea[1]', 'group', 'rfc1459', true)).toEqual({ windowId: 2, made: true });
+    expect(await redis.space.redis.hget(window(7, 1), 'name')).toBe('#Tea[1]');
+    expect((await r.windows(7, 'testnet')).map((w) => w.windowId)).toEqual([1]);
+    await r.findOrMakeWindow(7, 'testnet', SERVER_WINDOW, 'group', 'ascii', true);
+    expect((await r.windows(7, 'testnet')).map((w) => w.folded).sort()).toEqual(['#tea{1}', SERVER_WINDOW]);
+  });
+
+  it('stores the messages of a line once, however often the line is handled', async () => {
+    const r = repo();
+    const { windowId } = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
+    const msg = { windowId, cat: 'msg' as const, body: 'hello', nick: 'bob', ts: 1_700_000_000_000 };
+    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 5 })).toEqual([1]);
+    // The same line again (its batch redelivered after a crash): nothing.
+    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 5 })).toEqual([]);
+    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 4 })).toEqual([]);
+    // The next line, and the first line of another connection, are new.
+    expect(await r.addMessages(7, 'testnet', [{ ...msg, body: 'again' }], 100, { conn: 'c1', seq: 6 })).toEqual([2]);
+    expect(await r.addMessages(7, 'testnet', [{ ...msg, body: 'new socket' }], 100, { conn: 'c2', seq: 1 })).toEqual([3]);
+    expect((await redis.space.redis.lrange(windowMsgs(7, windowId), 0, -1)).map((m) => (JSON.parse(m) as { body: string }).body)).toEqual(['new socket', 'again', 'hello']);
+    expect(await redis.space.redis.hget(networks(7, 'testnet'), 'lastline')).toBe('c2:1');
+  });
+
+  it('keeps a window’s backlog bounded, and drops a window with what hangs on it', async () => {
+    const r = repo();
+    const w = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
+    for (let i = 0; i < 5; i++) await r.addMessages(7, 'testnet', [{ windowId: w.windowId, cat: 'msg', body: `m${i}`, nick: 'bob', ts: i }], 3);
+    expect(await redis.space.redis.llen(windowMsgs(7, w.windowId))).toBe(3);
+    await r.setMembers(7, w.windowId, { bob: '@' });
+    const [listed] = await r.windows(7, 'testnet');
+    expect(await r.dropWindow(7, listed!)).toBe(true);
+    expect(await redis.space.redis.exists(window(7, w.windowId), windowMsgs(7, w.windowId), `names:7:${w.windowId}`)).toBe(0);
+    expect(await redis.space.redis.smembers(windowList(7))).toEqual([]);
+  });
+
+  it('keeps reconnect timers in Redis, each taken once', async () => {
+    const r = repo();
+    await r.scheduleRetry(7, 'testnet', 1_000);
+    await r.scheduleRetry(8, 'testnet', 5_000);
+    expect(await r.takeDueRetries(2_000)).toEqual([{ userId: 7, network: 'testnet' }]);
+    expect(await r.takeDueRetries(2_000)).toEqual([]);
+    expect(await r.takeDueRetries(6_000)).toEqual([{ userId: 8, network: 'testnet' }]);
+  });
+});
