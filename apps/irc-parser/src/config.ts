@@ -14,6 +14,8 @@ export const configShape = {
   IRC_WINDOW_BACKLOG_MAX: env.int(1_000, 10, 100_000),
   /** Users unseen this many days are disconnected (0: never). Not applied yet. */
   IRC_AWAY_DISCONNECT_DAYS: env.int(0, 0, 3650),
+  /** 32 bytes (64 hex characters or base64) that seal users' SASL credentials at rest (AES-256-GCM); unset: /sasl is refused. */
+  IRC_SECRET_KEY: env.optionalString(),
   IRC_CTCP_VERSION: z
     .string()
     .min(1)

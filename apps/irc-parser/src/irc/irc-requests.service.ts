@@ -237,6 +237,17 @@ export class IrcRequests {
       case 'connect':
         await this.irc.connect(to.userId, t.network);
         return void (await ok());
+      case 'sasl': {
+        // `/sasl <account> <password>` (used from the next connect on), or `/sasl off`.
+        if (first.toLowerCase() === 'off') {
+          await this.irc.setSasl(to.userId, t.network, undefined);
+          return void (await ok());
+        }
+        if (!first || !restText) return needs('an account and a password, or off');
+        if (!this.irc.secrets) return void (await this.replies.fail(to, 'NOT_AVAILABLE', 'this server keeps no IRC credentials (IRC_SECRET_KEY is not set)'));
+        await this.irc.setSasl(to.userId, t.network, { account: first, password: restText });
+        return void (await ok());
+      }
       case 'disconnect':
         await this.irc.disconnect(to.userId, t.network, params.trim() || 'Leaving');
         return void (await ok());

@@ -11,6 +11,8 @@ export interface IrcConfig {
   IRC_AWAY_DISCONNECT_DAYS: number;
   /** The CTCP VERSION answer. */
   IRC_CTCP_VERSION: string;
+  /** 32 bytes (64 hex characters or base64) sealing users' SASL credentials; unset: none can be stored. */
+  IRC_SECRET_KEY?: string;
 }
 
 /**

@@ -65,6 +65,8 @@ export interface NetworkState {
   lastline?: string;
   /** 1 when the user closed the connection on purpose: no reconnect. */
   closed?: string;
+  /** The user's SASL PLAIN credentials, sealed with the server key (secrets.ts). */
+  sasl?: string;
 }
 
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */

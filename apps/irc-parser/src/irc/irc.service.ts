@@ -7,12 +7,16 @@ import { NETWORKS } from '../networks/networks.module';
 import type { NetworkDefinition } from '../networks/networks';
 import { type IrcConfig, parseRetryDelays } from './irc.config';
 import { type IrcWindow, IrcRepository, type LineMark, type NetworkState, type NewMessage, SERVER_WINDOW } from './irc.repository';
+import { saslPlainChunks, SecretBox } from './secrets';
 import { buildLine, ctcp, isChannel, type Isupport, parseCtcp, parseLine, parseNamesEntry, type ParsedLine, prefixModes, roleOfSymbol } from './lines';
 
 type Event<T extends 'connected' | 'data' | 'disconnected' | 'noconnection'> = InboxMessageOfType<'ircparser', T>;
 
 /** Capabilities Parley asks for when the server offers them. */
 export const WANTED_CAPS = ['server-time', 'message-tags', 'multi-prefix', 'away-notify', 'account-notify', 'extended-join', 'echo-message', 'cap-notify'];
+
+/** SASL failed (or was refused): said in the server window, and registration goes on without it. */
+const SASL_FAILED = new Set(['902', '904', '905', '906', '907', '908']);
 
 /** Numerics of a join that failed: the channel is forgotten, with the server's reason in the server window. */
 const JOIN_FAILURES = new Set(['471', '473', '474', '475', '403', '405']);
@@ -41,6 +45,8 @@ interface Link {
 @Injectable()
 export class IrcService {
   private readonly delayOf: (attempt: number) => number;
+  /** Seals the users' SASL credentials; undefined without IRC_SECRET_KEY (none can be stored). */
+  readonly secrets: SecretBox | undefined;
 
   constructor(
     private readonly repo: IrcRepository,
@@ -51,6 +57,7 @@ export class IrcService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.delayOf = parseRetryDelays(config.IRC_RETRY_DELAYS);
+    this.secrets = SecretBox.fromConfig(config.IRC_SECRET_KEY);
   }
 
   // ---- connection ----------------------------------------------------------------------------
@@ -165,6 +172,13 @@ export class IrcService {
     switch (l.command) {
       case 'CAP':
         return this.cap(link, p);
+      case 'AUTHENTICATE':
+        return this.authenticate(link, p[0] ?? '');
+      case '903':
+        await this.serverMessage(link.userId, link.network, 'info', p.at(-1) ?? 'SASL authentication successful', link.line);
+        return this.write(link.userId, link.network, ['CAP END']);
+      case '900':
+        return this.serverText(link, l);
       case '001':
         await this.repo.setNetwork(link.userId, link.network, { currentnick: p[0] ?? link.nick });
         link.nick = p[0] ?? link.nick;
@@ -203,6 +217,11 @@ export class IrcService {
       case 'ERROR':
         return this.serverMessage(link.userId, link.network, 'error', p[0] ?? 'error', link.line);
       default:
+        if (SASL_FAILED.has(l.command)) {
+          await this.serverMessage(link.userId, link.network, 'error', `SASL: ${p.at(-1) ?? 'failed'}`, link.line);
+          if (l.command !== '907' && link.state.state !== 'connected') await this.write(link.userId, link.network, ['CAP END']);
+          return;
+        }
         if (NICK_REFUSED.has(l.command)) return this.nickRefused(link, l);
         if (JOIN_FAILURES.has(l.command)) return this.joinFailed(link, p[1] ?? '', p.at(-1) ?? '');
         if (/^[45]\d\d$/.test(l.command)) return this.serverMessage(link.userId, link.network, 'error', p.slice(1).join(' '), link.line);
@@ -219,6 +238,9 @@ export class IrcService {
       const offered = (more ? p[3] : p[2]) ?? '';
       const names = offered.split(' ').map((c) => c.split('=')[0]!);
       const wanted = WANTED_CAPS.filter((c) => names.includes(c));
+      // SASL when the user has credentials here and the server offers it (with PLAIN, if it lists mechanisms).
+      const sasl = offered.split(' ').find((c) => c === 'sasl' || c.startsWith('sasl='));
+      if (sasl && link.state.sasl && (sasl === 'sasl' || sasl.slice(5).split(',').includes('PLAIN'))) wanted.push('sasl');
       const pending = (link.state.caps ?? '').split(' ').filter(Boolean);
       const all = [...new Set([...pending, ...wanted])];
       if (more) return this.repo.setNetwork(link.userId, link.network, { caps: all.join(' ') });
@@ -229,10 +251,30 @@ export class IrcService {
       const acked = (p[2] ?? '').split(' ').filter(Boolean);
       const caps = [...new Set([...(link.state.caps ?? '').split(' ').filter(Boolean), ...acked.filter((c) => !c.startsWith('-'))])];
       await this.repo.setNetwork(link.userId, link.network, { caps: caps.join(' ') });
-      if (link.state.state !== 'connected') return write('CAP END');
-      return;
+      if (link.state.state === 'connected') return;
+      // With SASL, registration ends once the server has said how authentication went.
+      return acked.includes('sasl') ? write('AUTHENTICATE PLAIN') : write('CAP END');
     }
     if (sub === 'NAK' && link.state.state !== 'connected') return write('CAP END');
+  }
+
+  /** The server is ready for the SASL PLAIN payload: the user's credentials, opened only now. */
+  private async authenticate(link: Link, arg: string): Promise<void> {
+    if (arg !== '+') return;
+    const plain = link.state.sasl ? this.secrets?.open(link.state.sasl) : undefined;
+    const creds = plain ? (JSON.parse(plain) as { account: string; password: string }) : undefined;
+    if (!creds) {
+      await this.serverMessage(link.userId, link.network, 'error', 'SASL: the stored credentials cannot be read (set them again with /sasl)', link.line);
+      return this.write(link.userId, link.network, ['AUTHENTICATE *', 'CAP END']);
+    }
+    await this.write(link.userId, link.network, saslPlainChunks(creds.account, creds.password).map((c) => `AUTHENTICATE ${c}`));
+  }
+
+  /** Stores (sealed) or removes the user's SASL credentials for a network. */
+  async setSasl(userId: number, network: string, creds: { account: string; password: string } | undefined): Promise<void> {
+    if (!creds) return this.repo.clearNetworkFields(userId, network, 'sasl');
+    if (!this.secrets) throw new Error('IRC_SECRET_KEY is not set');
+    await this.repo.setNetwork(userId, network, { sasl: this.secrets.seal(JSON.stringify(creds)) });
   }
 
   private async isupport(link: Link, tokens: string[]): Promise<void> {

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { InboxSender, Notifier } from '@parley/inbox';
+import { inbox, networks } from '@parley/key-schema';
+import type { InboxMessage } from '@parley/protocol';
+import { createLogger } from '@parley/runtime';
+import { useTestRedis } from '@parley/testing';
+import type { IrcConfig } from '../src/irc/irc.config';
+import { IrcRepository } from '../src/irc/irc.repository';
+import { IrcService } from '../src/irc/irc.service';
+
+/** Capability negotiation and SASL PLAIN, the server's side played line by line (real Redis). */
+describe('IRC registration with CAP and SASL (real Redis)', () => {
+  const redis = useTestRedis();
+  const config: IrcConfig = {
+    IRC_RETRY_DELAYS: '1x1000',
+    IRC_WINDOW_BACKLOG_MAX: 100,
+    IRC_RETRY_POLL_MS: 1000,
+    IRC_AWAY_DISCONNECT_DAYS: 0,
+    IRC_CTCP_VERSION: 'Parley test',
+    IRC_SECRET_KEY: randomBytes(32).toString('hex'),
+  };
+  const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
+  const service = (overrides: Partial<IrcConfig> = {}) =>
+    new IrcService(new IrcRepository(redis.space.redis), new Notifier(redis.space.redis), new InboxSender(redis.space.redis), defs, { ...config, ...overrides }, createLogger('test', 'silent'));
+
+  /** The lines irc-parser asked connection-manager to write, in order. */
+  async function written(): Promise<string[]> {
+    const raw = await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1);
+    return raw
+      .reverse()
+      .map((r) => JSON.parse(r) as InboxMessage<'connectionmanager'>)
+      .flatMap((m) => (m.type === 'write' ? m.lines : []));
+  }
+  let seq = 0;
+  const line = (irc: IrcService, text: string) => irc.data({ v: 1, type: 'data', userId: 7, network: 'testnet', conn: 'c1', seq: ++seq, line: text });
+
+  it('asks for the capabilities it wants, authenticates with the sealed credentials, then ends registration', async () => {
+    const irc = service();
+    await irc.setSasl(7, 'testnet', { account: 'alice', password: 'hunter2' });
+    const stored = await redis.space.redis.hget(networks(7, 'testnet'), 'sasl');
+    expect(stored).toMatch(/^v1\./);
+    expect(stored).not.toContain('hunter2');
+
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn: 'c1' });
+    await line(irc, ':irc.test CAP * LS * :multi-prefix sasl=PLAIN,EXTERNAL');
+    await line(irc, ':irc.test CAP * LS :server-time unknown-cap');
+    // What both LS lines offered, asked for in one REQ.
+    expect(await written()).toEqual(['CAP REQ :multi-prefix sasl server-time']);
+    await line(irc, ':irc.test CAP * ACK :server-time multi-prefix sasl');
+    expect((await written()).at(-1)).toBe('AUTHENTICATE PLAIN');
+    await line(irc, 'AUTHENTICATE +');
+    expect((await written()).at(-1)).toBe(`AUTHENTICATE ${Buffer.from('alice\0alice\0hunter2').toString('base64')}`);
+    await line(irc, ':irc.test 903 alice :SASL authentication successful');
+    expect((await written()).at(-1)).toBe('CAP END');
+    expect(await redis.space.redis.hget(networks(7, 'testnet'), 'caps')).toBe('server-time multi-prefix sasl');
+  });
+
+  it('goes on without SASL when it has no credentials, and when authentication fails', async () => {
+    const irc = service();
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn: 'c2' });
+    await line(irc, ':irc.test CAP * LS :sasl multi-prefix');
+    expect(await written()).toEqual(['CAP REQ multi-prefix']);
+    await line(irc, ':irc.test CAP * ACK :multi-prefix');
+    expect((await written()).at(-1)).toBe('CAP END');
+
+    await irc.setSasl(7, 'testnet', { account: 'alice', password: 'wrong' });
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn: 'c3' });
+    await line(irc, ':irc.test CAP * LS :sasl');
+    await line(irc, ':irc.test CAP * ACK :sasl');
+    await line(irc, 'AUTHENTICATE +');
+    await line(irc, ':irc.test 904 alice :SASL authentication failed');
+    expect((await written()).slice(-4)).toEqual(['CAP REQ sasl', 'AUTHENTICATE PLAIN', `AUTHENTICATE ${Buffer.from('alice\0alice\0wrong').toString('base64')}`, 'CAP END']);
+  });
+
+  it('refuses to store credentials without a server key', async () => {
+    const irc = service({ IRC_SECRET_KEY: undefined });
+    await expect(irc.setSasl(7, 'testnet', { account: 'a', password: 'b' })).rejects.toThrow(/IRC_SECRET_KEY/);
+  });
+});
