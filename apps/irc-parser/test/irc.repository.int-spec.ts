@@ -24,15 +24,17 @@ describe('IrcRepository (real Redis)', () => {
   it('stores the messages of a line once, however often the line is handled', async () => {
     const r = repo();
     const { windowId } = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
-    const msg = { windowId, cat: 'msg' as const, body: 'hello', nick: 'bob', ts: 1_700_000_000_000 };
-    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 5 })).toEqual([1]);
+    const msg = (seq: number, body = `line ${seq}`) => ({ windowId, cat: 'msg' as const, body, nick: 'bob', ts: 1_700_000_000_000, seq });
+    expect(await r.addMessages(7, 'testnet', [msg(5)], 100, 'c1')).toEqual([1]);
     // The same line again (its batch redelivered after a crash): nothing.
-    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 5 })).toEqual([]);
-    expect(await r.addMessages(7, 'testnet', [msg], 100, { conn: 'c1', seq: 4 })).toEqual([]);
-    // The next line, and the first line of another connection, are new.
-    expect(await r.addMessages(7, 'testnet', [{ ...msg, body: 'again' }], 100, { conn: 'c1', seq: 6 })).toEqual([2]);
-    expect(await r.addMessages(7, 'testnet', [{ ...msg, body: 'new socket' }], 100, { conn: 'c2', seq: 1 })).toEqual([3]);
-    expect((await redis.space.redis.lrange(windowMsgs(7, windowId), 0, -1)).map((m) => (JSON.parse(m) as { body: string }).body)).toEqual(['new socket', 'again', 'hello']);
+    expect(await r.addMessages(7, 'testnet', [msg(5)], 100, 'c1')).toEqual([-1]);
+    expect(await r.addMessages(7, 'testnet', [msg(4)], 100, 'c1')).toEqual([-1]);
+    // A run cut differently the second time: the lines handled before are skipped, the rest stored.
+    expect(await r.addMessages(7, 'testnet', [msg(6), msg(7)], 100, 'c1')).toEqual([2, 3]);
+    expect(await r.addMessages(7, 'testnet', [msg(6), msg(7), msg(8)], 100, 'c1')).toEqual([-1, -1, 4]);
+    // The first line of another connection is new.
+    expect(await r.addMessages(7, 'testnet', [msg(1, 'new socket')], 100, 'c2')).toEqual([5]);
+    expect((await redis.space.redis.lrange(windowMsgs(7, windowId), 0, -1)).map((m) => (JSON.parse(m) as { body: string }).body)).toEqual(['new socket', 'line 8', 'line 7', 'line 6', 'line 5']);
     expect(await redis.space.redis.hget(networks(7, 'testnet'), 'lastline')).toBe('c2:1');
   });
 

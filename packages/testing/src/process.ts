@@ -29,10 +29,13 @@ export class ChildFixture {
     this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Runs `node -r register.cjs <file>` (or a built .js file) with extra environment variables. */
-  static start(file: string, env: Record<string, string> = {}, args: string[] = []): ChildFixture {
+  /**
+   * Runs `node -r register.cjs <file>` (or a built .js file) with extra environment variables;
+   * `node`: another Node binary than this one (a benchmark's reference that needs a newer Node).
+   */
+  static start(file: string, env: Record<string, string> = {}, args: string[] = [], node = process.execPath): ChildFixture {
     const nodeArgs = file.endsWith('.ts') ? ['-r', REGISTER, file, ...args] : [file, ...args];
-    return new ChildFixture(spawn(process.execPath, nodeArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new ChildFixture(spawn(node, nodeArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   /** Waits for a stdout line (already printed or still to come) that satisfies `predicate`. */

@@ -25,6 +25,9 @@ const scripts = {
   messages: LuaScript.withOutboxLib(LUA_DIR, 'messages'),
 };
 
+/** Windows remembered (a few MB at most). */
+const WINDOW_CACHE_MAX = 100_000;
+
 /** What every script gets as A.P: the key prefixes of users' keys, and the outbox bound. */
 const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
 
@@ -45,6 +48,8 @@ export interface NewMessage {
   body: string;
   nick: string;
   ts: number;
+  /** The number of the line it came from, on the connection given to addMessages. */
+  seq?: number;
 }
 
 /** Where a line came from: a message it stores is stored once, even if the line is handled twice. */
@@ -72,6 +77,13 @@ export interface NetworkState {
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */
 @Injectable()
 export class IrcRepository implements OnModuleInit {
+  /**
+   * Windows found before, by user, network, type and folded name: a busy channel's lines find
+   * their window without Redis. A window dropped elsewhere is noticed when a message for it finds
+   * it gone (addMessages answers 0), and forgotten then.
+   */
+  private readonly windowIds = new Map<string, number>();
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onModuleInit(): Promise<void> {
@@ -128,14 +140,26 @@ export class IrcRepository implements OnModuleInit {
     fields: Record<string, string> = {},
   ): Promise<{ windowId: number; made: boolean } | undefined> {
     const suffix = windowListEntrySuffix({ network, name, type }, mapping);
+    const cacheKey = `${userId}${suffix}`;
+    const known = this.windowIds.get(cacheKey);
+    if (known !== undefined) return { windowId: known, made: false };
     const [windowId, made] = (await scripts.window.run(this.redis, [windowList(userId), user(userId)], [
       JSON.stringify({ P: PREFIXES, uid: userId, suffix, network, name, type, create: make, fields }),
     ])) as [number, number];
-    return windowId > 0 ? { windowId, made: made === 1 } : undefined;
+    if (windowId <= 0) return undefined;
+    if (this.windowIds.size >= WINDOW_CACHE_MAX) this.windowIds.delete(this.windowIds.keys().next().value!);
+    this.windowIds.set(cacheKey, windowId);
+    return { windowId, made: made === 1 };
+  }
+
+  /** Forgets a remembered window (it is gone). */
+  forgetWindow(userId: number, windowId: number): void {
+    for (const [key, id] of this.windowIds) if (id === windowId && key.startsWith(`${userId}:`)) this.windowIds.delete(key);
   }
 
   /** Removes a window with what hangs on it; true if it was there. */
   async dropWindow(userId: number, w: IrcWindow): Promise<boolean> {
+    this.forgetWindow(userId, w.windowId);
     const member = `${w.windowId}${windowListEntrySuffix({ network: w.network, name: w.folded, type: w.type }, 'ascii')}`;
     const results = await this.redis
       .multi()
@@ -145,11 +169,14 @@ export class IrcRepository implements OnModuleInit {
     return results?.[0]?.[1] === 1;
   }
 
-  /** Stores messages (once per line) and tells the user's sessions; returns their gids. */
-  async addMessages(userId: number, network: string, items: readonly NewMessage[], max: number, line?: LineMark, exceptSessionId = ''): Promise<number[]> {
+  /**
+   * Stores messages (each line's once: `conn` and the items' `seq`) and tells the user's sessions.
+   * Returns per item its gid, 0 when its window is gone, -1 when its line was handled before.
+   */
+  async addMessages(userId: number, network: string, items: readonly NewMessage[], max: number, conn?: string, exceptSessionId = ''): Promise<number[]> {
     if (items.length === 0) return [];
     const keys = [networks(userId, network), ...items.flatMap((m) => [window(userId, m.windowId), windowMsgs(userId, m.windowId)])];
-    const A = { P: PREFIXES, uid: userId, max, line, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts })) };
+    const A = { P: PREFIXES, uid: userId, max, conn, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts, seq: m.seq })) };
     return (await scripts.messages.run(this.redis, keys, [JSON.stringify(A)])) as number[];
   }
 

@@ -34,7 +34,12 @@ interface Link {
   mapping: CaseMapping;
   nick: string;
   line?: LineMark;
+  /** Messages of a run of lines waiting to be stored together (see dataMany). */
+  pending?: NewMessage[];
 }
+
+/** Lines that only add messages: consecutive ones of a user are stored in one step. */
+const MESSAGE_COMMANDS = new Set(['PRIVMSG', 'NOTICE']);
 
 /**
  * The IRC state machine of every user's connections. Everything it knows is in Redis
@@ -151,20 +156,46 @@ export class IrcService {
   // ---- lines -----------------------------------------------------------------------------------
 
   async data(e: Event<'data'>): Promise<void> {
-    const line = parseLine(e.line);
-    if (!line) return;
-    const state = await this.repo.network(e.userId, e.network);
+    await this.dataMany([e]);
+  }
+
+  /**
+   * One user's lines of one network, in order. Runs of PRIVMSG/NOTICE lines are stored in one
+   * step (each member of a busy channel costs one Redis step per run, not per line); any other
+   * line first stores the run before it, and the connection's state is read again after it.
+   */
+  async dataMany(events: readonly Event<'data'>[]): Promise<void> {
+    let link: Link | undefined;
+    for (const e of events) {
+      const line = parseLine(e.line);
+      if (!line) continue;
+      if (link && (link.network !== e.network || link.line?.conn !== e.conn)) link = await this.flush(link);
+      link ??= await this.linkOf(e.userId, e.network);
+      link.line = e.conn && e.seq ? { conn: e.conn, seq: e.seq } : undefined;
+      if (MESSAGE_COMMANDS.has(line.command)) {
+        link.pending ??= [];
+        await this.handle(link, line);
+      } else {
+        await this.flush(link);
+        await this.handle(link, line);
+        link = undefined;
+      }
+    }
+    if (link) await this.flush(link);
+  }
+
+  private async linkOf(userId: number, network: string): Promise<Link> {
+    const state = await this.repo.network(userId, network);
     const isupport = JSON.parse(state.isupport || '{}') as Isupport;
-    const link: Link = {
-      userId: e.userId,
-      network: e.network,
-      state,
-      isupport,
-      mapping: parseCaseMapping(isupport.CASEMAPPING),
-      nick: state.currentnick ?? '',
-      line: e.conn && e.seq ? { conn: e.conn, seq: e.seq } : undefined,
-    };
-    await this.handle(link, line);
+    return { userId, network, state, isupport, mapping: parseCaseMapping(isupport.CASEMAPPING), nick: state.currentnick ?? '' };
+  }
+
+  /** Stores the run waiting on the link; returns undefined (the link is done with). */
+  private async flush(link: Link): Promise<undefined> {
+    const run = link.pending;
+    link.pending = undefined;
+    if (run && run.length > 0) await this.save(link, run);
+    return undefined;
   }
 
   private async handle(link: Link, l: ParsedLine): Promise<void> {
@@ -175,7 +206,7 @@ export class IrcService {
       case 'AUTHENTICATE':
         return this.authenticate(link, p[0] ?? '');
       case '903':
-        await this.serverMessage(link.userId, link.network, 'info', p.at(-1) ?? 'SASL authentication successful', link.line);
+        await this.serverLine(link, 'info', p.at(-1) ?? 'SASL authentication successful', '', Date.now());
         return this.write(link.userId, link.network, ['CAP END']);
       case '900':
         return this.serverText(link, l);
@@ -213,18 +244,18 @@ export class IrcService {
       case '366':
         return this.namesEnd(link, p[1] ?? '');
       case 'INVITE':
-        return this.serverMessage(link.userId, link.network, 'info', `${l.nick} invites you to ${p[1] ?? ''}`, link.line);
+        return this.serverLine(link, 'info', `${l.nick} invites you to ${p[1] ?? ''}`, '', Date.now());
       case 'ERROR':
-        return this.serverMessage(link.userId, link.network, 'error', p[0] ?? 'error', link.line);
+        return this.serverLine(link, 'error', p[0] ?? 'error', '', Date.now());
       default:
         if (SASL_FAILED.has(l.command)) {
-          await this.serverMessage(link.userId, link.network, 'error', `SASL: ${p.at(-1) ?? 'failed'}`, link.line);
+          await this.serverLine(link, 'error', `SASL: ${p.at(-1) ?? 'failed'}`, '', Date.now());
           if (l.command !== '907' && link.state.state !== 'connected') await this.write(link.userId, link.network, ['CAP END']);
           return;
         }
         if (NICK_REFUSED.has(l.command)) return this.nickRefused(link, l);
         if (JOIN_FAILURES.has(l.command)) return this.joinFailed(link, p[1] ?? '', p.at(-1) ?? '');
-        if (/^[45]\d\d$/.test(l.command)) return this.serverMessage(link.userId, link.network, 'error', p.slice(1).join(' '), link.line);
+        if (/^[45]\d\d$/.test(l.command)) return this.serverLine(link, 'error', p.slice(1).join(' '), '', Date.now());
         if (SERVER_TEXT.has(l.command)) return this.serverText(link, l);
     }
   }
@@ -264,7 +295,7 @@ export class IrcService {
     const plain = link.state.sasl ? this.secrets?.open(link.state.sasl) : undefined;
     const creds = plain ? (JSON.parse(plain) as { account: string; password: string }) : undefined;
     if (!creds) {
-      await this.serverMessage(link.userId, link.network, 'error', 'SASL: the stored credentials cannot be read (set them again with /sasl)', link.line);
+      await this.serverLine(link, 'error', 'SASL: the stored credentials cannot be read (set them again with /sasl)', '', Date.now());
       return this.write(link.userId, link.network, ['AUTHENTICATE *', 'CAP END']);
     }
     await this.write(link.userId, link.network, saslPlainChunks(creds.account, creds.password).map((c) => `AUTHENTICATE ${c}`));
@@ -304,7 +335,7 @@ export class IrcService {
   private async nickRefused(link: Link, l: ParsedLine): Promise<void> {
     const refused = l.params[1] ?? link.nick;
     if (link.state.state === 'connected') {
-      return this.serverMessage(link.userId, link.network, 'error', `${refused}: ${l.params.at(-1) ?? 'nick refused'}`, link.line);
+      return this.serverLine(link, 'error', `${refused}: ${l.params.at(-1) ?? 'nick refused'}`, '', Date.now());
     }
     // During registration: `nick_`, then the nick with digits.
     const base = (await this.repo.nick(link.userId)) ?? refused;
@@ -323,7 +354,7 @@ export class IrcService {
     const fromServer = !l.nick || l.nick.includes('.') || !l.prefix.includes('!');
     const ts = serverTime(l);
     if (fromServer && l.command === 'NOTICE' && !isChannel(target, link.isupport)) {
-      return this.serverMessage(link.userId, link.network, 'notice', text, link.line, l.nick || undefined, ts);
+      return this.serverLine(link, 'notice', text, l.nick, ts);
     }
     const c = parseCtcp(text);
     const own = this.same(link, l.nick, link.nick);
@@ -333,7 +364,7 @@ export class IrcService {
         const reply = c.verb === 'VERSION' ? this.config.IRC_CTCP_VERSION : c.verb === 'PING' ? c.args : c.verb === 'TIME' ? new Date().toString() : undefined;
         if (reply !== undefined) await this.write(link.userId, link.network, [buildLine('NOTICE', l.nick, ctcp(c.verb, reply))]);
       }
-      return this.serverMessage(link.userId, link.network, 'info', `CTCP ${c.verb}${c.args ? ` ${c.args}` : ''} from ${l.nick}`, link.line);
+      return this.serverLine(link, 'info', `CTCP ${c.verb}${c.args ? ` ${c.args}` : ''} from ${l.nick}`, l.nick, ts);
     }
     const cat: MessageCategory = c?.verb === 'ACTION' ? 'action' : l.command === 'NOTICE' ? 'notice' : 'msg';
     const body = c?.verb === 'ACTION' ? c.args : text;
@@ -489,7 +520,7 @@ export class IrcService {
   }
 
   private async joinFailed(link: Link, channel: string, reason: string): Promise<void> {
-    await this.serverMessage(link.userId, link.network, 'error', `Cannot join ${channel}: ${reason}`, link.line);
+    await this.serverLine(link, 'error', `Cannot join ${channel}: ${reason}`, '', Date.now());
     const windows = await this.repo.windows(link.userId, link.network);
     const folded = foldCase(channel, link.mapping);
     const w = windows.find((x) => x.type === 'group' && x.folded === folded);
@@ -515,19 +546,38 @@ export class IrcService {
     return out;
   }
 
-  private store(link: Link, items: NewMessage[]): Promise<number[]> {
-    return this.repo.addMessages(link.userId, link.network, items, this.config.IRC_WINDOW_BACKLOG_MAX, link.line);
+  /** Messages a line brings: kept for the run when one is under way, else stored now. */
+  private async store(link: Link, items: NewMessage[]): Promise<void> {
+    const marked = items.map((m) => ({ ...m, seq: link.line?.seq }));
+    if (link.pending) link.pending.push(...marked);
+    else await this.save(link, marked);
+  }
+
+  /** Stores messages once per line; one whose window is gone (dropped elsewhere) finds it again. */
+  private async save(link: Link, items: NewMessage[]): Promise<void> {
+    const conn = items.some((m) => m.seq !== undefined) ? link.line?.conn : undefined;
+    const gids = await this.repo.addMessages(link.userId, link.network, items, this.config.IRC_WINDOW_BACKLOG_MAX, conn);
+    const lost = items.filter((_, i) => gids[i] === 0);
+    for (const m of lost) this.repo.forgetWindow(link.userId, m.windowId);
+    if (lost.length > 0) this.logger.info({ userId: link.userId, network: link.network, windows: lost.map((m) => m.windowId) }, 'messages for windows that are gone: dropped');
   }
 
   private serverText(link: Link, l: ParsedLine): Promise<void> {
-    return this.serverMessage(link.userId, link.network, 'server', l.params.slice(1).join(' '), link.line);
+    return this.serverLine(link, 'server', l.params.slice(1).join(' '), '', Date.now());
+  }
+
+  /** A line of this connection in its server window, in order with the run under way. */
+  private async serverLine(link: Link, cat: MessageCategory, body: string, nick: string, ts: number): Promise<void> {
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, SERVER_WINDOW, 'group', 'ascii', true, { name: SERVER_WINDOW });
+    if (w) await this.store(link, [{ windowId: w.windowId, cat, body, nick, ts }]);
   }
 
   /** A line in the network's server window (made when missing). */
   async serverMessage(userId: number, network: string, cat: MessageCategory, body: string, line?: LineMark, nick = '', ts = Date.now()): Promise<void> {
     const w = await this.repo.findOrMakeWindow(userId, network, SERVER_WINDOW, 'group', 'ascii', true, { name: SERVER_WINDOW });
     if (!w) return;
-    await this.repo.addMessages(userId, network, [{ windowId: w.windowId, cat, body, nick, ts }], this.config.IRC_WINDOW_BACKLOG_MAX, line);
+    const gids = await this.repo.addMessages(userId, network, [{ windowId: w.windowId, cat, body, nick, ts, seq: line?.seq }], this.config.IRC_WINDOW_BACKLOG_MAX, line?.conn);
+    if (gids[0] === 0) this.repo.forgetWindow(userId, w.windowId);
   }
 
   async write(userId: number, network: string, lines: string[]): Promise<void> {

