@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { ChildFixture, freePort } from '@parley/testing';
+import { ParleyClient } from '@parley/client';
+import type { SequencedNotification } from '@parley/protocol';
+import { ChildFixture, Collector, eventually, freePort } from '@parley/testing';
 
 export const APPS = ['gateway', 'connection-manager', 'irc-parser', 'loopback-parser', 'im-router'] as const;
 export type AppName = (typeof APPS)[number];
@@ -53,4 +55,22 @@ export function appStarter(redisUrl: () => string, base: Record<string, string> 
     return app;
   };
   return { apps, start };
+}
+
+/** Registers a user through the HTTP API and logs in: their id and login token. */
+export async function registerUser(url: string, nick: string, password = 'correct horse battery'): Promise<{ userId: number; token: string }> {
+  const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const registered = await post('register', { name: nick, email: `${nick}@example.com`, nick, password });
+  if (registered.status !== 201) throw new Error(`register ${nick}: ${registered.status} ${await registered.text()}`);
+  return (await (await post('login', { username: nick, password })).json()) as { userId: number; token: string };
+}
+
+/** A connected ParleyClient of the token's user whose init burst has arrived, and what it is sent. */
+export async function connectedSession(url: string, token: string): Promise<{ c: ParleyClient; seen: Collector<SequencedNotification> }> {
+  const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
+  const seen = new Collector<SequencedNotification>();
+  c.on('notification', seen.push);
+  await c.connect();
+  await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
+  return { c, seen };
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParleyClient } from '@parley/client';
+import { type ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
-import { Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter } from './apps';
+import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
+import { appStarter, connectedSession, registerUser } from './apps';
 
 /**
  * IRC through every hop: real socket.io clients → gateway → irc-parser → connection-manager → a
@@ -52,16 +52,12 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
   }
 
   async function user(prefix: string): Promise<User> {
-    const nick = `${prefix}${++n}`;
-    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'correct horse battery' })).status).toBe(201);
-    const { token } = (await (await post('login', { username: nick, password: 'correct horse battery' })).json()) as { token: string };
-    const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
-    const seen = new Collector<SequencedNotification>();
-    c.on('notification', seen.push);
+    return named(`${prefix}${++n}`);
+  }
+
+  async function named(nick: string): Promise<User> {
+    const { c, seen } = await connectedSession(url, (await registerUser(url, nick)).token);
     clients.push(c);
-    await c.connect();
-    await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
     return { nick, c, seen };
   }
 
@@ -167,16 +163,8 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     keyed.send(`MODE ${locked} +k sekrit`);
     await keyed.waitFor((l) => l.command === 'MODE');
 
-    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await post('register', { name: 'dora99', email: 'dora99@example.com', nick: 'dora99', password: 'correct horse battery' });
-    const { token } = (await (await post('login', { username: 'dora99', password: 'correct horse battery' })).json()) as { token: string };
-    const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
-    const seen = new Collector<SequencedNotification>();
-    c.on('notification', seen.push);
-    clients.push(c);
-    await c.connect();
-    const dora: User = { nick: 'dora99', c, seen };
-    const { windowId } = ok(await c.request({ id: 'JOIN', network: 'testnet', name: locked }));
+    const dora = await named('dora99');
+    const { windowId } = ok(await dora.c.request({ id: 'JOIN', network: 'testnet', name: locked }));
     await connectedAs(dora, 'dora99_');
     await waitFor(dora, 'DELETE_WINDOW', (w) => w.windowId === windowId);
     await waitFor(dora, 'ADD_MESSAGE', (m) => m.cat === 'error' && m.body.includes(`Cannot join ${locked}`));

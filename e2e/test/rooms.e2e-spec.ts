@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ParleyClient } from '@parley/client';
+import { type ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
-import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter } from './apps';
+import { type Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
+import { appStarter, connectedSession, registerUser } from './apps';
 
 /** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
 describe('rooms (gateway + loopback-parser as processes)', () => {
@@ -40,21 +40,15 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
   /** A registered, connected user whose init burst has arrived. */
   async function user(prefix = 'user'): Promise<User> {
     const nick = `${prefix}${++n}`;
-    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'correct horse battery' })).status).toBe(201);
-    const { userId, token } = (await (await post('login', { username: nick, password: 'correct horse battery' })).json()) as { userId: number; token: string };
+    const { userId, token } = await registerUser(url, nick);
     return { userId, nick, ...(await session(token)) };
   }
 
   /** A connected session (after its burst) of the user whose token this is. */
   async function session(token: string): Promise<{ c: ParleyClient; seen: Collector<SequencedNotification> }> {
-    const c = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], ackDelayMs: 50 });
-    const seen = new Collector<SequencedNotification>();
-    c.on('notification', seen.push);
-    clients.push(c);
-    await c.connect();
-    await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
-    return { c, seen };
+    const s = await connectedSession(url, token);
+    clients.push(s.c);
+    return s;
   }
 
   const ofType = <T extends SequencedNotification['type']>(u: User, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
