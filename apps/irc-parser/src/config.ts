@@ -12,8 +12,9 @@ export const configShape = {
   IRC_RETRY_POLL_MS: env.int(1_000, 50, 60_000),
   /** Messages an IRC window keeps. */
   IRC_WINDOW_BACKLOG_MAX: env.int(1_000, 10, 100_000),
-  /** Users unseen this many days are disconnected (0: never). Not applied yet. */
+  /** Users without an active session for this many days are disconnected until their next session (0: never). */
   IRC_AWAY_DISCONNECT_DAYS: env.int(0, 0, 3650),
+  IRC_AWAY_SWEEP_MS: env.int(3_600_000, 1_000, 86_400_000),
   /** 32 bytes (64 hex characters or base64) that seal users' SASL credentials at rest (AES-256-GCM); unset: /sasl is refused. */
   IRC_SECRET_KEY: env.optionalString(),
   IRC_CTCP_VERSION: z

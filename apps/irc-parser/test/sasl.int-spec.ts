@@ -16,6 +16,7 @@ describe('IRC registration with CAP and SASL (real Redis)', () => {
     IRC_WINDOW_BACKLOG_MAX: 100,
     IRC_RETRY_POLL_MS: 1000,
     IRC_AWAY_DISCONNECT_DAYS: 0,
+    IRC_AWAY_SWEEP_MS: 3_600_000,
     IRC_CTCP_VERSION: 'Parley test',
     IRC_SECRET_KEY: randomBytes(32).toString('hex'),
   };

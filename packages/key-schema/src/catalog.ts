@@ -40,7 +40,7 @@ export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'rei
 export const WINDOW_FIELDS = [
   'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network', 'readGid',
 ] as const;
-export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount', 'isupport', 'caps', 'conn', 'lastline', 'closed', 'sasl'] as const;
+export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount', 'isupport', 'caps', 'conn', 'lastline', 'closed', 'sasl', 'away'] as const;
 export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;
 export const GROUP_FIELDS = ['owner', 'password', 'apikey', 'name', 'topic', 'policy', 'nextgid', 'created'] as const;
 
@@ -90,7 +90,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'windowlist', pattern: 'windowlist:<userId>', type: 'set', seed: 'mas', owner: 'conversation owner', fields: ['<windowId>:<network>:<name>:<type>'], example: 'windowlist:42',
     notes: 'Members from `windowListEntry`: name folded with the network\'s case mapping, then encoded; type `group` or `1on1`.' },
   { family: 'networks', pattern: 'networks:<userId>:<network>', type: 'hash', seed: 'mas', owner: 'irc-parser', fields: NETWORK_FIELDS, example: 'networks:42:libera',
-    notes: '`state` is connected, connecting or disconnected. Network names are folded to lower case. Parley\'s fields: `isupport` (the ISUPPORT tokens kept, JSON), `caps` (capabilities enabled), `conn` (connection-manager\'s id of the socket), `lastline` (`<conn>:<seq>` of the last line whose messages are stored), `closed` (1: closed by the user, no reconnect), `sasl` (the user\'s SASL credentials, AES-256-GCM under IRC_SECRET_KEY).' },
+    notes: '`state` is connected, connecting or disconnected. Network names are folded to lower case. Parley\'s fields: `isupport` (the ISUPPORT tokens kept, JSON), `caps` (capabilities enabled), `conn` (connection-manager\'s id of the socket), `lastline` (`<conn>:<seq>` of the last line whose messages are stored), `closed` (1: closed by the user, no reconnect), `sasl` (the user\'s SASL credentials, AES-256-GCM under IRC_SECRET_KEY), `away` (1: closed because the user was away too long; reconnects at their next session).' },
   { family: 'ircretry', pattern: 'ircretry', type: 'zset', seed: 'parley', owner: 'irc-parser', example: 'ircretry',
     notes: 'Reconnects waiting for their back-off: member `<userId>:<network>`, score the time it is due (ms). Taken by ZREM, so one instance reconnects each; kept in Redis, so a restart of irc-parser keeps its timers.' },
   { family: 'window', pattern: 'window:<userId>:<windowId>', type: 'hash', seed: 'mas', owner: 'conversation owner', fields: WINDOW_FIELDS, example: 'window:42:7' },

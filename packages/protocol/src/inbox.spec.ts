@@ -51,6 +51,7 @@ const VALID: { [N in InboxName]: { [T in InboxMessageType<N>]: InboxMessageOfTyp
     disconnected: { v: 1, type: 'disconnected', userId: 7, network: 'libera', reason: 'ECONNRESET' },
     restarted: { v: 1, type: 'restarted', instance: 'cm-0' },
     noconnection: { v: 1, type: 'noconnection', userId: 7, network: 'libera' },
+    active: { v: 1, type: 'active', userId: 7 },
     request,
     ping,
   },

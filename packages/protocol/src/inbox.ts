@@ -117,6 +117,8 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope('disconnected'), userId: UserId, network: NetworkName, reason: z.string().max(1000) }),
   /** connection-manager started afresh: every socket it held is gone. */
   z.object({ ...envelope('restarted'), instance: z.string().max(128).optional() }),
+  /** From the gateway: a new session of the user started; networks closed while they were away reconnect. */
+  z.object({ ...envelope('active'), userId: UserId }),
   /** Answer to a `write` or `disconnect` for a connection that does not exist. */
   z.object({ ...envelope('noconnection'), userId: UserId, network: NetworkName }),
   ForwardedRequest,

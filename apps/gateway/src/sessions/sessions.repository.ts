@@ -168,6 +168,11 @@ export class SessionsRepository {
     return ended === 1;
   }
 
+  /** Tells irc-parser the user is back (a new session): IRC networks closed while they were away reconnect. */
+  async announceActive(userId: number): Promise<void> {
+    await this.redis.lpush(inbox('ircparser'), JSON.stringify({ v: 1, type: 'active', userId }));
+  }
+
   /** Marks sessions active now (their sockets are connected); a session already ended stays ended. */
   async touch(refs: readonly SessionRef[]): Promise<void> {
     if (refs.length === 0) return;

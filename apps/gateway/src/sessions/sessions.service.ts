@@ -85,6 +85,7 @@ export class SessionsService {
       socket.data.tokenHash = tokenHash;
     }
     const over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER);
+    await this.repo.announceActive(userId);
     for (const sessionId of over) {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
     }

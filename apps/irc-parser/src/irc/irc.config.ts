@@ -9,6 +9,8 @@ export interface IrcConfig {
   IRC_RETRY_POLL_MS: number;
   /** A user who has not been seen for this many days is disconnected (and reconnected at their next login). */
   IRC_AWAY_DISCONNECT_DAYS: number;
+  /** How often users away too long are looked for (ms). */
+  IRC_AWAY_SWEEP_MS: number;
   /** The CTCP VERSION answer. */
   IRC_CTCP_VERSION: string;
   /** 32 bytes (64 hex characters or base64) sealing users' SASL credentials; unset: none can be stored. */

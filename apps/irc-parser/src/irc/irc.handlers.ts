@@ -46,6 +46,10 @@ export class IrcParserHandlers implements InboxHandlers<'ircparser'>, GroupHandl
     return this.irc.disconnected(message);
   }
 
+  active(message: M<'active'>): Promise<void> {
+    return this.irc.active(message.userId);
+  }
+
   restarted(): Promise<void> {
     return this.irc.restarted();
   }

@@ -8,6 +8,7 @@ import {
   names,
   networks,
   parseWindowListEntry,
+  sessionList,
   user,
   USER_KEY_PREFIXES,
   users,
@@ -72,6 +73,8 @@ export interface NetworkState {
   closed?: string;
   /** The user's SASL PLAIN credentials, sealed with the server key (secrets.ts). */
   sasl?: string;
+  /** 1 when it was closed because the user was away too long: it reconnects at their next session. */
+  away?: string;
 }
 
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */
@@ -224,6 +227,12 @@ export class IrcRepository implements OnModuleInit {
       taken.push({ userId: Number(u), network: rest.join(':') });
     }
     return taken;
+  }
+
+  /** When the user's newest session was last active (ms), or 0 without a session. */
+  async lastActive(userId: number): Promise<number> {
+    const newest = await this.redis.zrange(sessionList(userId), '-1', '-1', 'WITHSCORES');
+    return newest.length === 2 ? Number(newest[1]) : 0;
   }
 
   /** Every user (the caller keeps those with IRC windows): after a connection-manager restart. */

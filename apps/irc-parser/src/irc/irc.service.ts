@@ -73,6 +73,7 @@ export class IrcService {
     if (!def) return;
     const state = await this.repo.network(userId, network);
     if (state.state === 'connected' || state.state === 'connecting') return;
+    await this.repo.clearNetworkFields(userId, network, 'away');
     const nick = state.currentnick ?? (await this.repo.nick(userId));
     if (!nick) return;
     await this.repo.setNetwork(userId, network, { state: 'connecting', currentnick: nick });
@@ -144,6 +145,37 @@ export class IrcService {
         await this.connect(userId, network);
       }
     }
+  }
+
+  /** The user started a session: networks closed while they were away reconnect. */
+  async active(userId: number): Promise<void> {
+    const byNetwork = new Set((await this.repo.windows(userId)).map((w) => w.network));
+    for (const network of byNetwork) {
+      const state = await this.repo.network(userId, network);
+      if (state.away !== '1') continue;
+      await this.repo.clearNetworkFields(userId, network, 'away');
+      await this.connect(userId, network);
+    }
+  }
+
+  /**
+   * Users whose newest session was last active before `cutoff` (ms) are disconnected from their
+   * networks (QUIT), to reconnect at their next session. Returns how many connections were closed.
+   */
+  async sweepAway(cutoff: number): Promise<number> {
+    let closed = 0;
+    for (const userId of await this.repo.usersWithIrcWindows()) {
+      const networks = [...new Set((await this.repo.windows(userId)).map((w) => w.network))];
+      if (networks.length === 0 || (await this.repo.lastActive(userId)) >= cutoff) continue;
+      for (const network of networks) {
+        const state = await this.repo.network(userId, network);
+        if (state.closed === '1' || (state.state !== 'connected' && state.state !== 'connecting')) continue;
+        await this.repo.setNetwork(userId, network, { away: 1 });
+        await this.disconnect(userId, network, 'Away for a while; back when I am');
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** A reconnect whose back-off is over. */

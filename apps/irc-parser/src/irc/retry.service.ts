@@ -12,6 +12,7 @@ import { IrcService } from './irc.service';
 @Injectable()
 export class RetryPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private awayTimer: NodeJS.Timeout | undefined;
   private running = false;
 
   constructor(
@@ -24,10 +25,25 @@ export class RetryPoller implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.IRC_RETRY_POLL_MS);
     this.timer.unref();
+    if (this.config.IRC_AWAY_DISCONNECT_DAYS > 0) {
+      this.awayTimer = setInterval(() => void this.sweep(), this.config.IRC_AWAY_SWEEP_MS);
+      this.awayTimer.unref();
+    }
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearInterval(this.awayTimer);
+  }
+
+  /** Users away longer than IRC_AWAY_DISCONNECT_DAYS lose their IRC connections until they come back. */
+  async sweep(): Promise<void> {
+    try {
+      const closed = await this.irc.sweepAway(Date.now() - this.config.IRC_AWAY_DISCONNECT_DAYS * 24 * 3600 * 1000);
+      if (closed > 0) this.logger.info({ closed }, 'closed the IRC connections of users away too long');
+    } catch (err) {
+      this.logger.warn({ err }, 'the away sweep failed; it runs again later');
+    }
   }
 
   async tick(): Promise<void> {
