@@ -20,23 +20,55 @@ if A.conn then
 end
 local top = last_seq
 local gids = {}
-local bodies = {}
+-- Each window of the run: checked once, its gids claimed at once, its messages pushed at once.
+local present, count, msgs_of, order = {}, {}, {}, {}
 for i, item in ipairs(A.items) do
-  local window, msgs = KEYS[2 * i], KEYS[2 * i + 1]
+  local window = KEYS[2 * i]
   if item.seq and item.seq <= last_seq then
     gids[i] = -1
-  elseif redis.call('EXISTS', window) == 1 then
-    if item.seq and item.seq > top then top = item.seq end
-    local gid = redis.call('HINCRBY', window, 'nextgid', 1)
-    local msg = { gid = gid, ts = item.ts, cat = item.cat, body = item.body, nick = item.nick }
-    local json = cjson.encode(msg)
-    if redis.call('LPUSH', msgs, json) > A.max then redis.call('LTRIM', msgs, 0, A.max - 1) end
-    gids[i] = gid
-    bodies[#bodies + 1] = '{"type":"ADD_MESSAGE","windowId":' .. item.wid .. ',' .. string.sub(json, 2)
   else
-    gids[i] = 0
     if item.seq and item.seq > top then top = item.seq end
+    if present[window] == nil then
+      present[window] = redis.call('EXISTS', window) == 1
+      if present[window] then
+        order[#order + 1] = window
+        count[window] = 0
+        msgs_of[window] = KEYS[2 * i + 1]
+      end
+    end
+    if present[window] then
+      count[window] = count[window] + 1
+      gids[i] = false -- given below
+    else
+      gids[i] = 0
+    end
   end
+end
+local next_gid = {}
+for _, window in ipairs(order) do
+  next_gid[window] = redis.call('HINCRBY', window, 'nextgid', count[window]) - count[window] + 1
+end
+local pushed = {}
+local bodies = {}
+for i, item in ipairs(A.items) do
+  if gids[i] == false then
+    local window = KEYS[2 * i]
+    local gid = next_gid[window]
+    next_gid[window] = gid + 1
+    local json = cjson.encode({ gid = gid, ts = item.ts, cat = item.cat, body = item.body, nick = item.nick })
+    gids[i] = gid
+    local list = pushed[window]
+    if not list then
+      list = {}
+      pushed[window] = list
+    end
+    list[#list + 1] = json
+    bodies[#bodies + 1] = '{"type":"ADD_MESSAGE","windowId":' .. item.wid .. ',' .. string.sub(json, 2)
+  end
+end
+for _, window in ipairs(order) do
+  local msgs = msgs_of[window]
+  if redis.call('LPUSH', msgs, unpack(pushed[window])) > A.max then redis.call('LTRIM', msgs, 0, A.max - 1) end
 end
 if A.conn and top > last_seq then redis.call('HSET', KEYS[1], 'lastline', A.conn .. ':' .. top) end
 local s = A.P.separator

@@ -38,6 +38,17 @@ describe('IrcRepository (real Redis)', () => {
     expect(await redis.space.redis.hget(networks(7, 'testnet'), 'lastline')).toBe('c2:1');
   });
 
+  it('stores a run over several windows with each window’s gids in order, and skips a window that is gone', async () => {
+    const r = repo();
+    const a = (await r.findOrMakeWindow(7, 'testnet', '#a', 'group', 'rfc1459', true))!.windowId;
+    const b = (await r.findOrMakeWindow(7, 'testnet', '#b', 'group', 'rfc1459', true))!.windowId;
+    const m = (windowId: number, body: string) => ({ windowId, cat: 'msg' as const, body, nick: 'bob', ts: 1 });
+    expect(await r.addMessages(7, 'testnet', [m(a, 'a1'), m(b, 'b1'), m(a, 'a2'), m(99, 'gone'), m(b, 'b2')], 100)).toEqual([1, 1, 2, 0, 2]);
+    const bodies = async (w: number) => (await redis.space.redis.lrange(windowMsgs(7, w), 0, -1)).map((x) => JSON.parse(x) as { gid: number; body: string });
+    expect(await bodies(a)).toEqual([expect.objectContaining({ gid: 2, body: 'a2' }), expect.objectContaining({ gid: 1, body: 'a1' })]);
+    expect((await bodies(b)).map((x) => x.body)).toEqual(['b2', 'b1']);
+  });
+
   it('keeps a window’s backlog bounded, and drops a window with what hangs on it', async () => {
     const r = repo();
     const w = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
