@@ -74,3 +74,22 @@ export async function connectedSession(url: string, token: string): Promise<{ c:
   await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
   return { c, seen };
 }
+
+/** Someone whose notifications a test watches. */
+export interface Watched {
+  nick: string;
+  seen: Collector<SequencedNotification>;
+}
+
+/** The notifications of one type a user has received so far. */
+export const ofType = <T extends SequencedNotification['type']>(u: Watched, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
+
+/** Waits for a notification of a type (that matches `predicate`) at the user. */
+export const waitFor = <T extends SequencedNotification['type']>(u: Watched, type: T, predicate: (n: Extract<SequencedNotification, { type: T }>) => boolean = () => true) =>
+  eventually(() => ofType(u, type).find(predicate), (x) => x !== undefined, `${u.nick}: ${type}`).then((x) => x!);
+
+/** The answer, which must be OK (the test fails with the answer otherwise). */
+export const ok = <T extends { status: string }>(answer: T): Extract<T, { status: 'OK' }> => {
+  expect(answer).toMatchObject({ status: 'OK' });
+  return answer as Extract<T, { status: 'OK' }>;
+};

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, registerUser } from './apps';
+import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
 
 /**
  * IRC through every hop: real socket.io clients → gateway → irc-parser → connection-manager → a
@@ -67,13 +67,6 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     return p;
   }
 
-  const ofType = <T extends SequencedNotification['type']>(u: User, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
-  const waitFor = <T extends SequencedNotification['type']>(u: User, type: T, predicate: (x: Extract<SequencedNotification, { type: T }>) => boolean = () => true) =>
-    eventually(() => ofType(u, type).find(predicate), (x) => x !== undefined, `${u.nick}: ${type}`).then((x) => x!);
-  const ok = <T extends { status: string }>(answer: T): Extract<T, { status: 'OK' }> => {
-    expect(answer).toMatchObject({ status: 'OK' });
-    return answer as Extract<T, { status: 'OK' }>;
-  };
   const messagesIn = (u: User, windowId: number, cat = 'msg') => ofType(u, 'ADD_MESSAGE').filter((m) => m.windowId === windowId && m.cat === cat);
   const connectedAs = (u: User, nick?: string) =>
     waitFor(u, 'UPDATE_NETWORKS', (x) => x.networks.some((net) => net.name === 'testnet' && net.state === 'connected' && (nick === undefined || net.currentNick === nick)));

@@ -3,7 +3,7 @@ import { type ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, registerUser } from './apps';
+import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
 
 /** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
 describe('rooms (gateway + loopback-parser as processes)', () => {
@@ -51,13 +51,6 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     return s;
   }
 
-  const ofType = <T extends SequencedNotification['type']>(u: User, type: T) => u.seen.items.filter((i) => i.type === type) as Extract<SequencedNotification, { type: T }>[];
-  const waitFor = <T extends SequencedNotification['type']>(u: User, type: T, predicate: (n: Extract<SequencedNotification, { type: T }>) => boolean = () => true) =>
-    eventually(() => ofType(u, type).find(predicate), (x) => x !== undefined, `${u.nick}: ${type}`).then((x) => x!);
-  const ok = <T extends { status: string }>(answer: T): Extract<T, { status: 'OK' }> => {
-    expect(answer).toMatchObject({ status: 'OK' });
-    return answer as Extract<T, { status: 'OK' }>;
-  };
   let rooms = 0;
   const roomName = () => `#room${++rooms}`;
 
