@@ -275,6 +275,8 @@ export class IrcService {
         return this.names(link, p[2] ?? '', p[3] ?? '');
       case '366':
         return this.namesEnd(link, p[1] ?? '');
+      case 'AWAY':
+        return this.away(link, l.nick, p[0]);
       case 'INVITE':
         return this.serverLine(link, 'info', `${l.nick} invites you to ${p[1] ?? ''}`, '', Date.now());
       case 'ERROR':
@@ -549,6 +551,14 @@ export class IrcService {
     await this.notifier.notifyUser(link.userId, [
       { type: 'UPDATE_MEMBERS', windowId: w.windowId, reset: true, members: Object.entries(members).map(([nick, r]) => ({ nick, role: r as Role })) },
     ]);
+  }
+
+  /** Someone went away or came back (away-notify): said in the query with them, if there is one. */
+  private async away(link: Link, nick: string, reason?: string): Promise<void> {
+    if (!nick || this.same(link, nick, link.nick)) return;
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, nick, '1on1', link.mapping, false);
+    if (!w) return;
+    await this.store(link, [{ windowId: w.windowId, cat: 'info', body: reason ? `${nick} is away: ${reason}` : `${nick} is back`, nick, ts: Date.now() }]);
   }
 
   private async joinFailed(link: Link, channel: string, reason: string): Promise<void> {

@@ -9,7 +9,7 @@ import { IrcRepository } from '../src/irc/irc.repository';
 import { IrcService } from '../src/irc/irc.service';
 
 /** Capability negotiation and SASL PLAIN, the server's side played line by line (real Redis). */
-describe('IRC registration with CAP and SASL (real Redis)', () => {
+describe('IrcService, the server played line by line (real Redis): CAP, SASL, AWAY', () => {
   const redis = useTestRedis();
   const config: IrcConfig = {
     IRC_RETRY_DELAYS: '1x1000',
@@ -71,6 +71,20 @@ describe('IRC registration with CAP and SASL (real Redis)', () => {
     await line(irc, 'AUTHENTICATE +');
     await line(irc, ':irc.test 904 alice :SASL authentication failed');
     expect((await written()).slice(-4)).toEqual(['CAP REQ sasl', 'AUTHENTICATE PLAIN', `AUTHENTICATE ${Buffer.from('alice\0alice\0wrong').toString('base64')}`, 'CAP END']);
+  });
+
+  it('says in the query with someone when they go away and come back (away-notify), and nowhere without a query', async () => {
+    const irc = service();
+    const repo = new IrcRepository(redis.space.redis);
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn: 'c9' });
+    await line(irc, ':irc.test 001 alice :Welcome');
+    const { windowId } = (await repo.findOrMakeWindow(7, 'testnet', 'bob', '1on1', 'rfc1459', true))!;
+    await line(irc, ':bob!b@host AWAY :lunch');
+    await line(irc, ':carol!c@host AWAY :gone');
+    await line(irc, ':bob!b@host AWAY');
+    const bodies = (await repo.backlog(7, windowId)).map((m) => (JSON.parse(m) as { body: string }).body);
+    expect(bodies).toEqual(['bob is back', 'bob is away: lunch']);
+    expect((await repo.windows(7, 'testnet')).filter((w) => w.type === '1on1').map((w) => w.folded)).toEqual(['bob']);
   });
 
   it('refuses to store credentials without a server key', async () => {
