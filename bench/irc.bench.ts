@@ -41,7 +41,21 @@ interface Receiver {
 interface Figures {
   linesPerSec: number;
   latencyMs: { p50: number; p99: number; samples: number };
+  /** CPU time per delivered line during the flood, per process (µs): where the time goes. */
+  cpuMicrosPerLine: Record<string, number>;
 }
+
+/** CPU seconds of a process so far (utime + stime from /proc, in ticks of 1/100 s). */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** CPU seconds so far of the named processes and of this one (the clients and the flooding peer). */
+const cpuSnapshot = (pids: Record<string, number>): Record<string, number> => {
+  const own = process.cpuUsage();
+  return { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid)])), 'bench (clients, peer)': (own.user + own.system) / 1e6 };
+};
 
 /** How many clients the server has (LUSERS), asked through a peer. */
 async function clientsOn(peer: IrcPeer): Promise<number> {
@@ -79,7 +93,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string, limi
 }
 
 /** The flood and the paced run, measured the same way for both. */
-async function measure(flooder: IrcPeer, receivers: Receiver[]): Promise<Figures> {
+async function measure(flooder: IrcPeer, receivers: Receiver[], pids: Record<string, number>): Promise<Figures> {
   let onText: (text: string) => void = () => undefined;
   for (const r of receivers) r.onLine((t) => onText(t));
 
@@ -91,10 +105,13 @@ async function measure(flooder: IrcPeer, receivers: Receiver[]): Promise<Figures
   onText = (t) => {
     if (t.startsWith('flood-') && ++got === expected) done();
   };
+  const cpuBefore = cpuSnapshot(pids);
   const start = now();
   for (let i = 0; i < LINES; i++) flooder.send(`PRIVMSG ${CHANNEL} :flood-${i}`);
   await all;
   const linesPerSec = Math.round(expected / ((now() - start) / 1000));
+  const cpuAfter = cpuSnapshot(pids);
+  const cpuMicrosPerLine = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, +(((v - cpuBefore[k]!) * 1e6) / expected).toFixed(1)]));
 
   // 2. Paced: RATE lines a second; each receiver's delay.
   const sentAt = new Map<string, number>();
@@ -114,7 +131,7 @@ async function measure(flooder: IrcPeer, receivers: Receiver[]): Promise<Figures
   }
   await until(() => latencies.length >= total * receivers.length, 'paced lines delivered', 120_000);
   latencies.sort((a, b) => a - b);
-  return { linesPerSec, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length } };
+  return { linesPerSec, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length }, cpuMicrosPerLine };
 }
 
 // ---- Parley ----------------------------------------------------------------------------------
@@ -163,7 +180,7 @@ async function parley(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
       receivers.push({ onLine: (listener) => c.on('notification', (n) => n.type === 'ADD_MESSAGE' && n.cat === 'msg' && listener(n.body)) });
     }
     await until(async () => (await namesIn(flooder)).filter((n) => n.startsWith('parley')).length >= CHANNEL_USERS, 'Parley users in the channel');
-    const figures = await measure(flooder, receivers);
+    const figures = await measure(flooder, receivers, { gateway: gateway.proc.pid!, 'irc-parser': parser.proc.pid!, 'connection-manager': cm.proc.pid!, redis: redis.pid, ngircd: ircd.pid! });
     const problems = clients.reduce((k, c) => k + c.duplicates + c.gaps, 0);
     if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
     for (const c of clients) c.socket.disconnect();
@@ -261,7 +278,7 @@ async function lounge(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
       });
       receivers.push({ onLine: (listener) => s.on('msg', (m: { msg?: { text?: string; type?: string } }) => m.msg?.type === 'message' && listener(m.msg.text ?? '')) });
     }
-    figures = await measure(flooder, receivers);
+    figures = await measure(flooder, receivers, { thelounge: t.proc.proc.pid!, ngircd: ircd.pid! });
   } finally {
     for (const s of sockets) s.disconnect();
     await t.proc.kill('SIGKILL');
@@ -308,6 +325,7 @@ async function main(): Promise<void> {
     };
     console.log(`Parley: ${ours.linesPerSec} lines/s to ${CHANNEL_USERS} sockets; at ${RATE}/s p50 ${ours.latencyMs.p50} ms, p99 ${ours.latencyMs.p99} ms`);
     console.log(`The Lounge ${theirs.version}: ${theirs.linesPerSec} lines/s; p50 ${theirs.latencyMs.p50} ms, p99 ${theirs.latencyMs.p99} ms`);
+    console.log(`CPU µs per delivered line: Parley ${JSON.stringify(ours.cpuMicrosPerLine)}, The Lounge ${JSON.stringify(theirs.cpuMicrosPerLine)}`);
     console.log(`throughput Parley / The Lounge: ${results.throughputVsLounge} (target ≥ 2)`);
     console.log(`memory, idle users (Parley ${ours.memory.users}, The Lounge ${theirs.memory.users} of ${MEMORY_USERS} connected): connection-manager ${ours.memory.connectionManagerKiBPerConnection} KiB per connection (target ≤ 50)`);
     console.log(`  per user, all processes + Redis / users: Parley ${ours.memory.totalKiBPerUser} KiB, The Lounge ${theirs.memory.totalKiBPerUser} KiB (ratio ${results.memoryPerUserVsLounge.total}, target ≤ 0.5)`);

@@ -78,6 +78,11 @@ export class TestIrcServer {
     return '127.0.0.1';
   }
 
+  /** The running server's process id, if it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Starts the server (again) on its port; resolves when it listens. */
   async run(): Promise<void> {
     const proc = spawn(this.bin, ['-n', '-f', join(this.dir, 'ngircd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });

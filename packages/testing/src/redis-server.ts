@@ -94,6 +94,11 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id (benchmarks read its CPU time). */
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
   /** A fresh logical database for one test: its URL and a connected client. */
   async keySpace(): Promise<TestKeySpace> {
     if (this.nextDb >= DATABASES) throw new Error(`TestRedis: more than ${DATABASES} key spaces asked of one server`);
