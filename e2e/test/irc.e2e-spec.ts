@@ -178,9 +178,11 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
   });
 
   it('reconnects after the IRC server restarts, backing off, and rejoins its channels', async () => {
-    const { u, name } = await inChannel('fred');
+    const { u, name, windowId } = await inChannel('fred');
     await ircd.stop();
     await waitFor(u, 'UPDATE_NETWORKS', (x) => x.networks.some((net) => net.name === 'testnet' && net.state === 'disconnected'));
+    // Meanwhile a text cannot go: said so, not answered with a message id it never got.
+    expect(await u.c.request({ id: 'SEND', windowId, text: 'anyone?', clientMsgId: 'off-1' })).toMatchObject({ status: 'ERROR', code: 'NOT_AVAILABLE' });
     await waitFor(u, 'ADD_MESSAGE', (m) => m.cat === 'error' && /reconnecting in/.test(m.body));
     await ircd.run();
     const watcher = await peer('watch');

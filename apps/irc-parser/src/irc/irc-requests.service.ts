@@ -68,8 +68,9 @@ export class IrcRequests {
     switch (body.id) {
       case 'SEND': {
         if (t.server) return void (await this.replies.fail(to, 'BAD_REQUEST', 'the server window takes commands: /quote <line> sends a raw line'));
-        const gid = await this.say(to, t, 'PRIVMSG', body.text, 'msg');
-        return void (await this.replies.answer(to, { status: 'OK', gid: gid ?? 0, ts: Date.now() }));
+        const said = await this.say(to, t, 'PRIVMSG', body.text, 'msg');
+        if (!said) return void (await this.replies.fail(to, 'NOT_AVAILABLE', `not connected to ${t.network}: the text was not sent`));
+        return void (await this.replies.answer(to, { status: 'OK', ...said }));
       }
       case 'CLOSE':
         await this.close(to.userId, t);
@@ -125,10 +126,11 @@ export class IrcRequests {
   }
 
   /**
-   * Sends a text as PRIVMSG/NOTICE lines (split on UTF-8 boundaries under the byte limit) and,
-   * unless the server echoes it (echo-message), stores it at once; returns the first gid.
+   * Sends a text as PRIVMSG/NOTICE lines (split on UTF-8 boundaries under the byte limit) and
+   * stores it at once (with echo-message the server's echo is not stored again); returns the
+   * first piece's gid and time, or undefined when the network is not connected.
    */
-  private async say(to: ReplyAddress, t: Target, command: 'PRIVMSG' | 'NOTICE', text: string, cat: 'msg' | 'notice' | 'action'): Promise<number | undefined> {
+  private async say(to: ReplyAddress, t: Target, command: 'PRIVMSG' | 'NOTICE', text: string, cat: 'msg' | 'notice' | 'action'): Promise<{ gid: number; ts: number } | undefined> {
     const state = await this.repo.network(to.userId, t.network);
     if (state.state !== 'connected') {
       await this.irc.serverMessage(to.userId, t.network, 'error', `Not connected: "${text.slice(0, 60)}" was not sent`);
@@ -137,17 +139,17 @@ export class IrcRequests {
     const pieces = splitText(text, command.length + t.name.length + 3 + RELAY_OVERHEAD + (cat === 'action' ? 9 : 0));
     const lines = pieces.map((p) => buildLine(command, t.name, cat === 'action' ? ctcp('ACTION', p) : p));
     await this.irc.write(to.userId, t.network, lines);
-    if ((state.caps ?? '').split(' ').includes('echo-message')) return undefined;
     const nick = state.currentnick ?? '';
+    const ts = Date.now();
     const gids = await this.repo.addMessages(
       to.userId,
       t.network,
-      pieces.map((body) => ({ windowId: t.windowId, cat, body, nick, ts: Date.now() })),
+      pieces.map((body) => ({ windowId: t.windowId, cat, body, nick, ts })),
       this.config.IRC_WINDOW_BACKLOG_MAX,
       undefined,
       to.sessionId,
     );
-    return gids[0];
+    return gids[0] !== undefined && gids[0] > 0 ? { gid: gids[0], ts } : undefined;
   }
 
   private async command(to: ReplyAddress, t: Target, command: string, params: string): Promise<void> {

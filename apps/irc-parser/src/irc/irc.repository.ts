@@ -235,8 +235,8 @@ export class IrcRepository implements OnModuleInit {
     return newest.length === 2 ? Number(newest[1]) : 0;
   }
 
-  /** Every user (the caller keeps those with IRC windows): after a connection-manager restart. */
-  async usersWithIrcWindows(): Promise<number[]> {
+  /** Every user id (callers keep those with IRC windows; a scan over all users, for rare sweeps). */
+  async allUserIds(): Promise<number[]> {
     const ids = await this.redis.smembers(users());
     return ids.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
   }

@@ -73,14 +73,13 @@ export class IrcService {
     if (!def) return;
     const state = await this.repo.network(userId, network);
     if (state.state === 'connected' || state.state === 'connecting') return;
-    await this.repo.clearNetworkFields(userId, network, 'away');
-    const nick = state.currentnick ?? (await this.repo.nick(userId));
+    const userNick = await this.repo.nick(userId);
+    const nick = state.currentnick ?? userNick;
     if (!nick) return;
     await this.repo.setNetwork(userId, network, { state: 'connecting', currentnick: nick });
-    await this.repo.clearNetworkFields(userId, network, 'closed');
+    await this.repo.clearNetworkFields(userId, network, 'closed', 'away');
     await this.repo.cancelRetry(userId, network);
     await this.announce(userId, network, 'connecting', nick);
-    const userNick = (await this.repo.nick(userId)) ?? nick;
     await this.sender.send('connectionmanager', {
       v: 1,
       type: 'connect',
@@ -90,7 +89,7 @@ export class IrcService {
       port: def.port,
       tls: def.tls,
       nick,
-      realname: userNick,
+      realname: userNick ?? nick,
       ...(def.password ? { password: def.password } : {}),
     });
   }
@@ -135,7 +134,7 @@ export class IrcService {
 
   /** connection-manager restarted: every user with windows on a network (and not closed) reconnects. */
   async restarted(): Promise<void> {
-    for (const userId of await this.repo.usersWithIrcWindows()) {
+    for (const userId of await this.repo.allUserIds()) {
       const byNetwork = new Set((await this.repo.windows(userId)).map((w) => w.network));
       for (const network of byNetwork) {
         const state = await this.repo.network(userId, network);
@@ -164,7 +163,7 @@ export class IrcService {
    */
   async sweepAway(cutoff: number): Promise<number> {
     let closed = 0;
-    for (const userId of await this.repo.usersWithIrcWindows()) {
+    for (const userId of await this.repo.allUserIds()) {
       const networks = [...new Set((await this.repo.windows(userId)).map((w) => w.network))];
       if (networks.length === 0 || (await this.repo.lastActive(userId)) >= cutoff) continue;
       for (const network of networks) {
@@ -400,12 +399,13 @@ export class IrcService {
       }
       return this.serverLine(link, 'info', `CTCP ${c.verb}${c.args ? ` ${c.args}` : ''} from ${l.nick}`, l.nick, ts);
     }
+    // The user's own message coming back (echo-message) was stored when it was sent.
+    if (own) return;
     const cat: MessageCategory = c?.verb === 'ACTION' ? 'action' : l.command === 'NOTICE' ? 'notice' : 'msg';
     const body = c?.verb === 'ACTION' ? c.args : text;
-    // A channel message goes to its window; a private one to the query with the other user (our
-    // own echoed private message: the query with its target).
+    // A channel message goes to its window; a private one to the query with the other user.
     const channel = isChannel(target, link.isupport);
-    const name = channel ? target : own ? target : l.nick;
+    const name = channel ? target : l.nick;
     const w = await this.repo.findOrMakeWindow(link.userId, link.network, name, channel ? 'group' : '1on1', link.mapping, !channel);
     if (!w) return;
     await this.store(link, [{ windowId: w.windowId, cat, body, nick: l.nick, ts }]);
@@ -610,13 +610,13 @@ export class IrcService {
 
   /** A line of this connection in its server window, in order with the run under way. */
   private async serverLine(link: Link, cat: MessageCategory, body: string, nick: string, ts: number): Promise<void> {
-    const w = await this.repo.findOrMakeWindow(link.userId, link.network, SERVER_WINDOW, 'group', 'ascii', true, { name: SERVER_WINDOW });
+    const w = await this.repo.findOrMakeWindow(link.userId, link.network, SERVER_WINDOW, 'group', 'ascii', true);
     if (w) await this.store(link, [{ windowId: w.windowId, cat, body, nick, ts }]);
   }
 
   /** A line in the network's server window (made when missing). */
   async serverMessage(userId: number, network: string, cat: MessageCategory, body: string, line?: LineMark, nick = '', ts = Date.now()): Promise<void> {
-    const w = await this.repo.findOrMakeWindow(userId, network, SERVER_WINDOW, 'group', 'ascii', true, { name: SERVER_WINDOW });
+    const w = await this.repo.findOrMakeWindow(userId, network, SERVER_WINDOW, 'group', 'ascii', true);
     if (!w) return;
     const gids = await this.repo.addMessages(userId, network, [{ windowId: w.windowId, cat, body, nick, ts, seq: line?.seq }], this.config.IRC_WINDOW_BACKLOG_MAX, line?.conn);
     if (gids[0] === 0) this.repo.forgetWindow(userId, w.windowId);
