@@ -31,7 +31,42 @@ const LOUNGE_VERSION = process.env.BENCH_LOUNGE_VERSION ?? '4';
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const pct = (sorted: number[], p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(2);
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+/** Proportional set size: shared pages (the one Node binary of several processes) divided among their users. */
+const pssKiB = (pid: number) => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+
+interface Memory {
+  rssKiB: Record<string, number>;
+  pssKiB: Record<string, number>;
+  rss: number;
+  pss: number;
+}
+
+/**
+ * The memory of the named processes once it has settled: V8 gives back the garbage of a burst
+ * (registering a thousand connections) only some seconds after it ends (its memory reducer), so a
+ * reading taken at once measures garbage, not what the users cost. Sampled every 2 s until the sum
+ * has not fallen by more than 1% over 8 s (at least 20 s, at most 90 s); the same for both sides.
+ */
+async function settledMemory(pids: Record<string, number>): Promise<Memory> {
+  const read = (): Memory => {
+    const r = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, rssKiB(pid)]));
+    const p = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pssKiB(pid)]));
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+    return { rssKiB: r, pssKiB: p, rss: sum(r), pss: sum(p) };
+  };
+  const start = now();
+  const samples: Memory[] = [read()];
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 2_000));
+    samples.push(read());
+    const elapsed = now() - start;
+    const window = samples.slice(-5);
+    const flat = window.length === 5 && window[0]!.rss - window.at(-1)!.rss <= window[0]!.rss * 0.01;
+    if ((elapsed >= 20_000 && flat) || elapsed >= 90_000) return samples.at(-1)!;
+  }
+}
 const CHANNEL = '#bench';
+const ratio = (a: number, b: number) => +(a / b).toFixed(2);
 
 /** A user's socket, as the benchmark sees it: a callback per channel line that reaches it. */
 interface Receiver {
@@ -153,17 +188,15 @@ async function parley(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
     await Promise.all(procs.map((p) => p.waitForLine((l) => l.includes(' listening"'))));
     // Memory first, on fresh processes: idle connections opened straight through
     // connection-manager's inbox (irc-parser finishes their registration), as many as MEMORY_USERS.
-    await new Promise((res) => setTimeout(res, 2_000)); // settle after start
+    const pids = { cm: cm.proc.pid!, parser: parser.proc.pid!, gateway: gateway.proc.pid!, redis: redis.pid };
     const base = await clientsOn(counter);
-    const before = { cm: rssKiB(cm.proc.pid!), parser: rssKiB(parser.proc.pid!), gateway: rssKiB(gateway.proc.pid!) };
+    const before = await settledMemory(pids);
     const connects = Array.from({ length: MEMORY_USERS }, (_, i) =>
       JSON.stringify({ v: 1, type: 'connect', userId: 100_000 + i, network: 'bench', host: ircd.host, port: ircd.port, tls: false, nick: `idle${i}` }),
     );
     for (let i = 0; i < connects.length; i += 500) await space.redis.lpush(inbox('connectionmanager'), ...connects.slice(i, i + 500));
     const users = await settle(async () => (await clientsOn(counter)) - base, MEMORY_USERS, 'Parley idle connections registered');
-    await new Promise((res) => setTimeout(res, 2_000)); // settle
-    const after = { cm: rssKiB(cm.proc.pid!), parser: rssKiB(parser.proc.pid!), gateway: rssKiB(gateway.proc.pid!) };
-    const redisRss = Number(/used_memory_rss:(\d+)/.exec(await space.redis.info('memory'))?.[1] ?? NaN) / 1024;
+    const after = await settledMemory(pids);
     const url = `http://127.0.0.1:${port}`;
     const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const receivers: Receiver[] = [];
@@ -185,22 +218,25 @@ async function parley(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
     if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
     for (const c of clients) c.socket.disconnect();
 
-    const totalKiB = after.cm + after.parser + after.gateway + redisRss;
-    return {
-      ...figures,
-      memory: {
-        users,
-        connectionManagerKiBPerConnection: +((after.cm - before.cm) / users).toFixed(1),
-        growthKiBPerUser: +((after.cm + after.parser + after.gateway - before.cm - before.parser - before.gateway) / users).toFixed(1),
-        totalKiBPerUser: +(totalKiB / users).toFixed(1),
-        rssKiB: { ...after, redis: Math.round(redisRss) },
-      },
-    };
+    return { ...figures, memory: memoryFigures(users, before, after, after.rssKiB.cm! - before.rssKiB.cm!) };
   } finally {
     for (const p of procs) await p.kill('SIGKILL');
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Per user: everything / users (RSS and PSS), and the growth over the same processes before the users came. */
+function memoryFigures(users: number, before: Memory, after: Memory, cmGrowthKiB?: number) {
+  const per = (kib: number) => +(kib / users).toFixed(1);
+  return {
+    users,
+    ...(cmGrowthKiB === undefined ? {} : { connectionManagerKiBPerConnection: per(cmGrowthKiB) }),
+    totalKiBPerUser: { rss: per(after.rss), pss: per(after.pss) },
+    growthKiBPerUser: { rss: per(after.rss - before.rss), pss: per(after.pss - before.pss) },
+    before: { rssKiB: before.rssKiB, pssKiB: before.pssKiB },
+    after: { rssKiB: after.rssKiB, pssKiB: after.pssKiB },
+  };
 }
 
 /** The nicks in the channel (NAMES), asked through a peer that is in it. */
@@ -285,19 +321,18 @@ async function lounge(ircd: TestIrcServer, flooder: IrcPeer, counter: IrcPeer) {
     rmSync(t.home, { recursive: true, force: true });
   }
 
-  // Memory: the same number of idle users as Parley's, each with its connection.
+  // Memory: the same number of idle users as Parley's, each with its connection; "before" is
+  // The Lounge with no users (the users' files are read at start, so it is another process).
   const base = await clientsOn(counter);
   const empty = await run(0, false);
-  await new Promise((res) => setTimeout(res, 2_000));
-  const emptyRss = rssKiB(empty.proc.proc.pid!);
+  const before = await settledMemory({ thelounge: empty.proc.proc.pid! });
   await empty.proc.kill('SIGKILL');
   rmSync(empty.home, { recursive: true, force: true });
   const m = await run(MEMORY_USERS, false);
   try {
     const users = await settle(async () => (await clientsOn(counter)) - base, MEMORY_USERS, 'Lounge idle connections registered');
-    await new Promise((res) => setTimeout(res, 2_000));
-    const rss = rssKiB(m.proc.proc.pid!);
-    return { version, ...figures, memory: { users, configuredUsers: MEMORY_USERS, growthKiBPerUser: +((rss - emptyRss) / users).toFixed(1), totalKiBPerUser: +(rss / users).toFixed(1), rssKiB: rss, emptyRssKiB: emptyRss } };
+    const after = await settledMemory({ thelounge: m.proc.proc.pid! });
+    return { version, ...figures, memory: { configuredUsers: MEMORY_USERS, ...memoryFigures(users, before, after) } };
   } finally {
     await m.proc.kill('SIGKILL');
     rmSync(m.home, { recursive: true, force: true });
@@ -321,15 +356,21 @@ async function main(): Promise<void> {
       thelounge: theirs,
       targets: { throughputVsLounge: 2, memoryPerUserVsLounge: 0.5, connectionManagerKiBPerConnection: 50 },
       throughputVsLounge: +(ours.linesPerSec / theirs.linesPerSec).toFixed(2),
-      memoryPerUserVsLounge: { total: +(ours.memory.totalKiBPerUser / theirs.memory.totalKiBPerUser).toFixed(2), growth: +(ours.memory.growthKiBPerUser / theirs.memory.growthKiBPerUser).toFixed(2) },
+      memoryPerUserVsLounge: {
+        total: { rss: ratio(ours.memory.totalKiBPerUser.rss, theirs.memory.totalKiBPerUser.rss), pss: ratio(ours.memory.totalKiBPerUser.pss, theirs.memory.totalKiBPerUser.pss) },
+        growth: { rss: ratio(ours.memory.growthKiBPerUser.rss, theirs.memory.growthKiBPerUser.rss), pss: ratio(ours.memory.growthKiBPerUser.pss, theirs.memory.growthKiBPerUser.pss) },
+      },
     };
     console.log(`Parley: ${ours.linesPerSec} lines/s to ${CHANNEL_USERS} sockets; at ${RATE}/s p50 ${ours.latencyMs.p50} ms, p99 ${ours.latencyMs.p99} ms`);
     console.log(`The Lounge ${theirs.version}: ${theirs.linesPerSec} lines/s; p50 ${theirs.latencyMs.p50} ms, p99 ${theirs.latencyMs.p99} ms`);
     console.log(`CPU µs per delivered line: Parley ${JSON.stringify(ours.cpuMicrosPerLine)}, The Lounge ${JSON.stringify(theirs.cpuMicrosPerLine)}`);
     console.log(`throughput Parley / The Lounge: ${results.throughputVsLounge} (target ≥ 2)`);
     console.log(`memory, idle users (Parley ${ours.memory.users}, The Lounge ${theirs.memory.users} of ${MEMORY_USERS} connected): connection-manager ${ours.memory.connectionManagerKiBPerConnection} KiB per connection (target ≤ 50)`);
-    console.log(`  per user, all processes + Redis / users: Parley ${ours.memory.totalKiBPerUser} KiB, The Lounge ${theirs.memory.totalKiBPerUser} KiB (ratio ${results.memoryPerUserVsLounge.total}, target ≤ 0.5)`);
-    console.log(`  per user, growth over an empty start: Parley ${ours.memory.growthKiBPerUser} KiB, The Lounge ${theirs.memory.growthKiBPerUser} KiB (ratio ${results.memoryPerUserVsLounge.growth})`);
+    const both = (m: { rss: number; pss: number }) => `RSS ${m.rss} / PSS ${m.pss} KiB`;
+    const ratios = (m: { rss: number; pss: number }) => `ratio RSS ${m.rss}, PSS ${m.pss}`;
+    console.log(`  per user, all processes + Redis / users: Parley ${both(ours.memory.totalKiBPerUser)}, The Lounge ${both(theirs.memory.totalKiBPerUser)} (${ratios(results.memoryPerUserVsLounge.total)}; target ≤ 0.5)`);
+    console.log(`  per user, growth over the same processes without the users: Parley ${both(ours.memory.growthKiBPerUser)}, The Lounge ${both(theirs.memory.growthKiBPerUser)} (${ratios(results.memoryPerUserVsLounge.growth)})`);
+    console.log(`  settled totals (KiB): Parley ${JSON.stringify(ours.memory.after.rssKiB)}, The Lounge ${JSON.stringify(theirs.memory.after.rssKiB)}`);
     writeResults('irc', results);
     flooder.close();
     counter.close();

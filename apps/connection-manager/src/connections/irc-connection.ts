@@ -35,6 +35,9 @@ const MAX_LINE_IN_BYTES = 8191 + 512;
 /** Lines waiting for the flood control; past this a connection that never drains is cut. */
 const MAX_QUEUED_LINES = 10_000;
 
+/** No bytes waiting (one shared buffer: an idle connection holds none of its own). */
+const EMPTY = Buffer.alloc(0);
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin9 = new TextDecoder('iso-8859-15');
 
@@ -73,7 +76,7 @@ export function wireLine(line: string): Buffer {
  */
 export class IrcConnection {
   private socket: Socket | undefined;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private readonly queue: Buffer[] = [];
   private tokens: number;
   private lastRefill = Date.now();
@@ -177,9 +180,10 @@ export class IrcConnection {
       if (end > start) this.deliver(this.pending.subarray(start, Math.min(end, start + MAX_LINE_IN_BYTES)));
       start = nl + 1;
     }
-    this.pending = this.pending.subarray(start);
+    // What is left of the chunk is copied: a view of it would keep the whole chunk alive.
+    const rest = this.pending.length - start;
     // A server that never ends its line: keep the start, drop the rest.
-    if (this.pending.length > MAX_LINE_IN_BYTES) this.pending = Buffer.alloc(0);
+    this.pending = rest === 0 || rest > MAX_LINE_IN_BYTES ? EMPTY : Buffer.from(this.pending.subarray(start));
   }
 
   private deliver(bytes: Buffer): void {
