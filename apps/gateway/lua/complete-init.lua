@@ -3,8 +3,10 @@
 -- KEYS[1]  session:<userId>:<sessionId>
 -- KEYS[2]  outbox:<userId>:<sessionId>
 -- ARGV[1]  n, the number of burst entries
--- ARGV[2..n+1]  the burst: JSON objects without `seq`
--- ARGV[n+2..]   '<windowId>:<gid>' of every message the burst carries
+-- ARGV[2]  the offline timeline's score up to which the burst carries offline direct messages
+--          ('' for none): an ack of the burst's last entry delivers them (ack-outbox.lua)
+-- ARGV[3..n+2]  the burst: JSON objects without `seq`
+-- ARGV[n+3..]   '<windowId>:<gid>' of every message the burst carries
 -- Returns the next seq, or -1 when the session is gone, or -2 when its outbox was cut meanwhile
 -- (the caller builds the burst again).
 --
@@ -20,9 +22,9 @@ if redis.call('HGET', KEYS[1], 'reinit') == '1' then
 end
 local n = tonumber(ARGV[1])
 local carried = {}
-for i = n + 2, #ARGV do carried[ARGV[i]] = true end
+for i = n + 3, #ARGV do carried[ARGV[i]] = true end
 local out = {}
-for i = 2, n + 1 do out[#out + 1] = ARGV[i] end
+for i = 3, n + 2 do out[#out + 1] = ARGV[i] end
 for _, entry in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
   local keep = true
   if string.find(entry, '"type":"ADD_MESSAGE"', 1, true) then
@@ -47,5 +49,6 @@ for i, entry in ipairs(out) do
 end
 if #batch > 0 then redis.call('RPUSH', KEYS[2], unpack(batch)) end
 redis.call('HSET', KEYS[1], 'listenRcvNext', #out + 1)
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'offlineAck', n .. ':' .. ARGV[2]) end
 redis.call('HDEL', KEYS[1], 'initPending')
 return #out + 1

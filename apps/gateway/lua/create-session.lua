@@ -12,6 +12,8 @@
 -- ARGV[5]  the login token's hash
 -- ARGV[6]  the client's name
 -- ARGV[7]  the gateway instance creating it (it will hold the socket: wake-ups go there)
+-- ARGV[8]  the kind of device (web, desktop, mobile)
+-- ARGV[9]  the client's address
 -- Returns the ids of the user's oldest sessions beyond the cap (the caller ends them).
 --
 -- From here on backends append to the new outbox (notify.lua finds the session in the list), so
@@ -19,7 +21,7 @@
 -- delivering until complete-init.lua has put the burst in front.
 redis.call('DEL', KEYS[2], KEYS[4], KEYS[5])
 redis.call('HSET', KEYS[2], 'sendRcvNext', 1, 'listenRcvNext', 1, 'timeStamp', ARGV[2], 'initPending', 1,
-  'tokenHash', ARGV[5], 'clientName', ARGV[6], 'gateway', ARGV[7])
+  'tokenHash', ARGV[5], 'clientName', ARGV[6], 'gateway', ARGV[7], 'deviceType', ARGV[8], 'ip', ARGV[9])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
 local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])

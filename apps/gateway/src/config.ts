@@ -44,6 +44,8 @@ export const gatewayConfigShape = {
   SOCKET_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
   /** Posts per minute a room's webhook accepts (`POST /api/v1/groups/:name/messages`). */
   WEBHOOK_LIMIT_PER_MIN: env.int(60, 1),
+  /** Where im-router keeps the IM keys (the gateway reads offline messages and friend requests for the init burst). */
+  IM_KEY_PREFIX: env.imKeyPrefix(),
   /** Where the gateway keeps files (e-mail written without SMTP). */
   DATA_DIR: z.string().min(1).default('.data'),
 };

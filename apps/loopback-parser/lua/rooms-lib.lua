@@ -1,53 +1,9 @@
--- rooms-lib: what the room scripts share (preceded by packages/inbox's lib/outbox.lua).
--- Every room script takes one JSON argument A with at least:
+-- rooms-lib: what the room scripts share (preceded by packages/inbox's lib/outbox.lua and
+-- lib/request.lua: tell, answered, reply, ok, fail). Every room script takes one JSON argument A with:
 --   A.P  key prefixes from key-schema's USER_KEY_PREFIXES, and A.P.max (the outbox bound)
---   A.R  where the answer goes: { replies = 'sessionreplies:<u>:<s>', requestId, channel, sessionId }
---        (absent when a script runs for no client request, e.g. a webhook post)
+--   A.R  where the answer goes (lib/request.lua; absent when a script runs for no client request,
+--        e.g. a webhook post)
 -- and changes the room, tells the members' sessions and answers the request in one atomic step.
--- Every script ends through `reply` (ok, fail), or calls `publish_notices` itself: the gateways of
--- the sessions told are woken, and the request's gateway gets its answer.
-
-local function tell(P, uid, bodies, except_sid)
-  local s = P.separator
-  return append_to_user(P.sessionList .. uid, P.session .. uid .. s, P.outbox .. uid .. s, P.gatewayChannel, bodies, '', except_sid or '', P.max)
-end
-
--- A request answered already (delivered twice after a crash): nothing is done again. Every
--- script that answers a request starts with `if answered(A.R) then return 'DONE' end`.
-local function answered(R)
-  if not R then return false end
-  local current = redis.call('HGET', R.replies, R.requestId)
-  return not current or string.sub(current, 1, 1) ~= 'P'
-end
-
--- Stores the answer of the script's request (`stored`, when given, is kept for a repeat instead of
--- `json`); `publish_notices` announces it. The script checked with `answered` at its start that
--- the answer is awaited.
-local function answer(R, json, stored)
-  if R then answer_request(R.replies, R.requestId, json, R.channel, R.sessionId, stored, true) end
-end
-
--- The script's last step: the request is answered, and its gateway and those of the sessions
--- told hear of it (one message each).
-local function reply(R, json, stored)
-  answer(R, json, stored)
-  publish_notices()
-  return json
-end
-
--- fields: a JSON object's inside without braces ('"windowId":5'), or ''.
-local function ok(R, fields)
-  if fields and fields ~= '' then return reply(R, '{"status":"OK",' .. fields .. '}') end
-  return reply(R, '{"status":"OK"}')
-end
-
-local function error_json(code, message)
-  return cjson.encode({ status = 'ERROR', code = code, message = message })
-end
-
-local function fail(R, code, message)
-  return reply(R, error_json(code, message))
-end
 
 -- The member list of a room window (grouproles values are role .. nick).
 local function members_of(roles_key)

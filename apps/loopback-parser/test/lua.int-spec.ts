@@ -16,7 +16,7 @@ describe('room scripts (real Redis)', () => {
   });
 
   it.each(names)('%s compiles', async (name) => {
-    const script = LuaScript.withOutboxLib(dir, name, ['rooms-lib']);
+    const script = LuaScript.withRequestLib(dir, name, ['rooms-lib']);
     expect(await redis.space.redis.script('LOAD', script.source)).toBe(script.sha);
   });
 });

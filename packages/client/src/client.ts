@@ -37,6 +37,8 @@ export interface ParleyClientOptions {
   reconnection?: boolean;
   /** Ask for notifications in batches (`ntfs`, default true); false: one `ntf` each. */
   batch?: boolean;
+  /** The kind of device (default web): the user's device policy may allow one session per kind. */
+  deviceType?: 'web' | 'desktop' | 'mobile';
 }
 
 export type InitOk = Extract<InitAck, { status: 'OK' }>;
@@ -191,6 +193,7 @@ export class ParleyClient {
       ...resume,
       ...(this.options.maxBacklogMsgs !== undefined ? { maxBacklogMsgs: this.options.maxBacklogMsgs } : {}),
       batch: this.options.batch ?? true,
+      ...(this.options.deviceType ? { deviceType: this.options.deviceType } : {}),
     };
     this.socket.emit('init', payload, (ack) => {
       if (ack.status !== 'OK') {

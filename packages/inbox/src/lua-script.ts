@@ -34,8 +34,20 @@ export class LuaScript {
    * files of `dir` (without `.lua`) put between the two.
    */
   static withOutboxLib(dir: string, name: string, libs: readonly string[] = []): LuaScript {
+    return LuaScript.compose([OUTBOX_LIB], dir, name, libs);
+  }
+
+  /**
+   * Like withOutboxLib, with `lua/lib/request.lua` too (tell a user, answer the script's request:
+   * `answered`, `reply`, `ok`, `fail`): the scripts of a backend that handles client requests.
+   */
+  static withRequestLib(dir: string, name: string, libs: readonly string[] = []): LuaScript {
+    return LuaScript.compose([OUTBOX_LIB, REQUEST_LIB], dir, name, libs);
+  }
+
+  private static compose(shared: readonly string[], dir: string, name: string, libs: readonly string[]): LuaScript {
     const read = (file: string) => readFileSync(join(dir, `${file}.lua`), 'utf8');
-    return new LuaScript(name, [OUTBOX_LIB, ...libs.map(read), read(name)].join('\n'));
+    return new LuaScript(name, [...shared, ...libs.map(read), read(name)].join('\n'));
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
@@ -50,6 +62,7 @@ export class LuaScript {
 
 const LUA_DIR = join(__dirname, '..', 'lua');
 const OUTBOX_LIB = readFileSync(join(LUA_DIR, 'lib', 'outbox.lua'), 'utf8');
+const REQUEST_LIB = readFileSync(join(LUA_DIR, 'lib', 'request.lua'), 'utf8');
 
 export const scripts = {
   take: LuaScript.load('take'),

@@ -78,6 +78,10 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   'im:cluster:server:offline': typed('hash', () => im.clusterServerOffline()),
   'im:app': typed('string', () => im.app('demo-app')),
   'im:app:connection': typed('hash', () => im.appConnection('demo-app')),
+  'im:conversation': typed('hash', () => im.conversation(43, 42)),
+  'im:clientmsg': typed('string', () => im.clientMsg(42, 'abc-1')),
+  'im:presence': typed('hash', () => im.presence()),
+  'im:dm-users': typed('set', () => im.dmUsers()),
 };
 
 // The key families the three seed files name, as the catalog calls them.
@@ -156,5 +160,8 @@ describe('USER_KEY_PREFIXES', () => {
     expect(`${p.noteList}42${p.separator}7`).toBe(mas.noteList(42, 7));
     expect(`${p.note}n0te-1d`).toBe(mas.note('n0te-1d'));
     expect(`${p.user}42`).toBe(mas.user(42));
+    expect(`${p.windowMsgs}42${p.separator}7`).toBe(mas.windowMsgs(42, 7));
+    expect(`${p.friends}42`).toBe(mas.friends(42));
+    expect(`${p.settings}42`).toBe(mas.settings(42));
   });
 });

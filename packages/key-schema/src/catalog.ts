@@ -168,4 +168,12 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'im:app', pattern: 'im:app:<appKey>', type: 'string', seed: 'ouyunc', owner: 'im-router', example: 'im:app:demo-app', notes: 'The SaaS app\'s details.' },
   { family: 'im:app:connection', pattern: 'im:app:<appKey>:connection', type: 'hash', seed: 'ouyunc', owner: 'im-router', fields: ['<login id>'], example: 'im:app:demo-app:connection',
     notes: 'Connections of the app\'s users.' },
+  { family: 'im:conversation', pattern: 'im:conversation:<low userId>:<high userId>', type: 'hash', seed: 'parley', owner: 'im-router', fields: ['seq', 'w:<userId>'],
+    example: 'im:conversation:42:43', notes: 'One direct-message conversation: `seq`, the number of its last message (gids of both windows), and each side\'s 1on1 window.' },
+  { family: 'im:clientmsg', pattern: 'im:clientmsg:<userId>:<clientMsgId>', type: 'string', seed: 'parley', owner: 'im-router', example: 'im:clientmsg:42:abc-1',
+    notes: 'The answer (`"gid":…,"ts":…`) of a direct message already stored under that client id: a retry is not stored twice. Expires.' },
+  { family: 'im:dm-users', pattern: 'im:dm-users', type: 'set', seed: 'parley', owner: 'im-router', example: 'im:dm-users',
+    notes: 'The users with direct-message timelines: the expiry job walks them instead of scanning the key space (which a cluster cannot do in one step).' },
+  { family: 'im:presence', pattern: 'im:presence', type: 'hash', seed: 'parley', owner: 'im-router', fields: ['<userId>'], example: 'im:presence',
+    notes: '`online`, or when (ms) the user\'s last session ended: friends are told once per change.' },
 ];

@@ -23,6 +23,10 @@ describe('IM keys: the exact strings (default prefix)', () => {
     ['clusterServerOffline', () => im.clusterServerOffline(), 'im:cluster:server:offline'],
     ['app', () => im.app('demo-app'), 'im:app:demo-app'],
     ['appConnection', () => im.appConnection('demo-app'), 'im:app:demo-app:connection'],
+    ['conversation, smaller id first', () => im.conversation(9, 7), 'im:conversation:7:9'],
+    ['clientMsg', () => im.clientMsg(7, 'abc-1'), 'im:clientmsg:7:abc-1'],
+    ['presence', () => im.presence(), 'im:presence'],
+    ['dmUsers', () => im.dmUsers(), 'im:dm-users'],
   ])('%s', (_name, build, expected) => {
     expect(build()).toBe(expected);
   });
@@ -64,6 +68,7 @@ describe('IM keys never collide', () => {
       im.messageSend(42), im.messageReceive({ userId: 42 }), im.messageOffline(42), im.messageFail(42, 42),
       ...rooms.flatMap((g) => [im.userGroup(g), im.userGroupMembers(g), im.blackListGroup(g), im.groupRequest(g), im.messageReceive({ room: g })]),
       im.app('login'), im.appConnection('login'), im.readReceipt('42'), im.clusterServerOffline(),
+      im.conversation(42, 43), im.clientMsg(42, '43'), im.presence(), im.dmUsers(),
     ];
     expect(new Set(all).size).toBe(all.length);
   });
@@ -73,6 +78,8 @@ describe('IM keys never collide', () => {
     ['an app key with a colon', () => im.app('a:connection')],
     ['a message id with a glob', () => im.readReceipt('m*')],
     ['an empty room', () => im.userGroup('')],
+    ['a client message id with a colon', () => im.clientMsg(7, 'a:b')],
+    ['a conversation with a user id that is not a number', () => im.conversation(7, 'x')],
   ])('refuses %s', (_name, build) => {
     expect(build).toThrow(KeyPartError);
   });

@@ -1,7 +1,7 @@
 // The keys of the ouyunc IM seed (`../shared/seeds/ouyunc-im-redis-keys.md`), under a configurable
 // prefix that stands where the seed has `ouyunc:im:`. Group ids are Parley room names.
 import { KeyPartError, idPart, roomNamePart, tokenPart, type NumericId } from './encode';
-import { makeKey, type HashKey, type Key, type RedisType, type StringKey, type ZsetKey } from './key';
+import { makeKey, type HashKey, type Key, type RedisType, type SetKey, type StringKey, type ZsetKey } from './key';
 
 export const DEFAULT_IM_PREFIX = 'im:';
 const PREFIX = /^[A-Za-z0-9_.-]{1,32}:$/;
@@ -60,6 +60,21 @@ export function imKeys(prefix: string = DEFAULT_IM_PREFIX) {
     readReceipt: (messageId: string): HashKey => key('hash', 'message', 'read-receipt', tokenPart(messageId, 'messageId')),
     /** `<p>cluster:server:offline` — server id → what it left behind. */
     clusterServerOffline: (): HashKey => key('hash', 'cluster', 'server', 'offline'),
+    // Parley's additions (the seed has no conversation of its own: its timelines are per user).
+    /**
+     * `<p>conversation:<low>:<high>` — one direct-message conversation between two users (the
+     * smaller id first): `seq`, the last message's number, and `w:<userId>`, each side's window.
+     */
+    conversation: (a: NumericId, b: NumericId): HashKey => {
+      const [low, high] = [Number(uid(a, 'a')), Number(uid(b, 'b'))].sort((x, y) => x - y);
+      return key('hash', 'conversation', String(low), String(high));
+    },
+    /** `<p>clientmsg:<userId>:<clientMsgId>` — the answer of a direct message already stored (expires). */
+    clientMsg: (userId: NumericId, clientMsgId: string): StringKey => key('string', 'clientmsg', uid(userId), tokenPart(clientMsgId, 'clientMsgId')),
+    /** `<p>dm-users` — the users with direct-message timelines: what the expiry job walks. */
+    dmUsers: (): SetKey => key('set', 'dm-users'),
+    /** `<p>presence` — user id → `online`, or the time (ms) their last session ended. */
+    presence: (): HashKey => key('hash', 'presence'),
     /** `<p>app:<appKey>` — the app's details. */
     app: (appKey: string): StringKey => key('string', 'app', tokenPart(appKey, 'appKey')),
     /** `<p>app:<appKey>:connection` — login id → connection of the app's users. */

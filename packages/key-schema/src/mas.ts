@@ -223,6 +223,9 @@ export const USER_KEY_PREFIXES = {
   noteList: 'notelist:',
   note: 'note:',
   user: 'user:',
+  windowMsgs: 'windowmsgs:',
+  friends: 'friends:',
+  settings: 'settings:',
   separator: ':',
 } as const;
 

@@ -7,3 +7,4 @@ export * from './inbox';
 export * from './jobs';
 export * from './parse';
 export * from './notify';
+export * from './history';

@@ -4,7 +4,8 @@
  * of the acting user unless it is a scheduled job that acts for nobody.
  */
 import { z } from 'zod';
-import { ClientMsgId, GatewayInstance, Gid, MessageText, Nick, SessionId, UserId, V1 } from './common';
+import { ClientMsgId, GatewayInstance, Gid, MessageText, Nick, SessionId, UserId, V1, WindowId } from './common';
+import { FETCH_LIMIT_MAX } from './requests';
 import { type Assert, type Equal } from './internal';
 import { type ParseResult, parseWith } from './parse';
 
@@ -19,6 +20,9 @@ export const IM_JOB_NAMES = [
   'CHAT',
   'SEND_DIRECT',
   'READ',
+  'FETCH_DIRECT',
+  'CLOSE_DIRECT',
+  'OFFLINE_DELIVERED',
   'SESSION_STARTED',
   'SESSION_ENDED',
   'EXPIRE_MESSAGES',
@@ -66,8 +70,31 @@ export const IM_JOB_SCHEMAS = {
   }),
   /** Moves `userId`'s read watermark in the conversation with `peerUserId`. */
   READ: z.object({ v: V1, userId: UserId, peerUserId: UserId, gid: Gid, replyTo: ReplyTo }),
+  /** A page of the conversation in the 1on1 window `windowId` (FETCH's fields). */
+  FETCH_DIRECT: z.object({
+    v: V1,
+    userId: UserId,
+    windowId: WindowId,
+    beforeGid: Gid.optional(),
+    afterGid: Gid.optional(),
+    limit: z.int().positive().max(FETCH_LIMIT_MAX),
+    replyTo: ReplyTo,
+  }),
+  /** Closes the user's 1on1 window (the conversation and the peer's window stay). */
+  CLOSE_DIRECT: z.object({ v: V1, userId: UserId, windowId: WindowId, replyTo: ReplyTo }),
+  /**
+   * A session of `userId` acknowledged the init burst that carried their offline messages, up to
+   * the offline timeline's score `upTo`: those leave the timeline (delivered once).
+   */
+  OFFLINE_DELIVERED: z.object({ v: V1, userId: UserId, upTo: z.number().nonnegative() }),
   /** Presence: the first session makes the user online, the last one ending makes them offline. */
-  SESSION_STARTED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
+  SESSION_STARTED: z.object({
+    v: V1,
+    userId: UserId,
+    sessionId: SessionId,
+    /** The session's device, for the user's login hash (`im:user:login:<userId>`). */
+    device: z.object({ type: z.enum(['web', 'desktop', 'mobile']), ip: z.string().max(64), gateway: GatewayInstance, loginAt: z.int().nonnegative() }).optional(),
+  }),
   SESSION_ENDED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
   /** Scheduled: drops direct messages older than the configured lifetime. */
   EXPIRE_MESSAGES: z.object({ v: V1 }),

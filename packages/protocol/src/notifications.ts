@@ -31,6 +31,8 @@ const WindowFields = z.object({
   role: Role,
   /** The peer of a 1on1 window with a Parley user. */
   userId: UserId.optional(),
+  /** Extends protocol.md: messages of the peer after the user's read watermark (direct messages). */
+  unread: z.int().nonnegative().optional(),
   ...WindowSettings.shape,
 });
 

@@ -198,7 +198,9 @@ describe('requestOwner', () => {
     ),
     ['SEND in a direct-message window', VALID.SEND, 'parley', '1on1', 'im-router'],
     ['READ in a direct-message window', VALID.READ, 'parley', '1on1', 'im-router'],
-    ['CLOSE in a direct-message window', VALID.CLOSE, 'parley', '1on1', 'loopbackparser'],
+    ['CLOSE in a direct-message window', VALID.CLOSE, 'parley', '1on1', 'im-router'],
+    ['FETCH in a direct-message window', VALID.FETCH, 'parley', '1on1', 'im-router'],
+    ['EDIT in a direct-message window', VALID.EDIT, 'parley', '1on1', 'loopbackparser'],
   ];
   it.each(cases)('%s → %s', (_case, body, network, windowType, owner) => {
     expect(requestOwner(body, network, windowType)).toBe(owner);

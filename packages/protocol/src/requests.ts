@@ -224,7 +224,8 @@ export const REQUEST_RESULTS = {
   UPDATE: EmptyResult,
   SET: EmptyResult,
   READ: EmptyResult,
-  REQUEST_FRIEND: EmptyResult,
+  /** Extends protocol.md: `REQUESTED` (waits for the other's verdict) or `FRIENDS` (accepted at once by their policy). */
+  REQUEST_FRIEND: z.object({ state: z.enum(['REQUESTED', 'FRIENDS']) }),
   FRIEND_VERDICT: EmptyResult,
   REMOVE_FRIEND: EmptyResult,
   BLOCK: EmptyResult,
@@ -368,10 +369,10 @@ export function requestOwner(body: RequestBody, networkOfWindow?: string, window
       return body.network === BUILTIN_NETWORK ? 'loopbackparser' : 'ircparser';
     case 'SEND':
     case 'READ':
-      return byWindow(true);
-    case 'CLOSE':
-    case 'EDIT':
     case 'FETCH':
+    case 'CLOSE':
+      return byWindow(true);
+    case 'EDIT':
     case 'COMMAND':
     case 'UPDATE_TOPIC':
     case 'UPDATE_PASSWORD':

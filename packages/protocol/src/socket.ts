@@ -36,6 +36,8 @@ export const InitPayload = z.object({
    * carries, in order) instead of one `ntf` each: one frame per batch, for busy clients.
    */
   batch: z.boolean().optional(),
+  /** Extends protocol.md: the kind of device (default `web`); the user's device policy may allow one session per kind. */
+  deviceType: z.enum(['web', 'desktop', 'mobile']).optional(),
 });
 export type InitPayload = z.infer<typeof InitPayload>;
 
@@ -65,9 +67,10 @@ export type AckPayload = z.infer<typeof AckPayload>;
 
 /**
  * Why a session ends. Extends protocol.md with RESYNC (the client stopped acknowledging and its
- * outbox was cut: start a new session) and PASSWORD_CHANGED.
+ * outbox was cut: start a new session), PASSWORD_CHANGED, and REMOTE_LOGIN (a new login on the
+ * same kind of device, under the user's one-per-kind device policy).
  */
-export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED', 'RESYNC', 'PASSWORD_CHANGED');
+export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED', 'RESYNC', 'PASSWORD_CHANGED', 'REMOTE_LOGIN');
 export type TerminateCode = keyof typeof TERMINATE_CODES;
 
 export const TerminatePayload = z.object({ code: UpperSnake, reason: z.string() });

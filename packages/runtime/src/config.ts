@@ -27,6 +27,12 @@ export const env = {
       .default('redis://127.0.0.1:6379'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   optionalString: () => z.string().min(1).optional(),
+  /** `IM_KEY_PREFIX`: where the IM keys live (the seed's `ouyunc:im:`); every app that reads them sets the same. */
+  imKeyPrefix: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,32}:$/, 'letters, digits, _ . - and a trailing colon')
+      .default('im:'),
 };
 
 /** Settings every Parley app reads. */

@@ -1,9 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Notifier, parseStoredReply, RequestReplies } from '@parley/inbox';
 import {
   type AnyRequestResponse,
   BUILTIN_NETWORK,
-  IM_ROUTER_QUEUE,
   type InboxMessage,
   type RequestBody,
   type RequestErrorCode,
@@ -11,11 +10,11 @@ import {
   REQUEST_IDS,
   RequestSeq,
 } from '@parley/protocol';
-import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
-import { Queue } from 'bullmq';
+import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
 import { Delivery } from '../sessions/delivery';
+import { ImQueue } from '../sessions/im-queue';
 import { GatewayMetrics } from '../sessions/metrics';
 import type { ParleySocket } from '../sessions/socket-types';
 import { type ClaimResult, type SessionRef, SessionsRepository } from '../sessions/sessions.repository';
@@ -58,9 +57,7 @@ const error = (code: RequestErrorCode, message: string): AnyRequestResponse => (
  * answer the owner stores. Each seq is executed at most once: a repeat gets the stored answer.
  */
 @Injectable()
-export class RequestsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue: Queue | undefined;
-  private queueConnection: RedisConnection | undefined;
+export class RequestsService {
   /** Per socket: the tail of its requests' in-order part. */
   private readonly lanes = new WeakMap<ParleySocket, Promise<void>>();
 
@@ -71,21 +68,10 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly notifier: Notifier,
     private readonly accounts: AccountsService,
     private readonly metrics: GatewayMetrics,
-    @Inject(REDIS) private readonly redis: RedisConnection,
+    private readonly imQueue: ImQueue,
     @Inject(APP_CONFIG) private readonly config: RequestsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  onApplicationBootstrap(): void {
-    this.queueConnection = duplicateConnection(this.redis, 'gateway-im-queue', this.logger);
-    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection });
-    this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue?.close();
-    this.queueConnection?.disconnect();
-  }
 
   async handle(socket: ParleySocket, payload: unknown): Promise<RequestOutcome> {
     const outcome = await this.answer(socket, payload);
@@ -211,13 +197,7 @@ export class RequestsService implements OnApplicationBootstrap, OnApplicationShu
 
   private async enqueue(ref: SessionRef, seq: number, where: Extract<Route, { to: 'queue' }>): Promise<void> {
     // The job id makes a second add of the same request a no-op while the job is kept.
-    await this.queue!.add(where.name, where.data, {
-      jobId: `req-${ref.userId}-${ref.sessionId}-${seq}`,
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await this.imQueue.add(where, { jobId: `req-${ref.userId}-${ref.sessionId}-${seq}` });
   }
 
   private async awaitAnswer(ref: SessionRef, requestId: string, waiter: { done: Promise<AnyRequestResponse | undefined> } | undefined): Promise<AnyRequestResponse> {

@@ -70,11 +70,16 @@ function imJob(body: RequestBody, facts: RouteFacts, userId: number, replyTo: Re
     case 'READ':
       if (peer === undefined) return notFound('the other user of this window is');
       return { to: 'queue', name: 'READ', data: { v: 1, userId, peerUserId: peer, gid: body.gid, replyTo } };
+    case 'FETCH': {
+      const { beforeGid, afterGid } = body;
+      const page = { ...(beforeGid !== undefined ? { beforeGid } : {}), ...(afterGid !== undefined ? { afterGid } : {}) };
+      return { to: 'queue', name: 'FETCH_DIRECT', data: { v: 1, userId, windowId: body.windowId, ...page, limit: body.limit, replyTo } };
+    }
+    case 'CLOSE':
+      return { to: 'queue', name: 'CLOSE_DIRECT', data: { v: 1, userId, windowId: body.windowId, replyTo } };
     case 'CREATE':
     case 'JOIN':
-    case 'CLOSE':
     case 'EDIT':
-    case 'FETCH':
     case 'COMMAND':
     case 'UPDATE_TOPIC':
     case 'UPDATE_PASSWORD':

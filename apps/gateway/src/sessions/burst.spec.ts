@@ -4,7 +4,7 @@ const entry = (windowId: number, network: string, name: string, type: 'group' | 
 const msg = (gid: number) => JSON.stringify({ gid, ts: gid * 1000, cat: 'msg', body: `m${gid}`, nick: 'bob' });
 
 function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { nick: 'alice', settings: {}, friends: [], networks: [], windows: [], ...over };
+  return { nick: 'alice', settings: {}, friends: [], friendRequests: [], networks: [], windows: [], offline: [], ...over };
 }
 
 describe('buildBurst', () => {
@@ -59,6 +59,37 @@ describe('buildBurst', () => {
         { name: 'libera', state: 'disconnected', currentNick: 'al' },
       ],
     });
+  });
+});
+
+describe('buildBurst: direct messages', () => {
+  const dm = (gid: number, from = 7) => JSON.stringify({ id: `5-7-${gid}`, from, to: 5, gid, ts: gid * 1000, body: `d${gid}`, nick: 'bob' });
+  const dmWindow = { entry: entry(3, 'parley', '7', '1on1'), fields: { name: 'bob', targetUserId: '7', unread: '4' }, names: {}, backlog: [msg(2), msg(1)] };
+
+  it('carries every offline message of a 1on1 window beyond maxBacklogMsgs, once, in order, and says up to where', () => {
+    const burst = buildBurst(
+      snapshot({ windows: [dmWindow], offline: [2, 3, 4].map((g) => ({ packet: dm(g), score: 100 + g })) }),
+      1,
+      () => undefined,
+    );
+    const page = burst.notifications.find((n) => n.type === 'ADD_MESSAGES');
+    expect(page).toMatchObject({ messages: [{ windowId: 3, messages: [{ gid: 2 }, { gid: 3, body: 'd3', userId: 7, nick: 'bob' }, { gid: 4 }] }] });
+    expect(burst.carried).toEqual(['3:2', '3:3', '3:4']);
+    expect(burst.offlineUpTo).toBe(104);
+    expect(burst.notifications.find((n) => n.type === 'ADD_WINDOW')).toMatchObject({ windowType: '1on1', userId: 7, unread: 4 });
+  });
+
+  it('has no offline mark without offline messages, and leaves out a packet it cannot read', () => {
+    expect(buildBurst(snapshot({ windows: [dmWindow] }), 5, () => undefined).offlineUpTo).toBeUndefined();
+    const problems: string[] = [];
+    const burst = buildBurst(snapshot({ windows: [dmWindow], offline: [{ packet: 'not json', score: 1 }] }), 0, (what) => problems.push(what));
+    expect(problems).toEqual(['offline message left out of the burst']);
+    expect(burst.offlineUpTo).toBe(1);
+  });
+
+  it('sends a FRIEND_REQUEST for each request waiting for the user', () => {
+    const burst = buildBurst(snapshot({ friendRequests: [{ userId: 9, nick: 'carol' }, { userId: 10, nick: null }] }), 5, () => undefined);
+    expect(burst.notifications.filter((n) => n.type === 'FRIEND_REQUEST')).toEqual([{ type: 'FRIEND_REQUEST', userId: 9, nick: 'carol' }]);
   });
 });
 

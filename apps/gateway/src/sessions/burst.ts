@@ -33,15 +33,21 @@ export interface Snapshot {
   /** `settings:<userId>`: name → JSON value. */
   settings: Record<string, string>;
   friends: { userId: number; nick: string | null; lastSeen: number | null; online: boolean }[];
+  /** Friend requests waiting for the user's verdict (`im:message:friend-request:<userId>`). */
+  friendRequests: { userId: number; nick: string | null }[];
   /** `networks:<userId>:<network>` of each IRC network the user has windows on. */
   networks: { name: string; fields: Record<string, string> }[];
   windows: WindowSnapshot[];
+  /** Direct messages that reached no session of the user (`im:message:offline:<userId>`): packet and score. */
+  offline: { packet: string; score: number }[];
 }
 
 export interface Burst {
   notifications: Notification[];
   /** `<windowId>:<gid>` of every message in the burst (complete-init.lua drops live duplicates). */
   carried: string[];
+  /** The burst carries the offline direct messages up to this score (undefined: there were none). */
+  offlineUpTo?: number;
 }
 
 export type Problem = (what: string, detail: Record<string, unknown>) => void;
@@ -77,6 +83,7 @@ function addWindow(w: WindowSnapshot, problem: Problem): NotificationOf<'ADD_WIN
     topic: f.topic ?? '',
     role: role.success ? role.data : 'u',
     ...(f.targetUserId ? { userId: Number(f.targetUserId) } : {}),
+    ...(w.entry.type === '1on1' && f.unread ? { unread: Number(f.unread) } : {}),
     visible: bool(f.visible, true),
     sounds: bool(f.sounds, false),
     titleAlert: bool(f.titleAlert, false),
@@ -102,6 +109,7 @@ export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: 
     .filter((f) => f.nick !== null)
     .map((f) => ({ userId: f.userId, nick: f.nick!, online: f.online, ...(f.lastSeen !== null ? { lastSeen: f.lastSeen } : {}) }));
   notifications.push({ type: 'UPDATE_FRIENDS', reset: true, friends });
+  for (const r of snapshot.friendRequests) if (r.nick !== null) notifications.push({ type: 'FRIEND_REQUEST', userId: r.userId, nick: r.nick });
 
   const networks = [
     { name: BUILTIN_NETWORK, state: 'connected' as const, currentNick: snapshot.nick },
@@ -113,6 +121,7 @@ export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: 
   notifications.push({ type: 'UPDATE_NETWORKS', networks });
 
   const windows = [...snapshot.windows].sort((a, b) => a.entry.windowId - b.entry.windowId);
+  const offline = offlineByPeer(snapshot.offline, problem);
   const pages: { windowId: number; messages: StoredMessage[] }[] = [];
   for (const w of windows) {
     const add = addWindow(w, problem);
@@ -134,12 +143,43 @@ export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: 
         continue;
       }
       messages.push(parsed.data);
-      carried.push(`${add.windowId}:${parsed.data.gid}`);
     }
+    // Direct messages that reached no session: all of them, whatever maxBacklogMsgs says.
+    const peer = w.entry.network === BUILTIN_NETWORK && w.entry.type === '1on1' ? add.userId : undefined;
+    const missed = peer === undefined ? undefined : offline.get(peer);
+    if (missed) {
+      const shown = new Set(messages.map((m) => m.gid));
+      messages.push(...missed.filter((m) => !shown.has(m.gid)));
+      messages.sort((a, b) => a.gid - b.gid);
+    }
+    for (const m of messages) carried.push(`${add.windowId}:${m.gid}`);
     if (messages.length > 0) pages.push({ windowId: add.windowId, messages });
   }
   // One ADD_MESSAGES per window keeps each notification (and each socket frame) bounded.
   for (const page of pages) notifications.push({ type: 'ADD_MESSAGES', messages: [page] });
   notifications.push({ type: 'FINISH_INIT' });
-  return { notifications, carried };
+  const offlineUpTo = snapshot.offline.length > 0 ? Math.max(...snapshot.offline.map((o) => o.score)) : undefined;
+  return { notifications, carried, ...(offlineUpTo !== undefined ? { offlineUpTo } : {}) };
+}
+
+/** im-router's offline packets ({ from, gid, ts, body, nick }) as the messages of each sender's window. */
+function offlineByPeer(offline: Snapshot['offline'], problem: Problem): Map<number, StoredMessage[]> {
+  const byPeer = new Map<number, StoredMessage[]>();
+  for (const { packet } of offline) {
+    let json: { from?: unknown; gid?: unknown; ts?: unknown; body?: unknown; nick?: unknown } | undefined;
+    try {
+      json = JSON.parse(packet) as typeof json;
+    } catch {
+      json = undefined;
+    }
+    const parsed = StoredMessage.safeParse({ gid: json?.gid, ts: json?.ts, cat: 'msg', body: json?.body, nick: json?.nick, userId: json?.from });
+    if (!parsed.success || parsed.data.userId === undefined) {
+      problem('offline message left out of the burst', { error: parsed.error?.issues[0]?.message });
+      continue;
+    }
+    const list = byPeer.get(parsed.data.userId) ?? [];
+    list.push(parsed.data);
+    byPeer.set(parsed.data.userId, list);
+  }
+  return byPeer;
 }

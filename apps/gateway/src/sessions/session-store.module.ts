@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ImQueue } from './im-queue';
 import { GATEWAY_INSTANCE, gatewayInstanceProvider } from './instance';
 import { SessionsRepository } from './sessions.repository';
 
 /** The sessions' Redis side on its own, so accounts can end sessions without depending on sockets. */
-@Module({ providers: [SessionsRepository, gatewayInstanceProvider], exports: [SessionsRepository, GATEWAY_INSTANCE] })
+@Module({ providers: [SessionsRepository, ImQueue, gatewayInstanceProvider], exports: [SessionsRepository, ImQueue, GATEWAY_INSTANCE] })
 export class SessionStoreModule {}

@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
   friends,
+  type ImKeys,
+  imKeys,
   groupBacklog,
   inbox,
   type InboxName,
@@ -24,9 +26,10 @@ import {
   windowMsgs,
 } from '@parley/key-schema';
 import { BUILTIN_NETWORK, type NotifyMessage } from '@parley/protocol';
-import { REDIS } from '@parley/runtime';
+import { APP_CONFIG, REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';
 import type { Problem, Snapshot, WindowSnapshot } from './burst';
+import { ImQueue } from './im-queue';
 import { GATEWAY_INSTANCE } from './instance';
 
 const scripts = {
@@ -70,6 +73,14 @@ export interface WindowInfo {
   targetUserId: number | undefined;
 }
 
+export type DeviceType = 'web' | 'desktop' | 'mobile';
+
+/** The device a session runs on: its kind (from the client) and its address. */
+export interface Device {
+  type: DeviceType;
+  ip: string;
+}
+
 /** Sessions, outboxes, stored answers and what the init burst reads (keys from the key schema). */
 @Injectable()
 export class SessionsRepository {
@@ -79,7 +90,15 @@ export class SessionsRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(GATEWAY_INSTANCE) private readonly instance: string,
-  ) {}
+    /** im-router hears of sessions that start and end (presence) and of offline messages delivered. */
+    @Optional() private readonly im?: ImQueue,
+    @Optional() @Inject(APP_CONFIG) config?: { IM_KEY_PREFIX?: string },
+  ) {
+    this.imKeys = imKeys(config?.IM_KEY_PREFIX);
+  }
+
+  /** The IM keys the init burst reads (offline messages, friend requests). */
+  private readonly imKeys: ImKeys;
 
   private sessionKeys(userId: number, sessionId: string): string[] {
     return [sessionList(userId), session(userId, sessionId), sessionLastRequest(), outbox(userId, sessionId), sessionReplies(userId, sessionId)];
@@ -89,22 +108,52 @@ export class SessionsRepository {
    * Creates a session waiting for its burst, held by this gateway; returns the sessions over
    * `maxSessions` (oldest first).
    */
-  async create(ref: SessionRef, tokenHash: string, clientName: string, maxSessions: number): Promise<string[]> {
+  async create(ref: SessionRef, tokenHash: string, clientName: string, maxSessions: number, device: Device = { type: 'web', ip: '' }): Promise<string[]> {
     const { userId, sessionId } = ref;
-    return (await scripts.create.run(this.redis, this.sessionKeys(userId, sessionId), [
+    const now = Date.now();
+    const over = (await scripts.create.run(this.redis, this.sessionKeys(userId, sessionId), [
       sessionId,
-      Date.now(),
+      now,
       maxSessions,
       sessionRef(userId, sessionId),
       tokenHash,
       clientName,
       this.instance,
+      device.type,
+      device.ip,
     ])) as string[];
+    await this.im?.presence(userId, sessionId, true, { ...device, gateway: this.instance, loginAt: now });
+    return over;
   }
 
-  /** Puts the burst in front of the outbox: the next seq, -1 (session gone) or -2 (outbox cut: build again). */
-  async completeInit(ref: SessionRef, burst: readonly string[], carried: readonly string[]): Promise<number> {
-    return (await scripts.completeInit.run(this.redis, [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)], [burst.length, ...burst, ...carried])) as number;
+  /** The user's other sessions on the same kind of device (for the one-per-kind device policy). */
+  async sessionsOnDevice(userId: number, type: DeviceType, except: string): Promise<string[]> {
+    const ids = (await this.redis.zrange(sessionList(userId), '0', '-1')).filter((id) => id !== except);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(session(userId, id), 'deviceType');
+    const types = (await pipeline.exec()) ?? [];
+    return ids.filter((_, i) => (types[i]?.[1] ?? 'web') === type);
+  }
+
+  /** A user setting as stored (a JSON value; undefined when unset). */
+  async setting(userId: number, name: string): Promise<unknown> {
+    const raw = await this.redis.hget(settings(userId), name);
+    if (raw === null) return undefined;
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+
+  /**
+   * Puts the burst in front of the outbox: the next seq, -1 (session gone) or -2 (outbox cut: build
+   * again). `offlineUpTo`: the burst carries the offline direct messages up to that score.
+   */
+  async completeInit(ref: SessionRef, burst: readonly string[], carried: readonly string[], offlineUpTo?: number): Promise<number> {
+    const keys = [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)];
+    return (await scripts.completeInit.run(this.redis, keys, [burst.length, offlineUpTo ?? '', ...burst, ...carried])) as number;
   }
 
   /** Resumes a session after the client's `lastSeq`; from now on its wake-ups come to this gateway. */
@@ -122,9 +171,16 @@ export class SessionsRepository {
     return status === 'OK' ? { status, entries } : { status: status as 'GONE' | 'REINIT' | 'PENDING' };
   }
 
+  /**
+   * Drops what the client acknowledged; returns how many entries went. When the ack covers an init
+   * burst that carried offline direct messages, im-router is told they were delivered.
+   */
   async ack(ref: SessionRef, seq: number): Promise<number> {
-    return (await scripts.ack.run(this.redis, [outbox(ref.userId, ref.sessionId)], [seq])) as number;
+    const [dropped, offlineUpTo] = (await scripts.ack.run(this.redis, [outbox(ref.userId, ref.sessionId), session(ref.userId, ref.sessionId)], [seq])) as [number, string];
+    if (offlineUpTo !== '') await this.im?.add({ name: 'OFFLINE_DELIVERED', data: { v: 1, userId: ref.userId, upTo: Number(offlineUpTo) } });
+    return dropped;
   }
+
 
   /** Checks and claims request `seq`; with `forward`, the envelope enters that inbox in the same step. */
   async claim(ref: SessionRef, seq: number, keep: number, forward?: { inbox: InboxName; envelope: string }): Promise<ClaimResult> {
@@ -165,7 +221,9 @@ export class SessionsRepository {
       message ? JSON.stringify(message) : '',
       idleSince ?? '',
     ]);
-    return ended === 1;
+    if (ended !== 1) return false;
+    await this.im?.presence(userId, sessionId, false);
+    return true;
   }
 
   /** Tells irc-parser the user is back (a new session): IRC networks closed while they were away reconnect. */
@@ -254,6 +312,8 @@ export class SessionsRepository {
       .hgetall(settings(userId))
       .smembers(friends(userId))
       .smembers(windowList(userId))
+      .zrange(this.imKeys.messageOffline(userId), '0', '-1', 'WITHSCORES')
+      .zrange(this.imKeys.friendRequest(userId), '0', '-1')
       .exec();
     const value = <T>(i: number): T => {
       const [err, result] = first?.[i] ?? [new Error('no reply')];
@@ -272,10 +332,15 @@ export class SessionsRepository {
       }
     });
     const ircNetworks = [...new Set(entries.map((e) => e.network).filter((n) => n !== BUILTIN_NETWORK))];
+    const offlineFlat = value<string[]>(4);
+    const offline: { packet: string; score: number }[] = [];
+    for (let k = 0; k + 1 < offlineFlat.length; k += 2) offline.push({ packet: offlineFlat[k]!, score: Number(offlineFlat[k + 1]) });
+    const requesterIds = value<string[]>(5).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
 
     const second = this.redis.pipeline();
     for (const f of friendIds) second.hget(user(f), 'nick').zrange(sessionList(f), '-1', '-1', 'WITHSCORES');
     for (const n of ircNetworks) second.hgetall(networks(userId, n));
+    for (const r of requesterIds) second.hget(user(r), 'nick');
     for (const e of entries) {
       const backlog = e.network === BUILTIN_NETWORK && e.type === 'group' ? groupBacklog(e.name) : windowMsgs(userId, e.windowId);
       second.hgetall(window(userId, e.windowId)).hgetall(names(userId, e.windowId)).lrange(backlog, 0, maxBacklogMsgs - 1);
@@ -295,12 +360,13 @@ export class SessionsRepository {
       return { userId: friendId, nick: friendNick, lastSeen, online: lastSeen !== null && now - lastSeen <= onlineWindowMs };
     });
     const networkList = ircNetworks.map((name) => ({ name, fields: next<Record<string, string>>() }));
+    const friendRequests = requesterIds.map((requester) => ({ userId: requester, nick: next<string | null>() }));
     const windows: WindowSnapshot[] = entries.map((entry) => ({
       entry,
       fields: next<Record<string, string>>(),
       names: next<Record<string, string>>(),
       backlog: next<string[]>(),
     }));
-    return { nick, settings: settingsRaw, friends: friendList, networks: networkList, windows };
+    return { nick, settings: settingsRaw, friends: friendList, friendRequests, networks: networkList, windows, offline };
   }
 }

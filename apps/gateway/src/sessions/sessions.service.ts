@@ -84,10 +84,17 @@ export class SessionsService {
       ({ token, tokenHash } = await this.accounts.rotateToken(userId, tokenHash, this.config.TOKEN_ROTATION_GRACE_MS));
       socket.data.tokenHash = tokenHash;
     }
-    const over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER);
+    const deviceType = input.deviceType ?? 'web';
+    const over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER, { type: deviceType, ip: socket.handshake.address ?? '' });
     await this.repo.announceActive(userId);
     for (const sessionId of over) {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
+    }
+    // The user's device policy: one session per kind of device ends the older one, as ouyunc does.
+    if ((await this.repo.setting(userId, 'devicePolicy')) === 'onePerType') {
+      for (const sessionId of await this.repo.sessionsOnDevice(userId, deviceType, ref.sessionId)) {
+        await this.repo.end({ userId, sessionId }, { code: 'REMOTE_LOGIN', reason: `a new ${deviceType} session started and the device policy allows one per kind` });
+      }
     }
     socket.data.ref = ref;
     await this.delivery.attach(ref, socket, 0, input.batch);
@@ -101,6 +108,7 @@ export class SessionsService {
         ref,
         burst.notifications.map((n) => JSON.stringify(n)),
         burst.carried,
+        burst.offlineUpTo,
       );
       if (next > 0) break;
       if (next === -1 || attempt === 3) {

@@ -1,8 +1,10 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { RequestReplies } from '@parley/inbox';
 import { dispatchImJob, IM_JOB_NAMES, IM_ROUTER_QUEUE, missingHandlers, parseImJob } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, Readiness, REDIS, type RedisConnection } from '@parley/runtime';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { ImHandlers } from './im.handlers';
+import { ImRepository } from './im.repository';
 
 /**
  * The BullMQ worker of the im-router queue. A job whose payload fails its schema, or whose kind is
@@ -13,16 +15,20 @@ import { ImHandlers } from './im.handlers';
 export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private worker: Worker | undefined;
   private connection: RedisConnection | undefined;
+  private queue: Queue | undefined;
+  private queueConnection: RedisConnection | undefined;
 
   constructor(
     private readonly handlers: ImHandlers,
+    private readonly repo: ImRepository,
+    private readonly replies: RequestReplies,
     @Inject(REDIS) private readonly redis: RedisConnection,
-    @Inject(APP_CONFIG) private readonly config: { IM_WORKER_CONCURRENCY: number },
+    @Inject(APP_CONFIG) private readonly config: { IM_WORKER_CONCURRENCY: number; IM_EXPIRY_INTERVAL_MS: number },
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const missing = missingHandlers(IM_JOB_NAMES, this.handlers);
     if (missing.length > 0) throw new Error(`queue ${IM_ROUTER_QUEUE}: no handler for job(s) ${missing.join(', ')}; refusing to start`);
     // BullMQ's blocking commands need a connection that never gives up on a request.
@@ -32,9 +38,19 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
       concurrency: this.config.IM_WORKER_CONCURRENCY,
     });
     this.worker.on('failed', (job, err) => {
-      this.logger.warn({ queue: IM_ROUTER_QUEUE, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, reason: err.message }, 'job failed');
+      const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
+      this.logger.warn({ queue: IM_ROUTER_QUEUE, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, final, reason: err.message }, 'job failed');
+      if (final) void this.gaveUp(job).catch((e: unknown) => this.logger.error({ err: e, jobId: job.id }, 'could not record a failed job'));
     });
     this.worker.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'worker error'));
+    // The scheduled jobs: one scheduler id each, so however many instances upsert it, each run
+    // happens once (the last settings win).
+    this.queueConnection = duplicateConnection(this.redis, 'im-router-queue', this.logger);
+    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection });
+    this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
+    for (const name of ['EXPIRE_MESSAGES', 'CLEAN_OFFLINE'] as const) {
+      await this.queue.upsertJobScheduler(name, { every: this.config.IM_EXPIRY_INTERVAL_MS }, { name, data: { v: 1 }, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
+    }
     this.readiness.register(`queue:${IM_ROUTER_QUEUE}`, () => {
       if (!this.worker?.isRunning()) throw new Error(`worker of ${IM_ROUTER_QUEUE} is not running`);
     });
@@ -47,11 +63,31 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     await dispatchImJob(this.handlers, parsed.value);
   }
 
+  /**
+   * A job that failed for good: a direct message is recorded in the failed-message timeline, and
+   * the request behind the job is answered with the failure (the sender is told, never left
+   * waiting). BullMQ keeps the failed job itself too.
+   */
+  private async gaveUp(job: Job): Promise<void> {
+    const parsed = parseImJob(job.name, job.data);
+    if (!parsed.ok) return;
+    const data = parsed.value.data;
+    if (parsed.value.name === 'SEND_DIRECT') {
+      const d = parsed.value.data;
+      await this.repo.recordFailure(d.userId, d.targetUserId, { from: d.userId, to: d.targetUserId, clientMsgId: d.clientMsgId, ts: job.timestamp, body: d.text });
+    }
+    if ('replyTo' in data) {
+      await this.replies.fail({ userId: data.userId, ...data.replyTo }, 'INTERNAL', `${job.name} could not be handled (${job.attemptsMade} attempts); nothing was stored`);
+    }
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    await this.queue?.close();
   }
 
   onApplicationShutdown(): void {
     this.connection?.disconnect();
+    this.queueConnection?.disconnect();
   }
 }

@@ -26,7 +26,7 @@ import { BUILTIN_NETWORK } from '@parley/protocol';
 import { REDIS } from '@parley/runtime';
 
 const LUA_DIR = join(__dirname, '..', '..', 'lua');
-const script = (name: string) => LuaScript.withOutboxLib(LUA_DIR, name, ['rooms-lib']);
+const script = (name: string) => LuaScript.withRequestLib(LUA_DIR, name, ['rooms-lib']);
 const scripts = {
   create: script('create'),
   join: script('join'),

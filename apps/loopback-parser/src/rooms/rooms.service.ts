@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, type Options, verify } from '@node-rs/argon2';
 import { RequestReplies } from '@parley/inbox';
-import { BUILTIN_NETWORK, URLS_MAX, type InboxMessageOfType, type RequestOf, StoredMessage } from '@parley/protocol';
+import { BUILTIN_NETWORK, historyPage, URLS_MAX, type InboxMessageOfType, type RequestOf } from '@parley/protocol';
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
 import { urlsIn } from './links';
@@ -234,15 +234,6 @@ export class RoomsService {
   /** A page of history by gid: the newest, older than `beforeGid`, or newer than `afterGid`. */
   private async fetch(to: ReplyAddress, room: string, body: RequestOf<'FETCH'>): Promise<void> {
     if (!(await this.repo.isMember(room, to.userId, body.windowId))) return void (await this.replies.fail(to, 'NOT_FOUND', 'not in this room'));
-    const all: StoredMessage[] = [];
-    for (const raw of (await this.repo.backlog(room)).reverse()) {
-      const parsed = StoredMessage.safeParse(JSON.parse(raw));
-      if (parsed.success) all.push(parsed.data);
-    }
-    let page: StoredMessage[];
-    if (body.afterGid !== undefined) page = all.filter((m) => m.gid > body.afterGid!).slice(0, body.limit);
-    else if (body.beforeGid !== undefined) page = all.filter((m) => m.gid < body.beforeGid!).slice(-body.limit);
-    else page = all.slice(-body.limit);
-    await this.replies.answer(to, { status: 'OK', messages: page.map((m) => ({ ...m, windowId: body.windowId })) });
+    await this.replies.answer(to, { status: 'OK', messages: historyPage(await this.repo.backlog(room), body, body.windowId) });
   }
 }

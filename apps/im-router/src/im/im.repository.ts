@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { DEFAULT_OUTBOX_MAX, LuaScript, type ReplyAddress } from '@parley/inbox';
+import { gatewayChannel, type ImKeys, imKeys, sessionList, sessionReplies, USER_KEY_PREFIXES, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
+import { BUILTIN_NETWORK } from '@parley/protocol';
+import { APP_CONFIG, REDIS } from '@parley/runtime';
+import type { ImConfig } from '../im.config';
+
+const LUA_DIR = join(__dirname, '..', '..', 'lua');
+const script = (name: string) => LuaScript.withRequestLib(LUA_DIR, name, ['im-lib']);
+const scripts = {
+  friends: script('friends'),
+  chat: script('chat'),
+  send: script('send'),
+  read: script('read'),
+  close: script('close'),
+  presence: script('presence'),
+  expire: script('expire'),
+};
+
+/** A.P: the key prefixes of users' keys, and the outbox bound. */
+const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
+
+/** A.R: where a script stores and announces the answer of a request. */
+const answerTarget = (to: ReplyAddress) => ({
+  replies: sessionReplies(to.userId, to.sessionId),
+  requestId: to.requestId,
+  channel: gatewayChannel(to.gateway),
+  sessionId: to.sessionId,
+});
+
+/** What a builder of a per-user key puts before the user id (the scripts add the id themselves). */
+const before = (key: string, id: string) => {
+  if (!key.endsWith(id)) throw new Error(`key ${key} does not end with ${id}`);
+  return key.slice(0, -id.length);
+};
+
+/** A.K: the IM key prefixes under the configured IM prefix. */
+function imPrefixes(im: ImKeys) {
+  return {
+    contact: before(im.contactFriend(1), '1'),
+    black: before(im.blackListUser(1), '1'),
+    request: before(im.friendRequest(1), '1'),
+    send: before(im.messageSend(1), '1'),
+    receive: before(im.messageReceive({ userId: 1 }), '1'),
+    offline: before(im.messageOffline(1), '1'),
+    receipt: before(im.readReceipt('x'), 'x'),
+    presence: im.presence(),
+    login: before(im.userLogin(1), '1'),
+    dmUsers: im.dmUsers(),
+  };
+}
+
+export type FriendsOp = 'request' | 'verdict' | 'remove' | 'block' | 'unblock';
+
+/** A 1on1 window of a user, as its window hash says. */
+export interface DirectWindow {
+  peer: number;
+}
+
+/** IM state in Redis (keys from the key schema); each change is one Lua step that also notifies. */
+@Injectable()
+export class ImRepository implements OnModuleInit {
+  readonly im: ImKeys;
+  private readonly K: ReturnType<typeof imPrefixes>;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: ImConfig,
+  ) {
+    this.im = imKeys(config.IM_KEY_PREFIX);
+    this.K = imPrefixes(this.im);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all(Object.values(scripts).map((s) => this.redis.script('LOAD', s.source)));
+  }
+
+  /** The conversation of two users as the scripts take it (A.C). */
+  private conversation(userId: number, peer: number) {
+    const [low, high] = [userId, peer].sort((a, b) => a - b);
+    const suffix = (other: number) => windowListEntrySuffix({ network: BUILTIN_NETWORK, name: String(other), type: '1on1' });
+    return { key: this.im.conversation(userId, peer), id: `${low}-${high}`, suffixU: suffix(peer), suffixP: suffix(userId) };
+  }
+
+  private async run(name: keyof typeof scripts, args: Record<string, unknown>, to?: ReplyAddress): Promise<unknown> {
+    const A = { P: PREFIXES, K: this.K, R: to && answerTarget(to), now: Date.now(), ...args };
+    return scripts[name].run(this.redis, [], [JSON.stringify(A)]);
+  }
+
+  async userIdByNick(nick: string): Promise<number | undefined> {
+    const id = await this.redis.hget(userIndex(), userIndexField.nick(nick));
+    return id ? Number(id) : undefined;
+  }
+
+  friends(op: FriendsOp, userId: number, target: number, to: ReplyAddress, allow?: boolean): Promise<unknown> {
+    return this.run('friends', { op, uid: userId, target, ...(allow !== undefined ? { allow } : {}) }, to);
+  }
+
+  chat(userId: number, peer: number, to: ReplyAddress): Promise<unknown> {
+    return this.run('chat', { uid: userId, peer, C: this.conversation(userId, peer) }, to);
+  }
+
+  send(userId: number, peer: number, text: string, clientMsgId: string, to: ReplyAddress): Promise<unknown> {
+    const c = this.config;
+    return this.run(
+      'send',
+      {
+        uid: userId,
+        peer,
+        text,
+        C: this.conversation(userId, peer),
+        clientMsgKey: this.im.clientMsg(userId, clientMsgId),
+        clientMsgTtl: c.IM_CLIENT_MSG_TTL_S,
+        backlog: c.IM_WINDOW_BACKLOG,
+        timelineMax: c.IM_TIMELINE_MAX,
+        offlineMax: c.IM_OFFLINE_MAX,
+      },
+      to,
+    );
+  }
+
+  read(userId: number, peer: number, gid: number, to: ReplyAddress): Promise<unknown> {
+    return this.run('read', { uid: userId, peer, gid, C: this.conversation(userId, peer), receiptTtl: this.config.IM_RECEIPT_TTL_S, receiptMax: 200 }, to);
+  }
+
+  close(userId: number, windowId: number, peer: number, to: ReplyAddress): Promise<unknown> {
+    return this.run('close', { uid: userId, wid: windowId, C: this.conversation(userId, peer) }, to);
+  }
+
+  /**
+   * A session started (with its device) or ended: the login hash follows, and the user's friends
+   * are told when they came online or went offline; true when that changed.
+   */
+  async presence(userId: number, sessionId: string, device?: Record<string, unknown>): Promise<boolean> {
+    return (await this.run('presence', { uid: userId, sessionId, ...(device ? { device } : {}) })) === 1;
+  }
+
+  /** The peer of one of the user's 1on1 windows on the built-in network (undefined: not such a window). */
+  async directWindow(userId: number, windowId: number): Promise<DirectWindow | undefined> {
+    const [type, network, target] = await this.redis.hmget(window(userId, windowId), 'type', 'network', 'targetUserId');
+    if (type !== '1on1' || network !== BUILTIN_NETWORK || !target) return undefined;
+    return { peer: Number(target) };
+  }
+
+  /** The window's history, newest first (bounded by IM_WINDOW_BACKLOG). */
+  history(userId: number, windowId: number): Promise<string[]> {
+    return this.redis.lrange(windowMsgs(userId, windowId), 0, -1);
+  }
+
+  /** The offline entries up to `upTo` (their time) leave the timeline: a session has them. */
+  async offlineDelivered(userId: number, upTo: number): Promise<number> {
+    return this.redis.zremrangebyscore(this.im.messageOffline(userId), '-inf', upTo);
+  }
+
+  /** A direct message that could not be stored after the queue's retries (the timeline expires with its newest entry). */
+  async recordFailure(from: number, to: number, packet: Record<string, unknown>): Promise<void> {
+    const key = this.im.messageFail(from, to);
+    await this.redis
+      .multi()
+      .zadd(key, Date.now(), JSON.stringify(packet))
+      .zremrangebyrank(key, 0, -this.config.IM_TIMELINE_MAX - 1)
+      .expire(key, this.config.IM_MESSAGE_TTL_S)
+      .exec();
+  }
+
+  /** Drops the user's direct messages older than `cutoff` (ms); how many went. */
+  async expire(userId: number, cutoff: number): Promise<number> {
+    return (await this.run('expire', { uid: userId, cutoff, max: 10_000 })) as number;
+  }
+
+  /** Walks a set or hash of user ids in pages (SSCAN / HSCAN), calling `each` with each page. */
+  async scanUsers(kind: 'dmUsers' | 'presence', each: (page: { userId: number; value?: string }[]) => Promise<void>): Promise<void> {
+    let cursor = '0';
+    do {
+      if (kind === 'dmUsers') {
+        const [next, ids] = await this.redis.sscan(this.im.dmUsers(), cursor, 'COUNT', 200);
+        cursor = next;
+        await each(ids.map((id) => ({ userId: Number(id) })));
+      } else {
+        const [next, flat] = await this.redis.hscan(this.im.presence(), cursor, 'COUNT', 200);
+        cursor = next;
+        const page: { userId: number; value: string }[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) page.push({ userId: Number(flat[i]), value: flat[i + 1]! });
+        await each(page);
+      }
+    } while (cursor !== '0');
+  }
+
+  /**
+   * Devices of sessions that are gone (a gateway that died did not say so) leave the login hash;
+   * returns whether the user still counts as online with no session left.
+   */
+  async staleLogins(userId: number): Promise<boolean> {
+    const [live, logins, presence] = await Promise.all([
+      this.redis.zrange(sessionList(userId), '0', '-1'),
+      this.redis.hkeys(this.im.userLogin(userId)),
+      this.redis.hget(this.im.presence(), String(userId)),
+    ]);
+    const gone = logins.filter((id) => !live.includes(id));
+    if (gone.length > 0) await this.redis.hdel(this.im.userLogin(userId), ...gone);
+    return presence === 'online' && live.length === 0;
+  }
+}
