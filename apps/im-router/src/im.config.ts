@@ -7,6 +7,8 @@ export const IM_CONFIG_SHAPE = {
   /** Prefix of every IM key (the ouyunc seed's `ouyunc:im:`). */
   IM_KEY_PREFIX: env.imKeyPrefix(),
   IM_WORKER_CONCURRENCY: env.int(16, 1, 512),
+  /** A job's lock: an im-router killed mid-job delays that job this long before another instance takes it again. */
+  IM_JOB_LOCK_MS: env.int(30_000, 1_000, 600_000),
   /** How long a direct message's client id is remembered (a retry within it is not stored twice). */
   IM_CLIENT_MSG_TTL_S: env.int(86_400, 60, 30 * 86_400),
   /** Messages kept per 1on1 window (its history for the init burst and FETCH). */

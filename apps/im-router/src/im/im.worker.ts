@@ -23,7 +23,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     private readonly repo: ImRepository,
     private readonly replies: RequestReplies,
     @Inject(REDIS) private readonly redis: RedisConnection,
-    @Inject(APP_CONFIG) private readonly config: { IM_WORKER_CONCURRENCY: number; IM_EXPIRY_INTERVAL_MS: number },
+    @Inject(APP_CONFIG) private readonly config: { IM_WORKER_CONCURRENCY: number; IM_EXPIRY_INTERVAL_MS: number; IM_JOB_LOCK_MS: number },
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
   ) {}
@@ -36,6 +36,9 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.worker = new Worker(IM_ROUTER_QUEUE, (job: Job) => this.process(job), {
       connection: this.connection,
       concurrency: this.config.IM_WORKER_CONCURRENCY,
+      // A worker killed mid-job holds its lock this long; then another takes the job again.
+      lockDuration: this.config.IM_JOB_LOCK_MS,
+      stalledInterval: this.config.IM_JOB_LOCK_MS,
     });
     this.worker.on('failed', (job, err) => {
       const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
