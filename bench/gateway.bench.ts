@@ -7,48 +7,24 @@
 // Not a test: it prints figures and writes bench/results/gateway.json. Needs the gateway built
 // (npm run build). Users and tokens are written straight into Redis (argon2 would only slow setup).
 //   npm run bench:gateway
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { Notifier } from '@parley/inbox';
-import { authToken, user, users } from '@parley/key-schema';
 import type { Notification } from '@parley/protocol';
 import { ChildFixture, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
 import { runBench, writeResults } from './results-file';
+import { inBatches, seedUsers } from './seed';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 5000);
 const DELIVERY_SESSIONS = Math.min(SESSIONS, Number(process.env.BENCH_DELIVERY_SESSIONS ?? 1000));
 const PER_SESSION = Number(process.env.BENCH_PER_SESSION ?? 100);
 const BATCH = 10;
-const CONNECT_AT_ONCE = 100;
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const KiB = (bytes: number) => +(bytes / 1024).toFixed(1);
-
-async function seedUsers(space: TestKeySpace, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let start = 1; start <= count; start += 1000) {
-    const pipeline = space.redis.pipeline();
-    for (let id = start; id < Math.min(count + 1, start + 1000); id++) {
-      const token = randomBytes(32).toString('base64url');
-      tokens.push(token);
-      const hash = createHash('sha256').update(token).digest('hex');
-      pipeline.hset(user(id), 'name', `bench ${id}`, 'nick', `bench${id}`, 'email', `bench${id}@example.com`).sadd(users(), id);
-      pipeline.hset(authToken(hash), 'userId', id, 'created', Date.now()).pexpire(authToken(hash), 3_600_000);
-    }
-    await pipeline.exec();
-  }
-  return tokens;
-}
-
-async function inBatches<T>(n: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i += CONNECT_AT_ONCE) out.push(...(await Promise.all(Array.from({ length: Math.min(CONNECT_AT_ONCE, n - i) }, (_, j) => make(i + j)))));
-  return out;
-}
 
 async function measureGateway(space: TestKeySpace) {
   const tokens = await seedUsers(space, SESSIONS);
