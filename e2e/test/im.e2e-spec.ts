@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { imKeys } from '@parley/key-schema';
-import type { SequencedNotification } from '@parley/protocol';
+import { appSigningText, type SequencedNotification } from '@parley/protocol';
 import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
 import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
 
@@ -298,6 +301,44 @@ describe('IM (gateway + im-router as processes)', () => {
     expect(arrived.map((m) => m.gid)).toEqual([...gids].sort((a, b) => a - b));
     expect(new Set(arrived.map((m) => m.body)).size).toBe(60);
     expect(bob.c.duplicates + bob.c.gaps).toBe(0);
+  });
+
+  it('SaaS apps: the CLI creates one; its backend logs users in with signed requests (stale, replayed and forged ones refused); its live connections are capped', async () => {
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, [join(__dirname, '..', '..', 'apps', 'im-router', 'dist', 'cli.js'), ...args], { env: { ...process.env, REDIS_URL: space.url }, encoding: 'utf8' });
+    const { secret } = JSON.parse(cli('app', 'create', 'demo-app', '--max-connections', '1')) as { secret: string };
+    expect(() => cli('app', 'create', 'demo-app')).toThrow(/exists/);
+    const login = (body: Record<string, unknown>, appKey = 'demo-app') =>
+      fetch(`${url}/api/v1/apps/${appKey}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const signed = (identity: string, key = secret, timestamp = Date.now()) => {
+      const b = { identity, timestamp, nonce: randomBytes(12).toString('base64url') };
+      return { ...b, signature: createHmac('sha256', key).update(appSigningText('demo-app', b)).digest('hex') };
+    };
+    const body = signed('customer-42');
+    const first = await login(body);
+    expect(first.status).toBe(200);
+    const { userId, token } = (await first.json()) as { userId: number; token: string };
+    // The same request again: a replay.
+    expect([(await login(body)).status, ((await (await login(body)).json()) as { error: { code: string } }).error.code]).toEqual([401, 'REPLAYED']);
+    const stale = await login(signed('customer-42', secret, Date.now() - 10 * 60_000));
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('STALE_REQUEST');
+    const forged = await login(signed('customer-42', 'not the secret'));
+    expect([forged.status, ((await forged.json()) as { error: { code: string } }).error.code]).toEqual([401, 'BAD_SIGNATURE']);
+    expect((await login(signed('x'), 'no-such-app')).status).toBe(404);
+    // The same identity again is the same Parley user.
+    expect(((await (await login(signed('customer-42'))).json()) as { userId: number }).userId).toBe(userId);
+
+    // One live connection at most: a second session is refused until the first ends.
+    const one = await session({ nick: 'customer-42', token });
+    expect(await space.redis.hlen(im.appConnection('demo-app'))).toBe(1);
+    const second = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], reconnection: false });
+    clients.push(second);
+    await expect(second.connect()).rejects.toThrow(/TOO_MANY_CONNECTIONS/);
+    expect(JSON.parse(cli('app', 'show', 'demo-app'))).toMatchObject({ appKey: 'demo-app', maxConnections: 1, connections: 1 });
+    ok(await one.c.request({ id: 'LOGOUT' }));
+    await eventually(() => space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'connection released');
+    const fresh = ((await (await login(signed('customer-42'))).json()) as { token: string }).token;
+    await session({ nick: 'customer-42', token: fresh });
   });
 
   it('a direct message that cannot be stored after the queue’s retries lands in the failed timeline and the sender is told', async () => {

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { InboxModule } from '@parley/inbox';
 import { type Logger, RuntimeModule } from '@parley/runtime';
 import { AccountsModule } from './accounts/accounts.module';
+import { SaasModule } from './saas/saas.module';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { HttpSettings } from './http/http-settings';
 import { SessionsModule } from './sessions/sessions.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static register(config: { REDIS_URL: string }, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule, WebhooksModule],
+      imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule, WebhooksModule, SaasModule],
       controllers: [WebController],
       providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings],
     };

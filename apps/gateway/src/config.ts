@@ -44,6 +44,8 @@ export const gatewayConfigShape = {
   SOCKET_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
   /** Posts per minute a room's webhook accepts (`POST /api/v1/groups/:name/messages`). */
   WEBHOOK_LIMIT_PER_MIN: env.int(60, 1),
+  /** A SaaS app's signed login must carry a timestamp this close to the server's clock (its nonce is kept twice as long). */
+  APP_LOGIN_SKEW_MS: env.int(300_000, 1_000, 3_600_000),
   /** Where im-router keeps the IM keys (the gateway reads offline messages and friend requests for the init burst). */
   IM_KEY_PREFIX: env.imKeyPrefix(),
   /** Where the gateway keeps files (e-mail written without SMTP). */

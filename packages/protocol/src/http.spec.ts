@@ -1,5 +1,7 @@
 import { type z } from 'zod';
 import {
+  AppLoginBody,
+  appSigningText,
   ERROR_CODES,
   ErrorBody,
   LoginBody,
@@ -80,10 +82,21 @@ describe.each(cases)('%s', (_name, schema, good, bad) => {
   });
 });
 
+describe('app login', () => {
+  it('signs the key, identity, timestamp and nonce one per line, and checks the body', () => {
+    expect(appSigningText('demo', { identity: 'u-1', timestamp: 5, nonce: 'n' })).toBe('demo\nu-1\n5\nn');
+    const body = { identity: 'u-1', timestamp: 1_795_000_000_000, nonce: 'abcdefghijklmnop', signature: 'a'.repeat(64) };
+    expect(AppLoginBody.safeParse(body).success).toBe(true);
+    expect(AppLoginBody.safeParse({ ...body, identity: 'a\nb' }).success).toBe(false);
+    expect(AppLoginBody.safeParse({ ...body, nonce: 'short' }).success).toBe(false);
+    expect(AppLoginBody.safeParse({ ...body, signature: 'A'.repeat(64) }).success).toBe(false);
+  });
+});
+
 describe('ERROR_CODES', () => {
   it('holds the HTTP codes and each is a valid ErrorBody code', () => {
     expect(Object.keys(ERROR_CODES).sort()).toEqual(
-      ['BAD_CREDENTIALS', 'EMAIL_TAKEN', 'INTERNAL', 'NICK_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'UNAUTHORIZED', 'VALIDATION_FAILED'].sort(),
+      ['BAD_CREDENTIALS', 'EMAIL_TAKEN', 'INTERNAL', 'NICK_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'UNAUTHORIZED', 'VALIDATION_FAILED', 'STALE_REQUEST', 'REPLAYED', 'BAD_SIGNATURE'].sort(),
     );
     for (const code of Object.values(ERROR_CODES)) {
       expect(ErrorBody.safeParse({ error: { code, message: 'm' } }).success).toBe(true);

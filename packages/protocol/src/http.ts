@@ -67,6 +67,22 @@ export type DeleteAccountBody = z.infer<typeof DeleteAccountBody>;
 export const WebhookMessageBody = z.object({ text: MessageText.min(1) });
 export type WebhookMessageBody = z.infer<typeof WebhookMessageBody>;
 
+/**
+ * `POST /api/v1/apps/:appKey/login`: a third-party backend logs one of its users in. `signature` is
+ * the hex HMAC-SHA256, keyed with the app's secret, of `appSigningText(...)`. The timestamp must
+ * be within APP_LOGIN_SKEW_MS of the server's clock and the nonce unused.
+ */
+export const AppLoginBody = z.object({
+  identity: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . @ -'),
+  timestamp: z.int().positive(),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16-64 characters of A-Z a-z 0-9 _ -'),
+  signature: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
+});
+export type AppLoginBody = z.infer<typeof AppLoginBody>;
+
+/** What an app signs: its key, the user's identity, the timestamp (ms) and the nonce, one per line. */
+export const appSigningText = (appKey: string, b: Pick<AppLoginBody, 'identity' | 'timestamp' | 'nonce'>): string => `${appKey}\n${b.identity}\n${b.timestamp}\n${b.nonce}`;
+
 export const ERROR_CODES = keyMirror(
   'EMAIL_TAKEN',
   'NICK_TAKEN',
@@ -76,6 +92,12 @@ export const ERROR_CODES = keyMirror(
   'UNAUTHORIZED',
   'NOT_FOUND',
   'INTERNAL',
+  /** App login: a timestamp too far from the server's clock. */
+  'STALE_REQUEST',
+  /** App login: a nonce used before. */
+  'REPLAYED',
+  /** App login: the signature does not match. */
+  'BAD_SIGNATURE',
 );
 export type HttpErrorCode = keyof typeof ERROR_CODES;
 

@@ -41,7 +41,8 @@ export const InitPayload = z.object({
 });
 export type InitPayload = z.infer<typeof InitPayload>;
 
-export const INIT_ERROR_CODES = keyMirror('BAD_REQUEST', 'UNAUTHORIZED', 'ALREADY_INITIALIZED', 'INTERNAL');
+/** TOO_MANY_CONNECTIONS: a SaaS app's user, and the app has its maximum of live sessions. */
+export const INIT_ERROR_CODES = keyMirror('BAD_REQUEST', 'UNAUTHORIZED', 'ALREADY_INITIALIZED', 'INTERNAL', 'TOO_MANY_CONNECTIONS');
 
 export const InitAck = z.discriminatedUnion('status', [
   z.object({

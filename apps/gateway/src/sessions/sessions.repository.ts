@@ -29,6 +29,7 @@ import { BUILTIN_NETWORK, type NotifyMessage } from '@parley/protocol';
 import { APP_CONFIG, REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';
 import type { Problem, Snapshot, WindowSnapshot } from './burst';
+import { AppsRepository } from '../saas/apps.repository';
 import { ImQueue } from './im-queue';
 import { GATEWAY_INSTANCE } from './instance';
 
@@ -93,6 +94,8 @@ export class SessionsRepository {
     /** im-router hears of sessions that start and end (presence) and of offline messages delivered. */
     @Optional() private readonly im?: ImQueue,
     @Optional() @Inject(APP_CONFIG) config?: { IM_KEY_PREFIX?: string },
+    /** A session of a SaaS app's user leaves the app's connections when it ends. */
+    @Optional() private readonly apps?: AppsRepository,
   ) {
     this.imKeys = imKeys(config?.IM_KEY_PREFIX);
   }
@@ -223,6 +226,8 @@ export class SessionsRepository {
     ]);
     if (ended !== 1) return false;
     await this.im?.presence(userId, sessionId, false);
+    const app = await this.apps?.appOf(userId);
+    if (app) await this.apps!.disconnect(app, sessionId);
     return true;
   }
 

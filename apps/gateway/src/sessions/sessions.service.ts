@@ -5,6 +5,7 @@ import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { AccountsService } from '../accounts/accounts.service';
 import { buildBurst } from './burst';
 import { Delivery } from './delivery';
+import { AppsRepository } from '../saas/apps.repository';
 import { GatewayMetrics } from './metrics';
 import type { ParleySocket } from './socket-types';
 import { type SessionRef, SessionsRepository } from './sessions.repository';
@@ -35,6 +36,7 @@ export class SessionsService {
     private readonly delivery: Delivery,
     private readonly accounts: AccountsService,
     private readonly metrics: GatewayMetrics,
+    private readonly apps: AppsRepository,
     @Inject(APP_CONFIG) private readonly config: SessionsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -76,6 +78,16 @@ export class SessionsService {
   private async start(socket: ParleySocket, input: InitPayload): Promise<InitOutcome> {
     const userId = socket.data.userId;
     const ref: SessionRef = { userId, sessionId: randomBytes(16).toString('base64url') };
+    // A SaaS app's user: the session counts against the app's live connections, or is refused.
+    const appKey = await this.apps.appOf(userId);
+    if (appKey) {
+      const app = await this.apps.app(appKey);
+      const info = { deviceType: input.deviceType ?? 'web', ip: socket.handshake.address ?? '', since: Date.now() };
+      if (!app || !(await this.apps.connect(appKey, app.maxConnections, ref.sessionId, info))) {
+        this.logger.info({ ...ref, appKey }, 'app connection refused: the app has its maximum of live connections');
+        return { ack: { status: 'ERROR', code: 'TOO_MANY_CONNECTIONS' } };
+      }
+    }
     // A token-authenticated socket gets a fresh token with each new session; a cookie one keeps
     // its cookie (JavaScript must never see that token).
     let tokenHash = socket.data.tokenHash;
