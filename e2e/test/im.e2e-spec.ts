@@ -5,10 +5,10 @@ import { ParleyClient } from '@parley/client';
 import { imKeys } from '@parley/key-schema';
 import { appSigningText, type SequencedNotification } from '@parley/protocol';
 import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
+import { appStarter, connectedSession, ofType, ok, registerUser, startApp, waitFor } from './apps';
 
 const im = imKeys();
-const IM_ENV = { IM_EXPIRY_INTERVAL_MS: '300', IM_JOB_LOCK_MS: '1500' };
+const IM_ENV = { IM_EXPIRY_INTERVAL_MS: '300', IM_JOB_LOCK_MS: '1500', IM_GATEWAY_DEAD_MS: '1500' };
 
 /** Friends, direct messages, receipts and offline delivery through real socket.io clients, the gateway and im-router (BullMQ). */
 describe('IM (gateway + im-router as processes)', () => {
@@ -339,6 +339,34 @@ describe('IM (gateway + im-router as processes)', () => {
     await eventually(() => space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'connection released');
     const fresh = ((await (await login(signed('customer-42'))).json()) as { token: string }).token;
     await session({ nick: 'customer-42', token: fresh });
+  });
+
+  it('a killed gateway is reaped: recorded with the sessions it held, its users’ devices offline, their friends told', async () => {
+    const alice = await user('alice');
+    const bob = await account('bob');
+    ok(await alice.c.request({ id: 'SET', settings: { friendRequests: 'accept' } }));
+    const other = await startApp('gateway', { REDIS_URL: space.url, SESSION_HEARTBEAT_MS: '300', LOGIN_LIMIT_PER_IP: '100000' });
+    try {
+      await other.waitForLog('gateway listening');
+      const c = new ParleyClient({ url: `http://127.0.0.1:${other.port}`, token: bob.token, clientName: 'e2e', transports: ['websocket'], reconnection: false });
+      clients.push(c);
+      await c.connect();
+      ok(await c.request({ id: 'REQUEST_FRIEND', userId: alice.userId }));
+      await waitFor(alice, 'UPDATE_FRIENDS', (u) => u.friends.some((f) => f.userId === bob.userId && f.online));
+      const marker = alice.seen.items.length;
+      await other.proc.kill('SIGKILL');
+      await eventually(
+        () => alice.seen.items.slice(marker).find((i) => i.type === 'UPDATE_FRIENDS' && i.friends.some((f) => f.userId === bob.userId && !f.online)),
+        (x) => x !== undefined,
+        'bob shown offline after his gateway died',
+      );
+      const records = Object.values(await space.redis.hgetall(im.clusterServerOffline())).map((v) => JSON.parse(v) as { sessions: string[] });
+      expect(records.some((r) => r.sessions.includes(`${bob.userId}:${c.sessionId}`))).toBe(true);
+      const device = JSON.parse((await space.redis.hget(im.userLogin(bob.userId), c.sessionId!))!) as { offline?: number };
+      expect(device.offline).toBeGreaterThan(0);
+    } finally {
+      await other.proc.kill('SIGKILL');
+    }
   });
 
   it('a direct message that cannot be stored after the queue’s retries lands in the failed timeline and the sender is told', async () => {

@@ -70,14 +70,14 @@ describe('the five apps, started as processes', () => {
     expect(entries.map((e) => e.reason)).toEqual([expect.stringMatching(/^invalid message: /)]);
   });
 
-  it('im-router fails jobs it does not handle yet, and malformed ones, without retrying', async () => {
+  it('im-router fails malformed and unknown jobs at once, without retrying', async () => {
     const queue = new Queue(IM_ROUTER_QUEUE, { connection: space.connect({ maxRetriesPerRequest: null }) });
     try {
-      const later = await queue.add('EXPIRE_MESSAGES', { v: 1 }, { attempts: 3 });
+      const unknown = await queue.add('DANCE', { v: 1 }, { attempts: 3 });
       const bad = await queue.add('REQUEST_FRIEND', { v: 1, userId: 'x' }, { attempts: 3 });
-      const first = await app('im-router').waitForLog('job failed', { jobId: later.id });
-      expect(first.reason).toBe('message expiry jobs are not handled yet by im-router');
-      expect(first.attempts).toBe(1);
+      const first = await app('im-router').waitForLog('job failed', { jobId: unknown.id });
+      expect(first.reason).toBe('invalid job: unknown job name "DANCE"');
+      expect([first.attempts, first.final]).toEqual([1, true]);
       const second = await app('im-router').waitForLog('job failed', { jobId: bad.id });
       expect(second.reason).toMatch(/^invalid job: REQUEST_FRIEND: /);
     } finally {

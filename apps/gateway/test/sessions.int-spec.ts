@@ -1,4 +1,4 @@
-import { groupBacklog, names, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends } from '@parley/key-schema';
+import { groupBacklog, names, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends, imKeys } from '@parley/key-schema';
 import { Notifier } from '@parley/inbox';
 import { eventually, useTestRedis } from '@parley/testing';
 import type { Socket } from 'socket.io-client';
@@ -19,6 +19,7 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     // What other apps would have written: a setting, a friend, a room window, an IRC window.
     await r().hset(settings(me.userId), 'theme', '"dark"', 'fontSize', '14');
     await r().sadd(friends(me.userId), bob.userId);
+    await r().hset(imKeys().presence(), String(bob.userId), '1700000000000'); // im-router: bob's last session ended then
     await r().sadd(windowList(me.userId), windowListEntry({ windowId: 1, network: 'parley', name: '#tea', type: 'group' }), windowListEntry({ windowId: 2, network: 'libera', name: '#node', type: 'group' }));
     await r().hset(window(me.userId, 1), 'name', '#tea', 'type', 'group', 'network', 'parley', 'topic', 'Tea time', 'userMode', '*', 'visible', 'true');
     await r().hset(window(me.userId, 2), 'name', '#node', 'type', 'group', 'network', 'libera', 'topic', '', 'userMode', 'u');
@@ -39,7 +40,7 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(seen.items.map((n) => n.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const [settingsN, friendsN, networksN, room, members, irc, roomMsgs, ircMsgs] = seen.items;
     expect(settingsN).toMatchObject({ settings: { theme: 'dark', fontSize: 14 } });
-    expect(friendsN).toMatchObject({ reset: true, friends: [{ userId: bob.userId, nick: 'bob', online: false }] });
+    expect(friendsN).toMatchObject({ reset: true, friends: [{ userId: bob.userId, nick: 'bob', online: false, lastSeen: 1_700_000_000_000 }] });
     expect(networksN).toMatchObject({ networks: [{ name: 'parley', state: 'connected', currentNick: 'alice' }, { name: 'libera', state: 'connected', currentNick: 'alice_' }] });
     expect(room).toMatchObject({ windowId: 1, network: 'parley', name: '#tea', windowType: 'group', topic: 'Tea time', role: '*', visible: true });
     expect(members).toMatchObject({ windowId: 1, reset: true });

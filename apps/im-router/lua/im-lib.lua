@@ -34,7 +34,7 @@ end
 local function friend_entry(P, K, fid)
   local nick = nick_of(P, fid)
   if not nick then return nil end
-  local entry = { userId = tonumber(fid), nick = nick, online = redis.call('ZCARD', P.sessionList .. fid) > 0 }
+  local entry = { userId = tonumber(fid), nick = nick, online = redis.call('HGET', K.presence, fid) == 'online' }
   if not entry.online then
     local seen = tonumber(redis.call('HGET', K.presence, fid))
     if seen then entry.lastSeen = seen end

@@ -3,22 +3,31 @@
 -- live session) or went offline (no session left), once per change.
 -- (outbox lib + request lib + im-lib first.)
 --
--- ARGV[1] JSON A: P, K, now, uid, sessionId, device (started: { type, ip, gateway, loginAt }; absent when ended)
+-- ARGV[1] JSON A: P, K, now, uid, op ('started' | 'ended' | 'check': only look again), sessionId,
+--         device (started: { type, ip, gateway, loginAt }; a resumed session has none)
 -- Returns 1 when the user's presence changed, else 0.
 local A = cjson.decode(ARGV[1])
 local P, K = A.P, A.K
 local uid = tostring(A.uid)
 local login = K.login .. uid
-if A.device then
+if A.op == 'started' and A.device then
   -- A session that ended before this job ran is not recorded.
   if redis.call('ZSCORE', P.sessionList .. uid, A.sessionId) then
     A.device.sessionId = A.sessionId
     redis.call('HSET', login, A.sessionId, cjson.encode(A.device))
   end
-else
+elseif A.op == 'ended' then
   redis.call('HDEL', login, A.sessionId)
 end
-local online = redis.call('ZCARD', P.sessionList .. uid) > 0
+-- Online: a session held by a gateway that is alive (one that died or left holds nobody online).
+local online = false
+for _, sid in ipairs(redis.call('ZRANGE', P.sessionList .. uid, 0, -1)) do
+  local gateway = redis.call('HGET', P.session .. uid .. P.separator .. sid, 'gateway')
+  if gateway and redis.call('ZSCORE', K.gateways, gateway) then
+    online = true
+    break
+  end
+end
 local was = redis.call('HGET', K.presence, uid) == 'online'
 if online == was then return 0 end
 redis.call('HSET', K.presence, uid, online and 'online' or tostring(A.now))

@@ -21,6 +21,8 @@ export const IM_CONFIG_SHAPE = {
   IM_RECEIPT_TTL_S: env.int(30 * 86_400, 60, 365 * 86_400),
   /** How long direct messages are kept (timelines, offline entries, 1on1 histories, failed entries). */
   IM_MESSAGE_TTL_S: env.int(90 * 86_400, 1, 10 * 365 * 86_400),
+  /** A gateway silent this long (its heartbeat is SESSION_HEARTBEAT_MS) is reaped: its users are shown offline. */
+  IM_GATEWAY_DEAD_MS: env.int(180_000, 1_000, 86_400_000),
   /** How often the expiry and cleanup jobs run (each once across all im-router instances). */
   IM_EXPIRY_INTERVAL_MS: env.int(3_600_000, 100, 7 * 86_400_000),
 };

@@ -75,6 +75,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'INCR counter; the seed\'s spelling, capital I included.' },
   { family: 'passwordresettoken', pattern: 'passwordresettoken:<token>', type: 'string', seed: 'mas', owner: 'gateway', example: 'passwordresettoken:r3setT0ken',
     notes: 'Value is the user id; set with an expiry.' },
+  { family: 'gateways', pattern: 'gateways', type: 'zset', seed: 'parley', owner: 'gateway', fields: ['<instance>: last heartbeat ms'], example: 'gateways',
+    notes: 'Every running gateway beats here (SESSION_HEARTBEAT_MS); one that stops is recorded in `im:cluster:server:offline` by im-router\'s reaper and its users shown offline.' },
   { family: 'appnonce', pattern: 'appnonce:<appKey>:<nonce>', type: 'string', seed: 'parley', owner: 'gateway', example: 'appnonce:demo-app:n0nce-1',
     notes: 'The nonce of a signed app login (`POST /api/v1/apps/:appKey/login`), kept while its timestamp would be accepted: the same request again is refused.' },
   { family: 'authtoken', pattern: 'authtoken:<tokenHash>', type: 'hash', seed: 'parley', owner: 'gateway', fields: ['userId', 'created'], example: 'authtoken:9f86d081',

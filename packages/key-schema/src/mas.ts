@@ -82,6 +82,8 @@ export const passwordResetToken = (token: string): StringKey =>
 
 /** `authtoken:<sha256 of the token>` — a login token's record (`userId`, `created`), with an expiry. */
 export const authToken = (tokenHash: string): HashKey => makeKey('hash', 'authtoken', tokenPart(tokenHash, 'tokenHash'));
+/** `gateways` — gateway instance → its last heartbeat (ms): a gateway that stops beating is reaped by im-router. */
+export const gatewayHeartbeats = (): ZsetKey => makeKey('zset', 'gateways');
 /** `appnonce:<appKey>:<nonce>` — a signed app login's nonce, kept while its timestamp is acceptable: a replay is refused. */
 export const appNonce = (appKey: string, nonce: string): StringKey => makeKey('string', 'appnonce', tokenPart(appKey, 'appKey'), tokenPart(nonce, 'nonce'));
 /** `authtoken:` — what `authToken(hash)` puts before the hash, for Lua scripts. */

@@ -87,15 +87,20 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     // Well within the idle TTL, whatever the two are set to: a connected session never expires.
     const every = Math.min(this.config.SESSION_HEARTBEAT_MS, Math.floor(this.config.SESSION_IDLE_TTL_MS / 3));
+    await this.repo.beat();
     this.heartbeat = setInterval(() => {
       this.repo.touch([...this.live.values()].map((l) => l.ref)).catch((err: unknown) => this.logger.warn({ err }, 'session heartbeat failed'));
+      this.repo.beat().catch((err: unknown) => this.logger.warn({ err }, 'gateway heartbeat failed'));
     }, every);
     this.heartbeat.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     this.subscriber?.disconnect();
+    // A graceful stop is not a death: the reaper need not mark its users offline (their sockets
+    // reconnect to another gateway at once).
+    await this.repo.beat(false).catch((err: unknown) => this.logger.warn({ err }, 'could not leave the gateway list'));
   }
 
   /** Sockets with a session on this gateway. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
   friends,
+  gatewayHeartbeats,
   type ImKeys,
   imKeys,
   groupBacklog,
@@ -162,11 +163,14 @@ export class SessionsRepository {
   /** Resumes a session after the client's `lastSeq`; from now on its wake-ups come to this gateway. */
   async resume(ref: SessionRef, lastSeq: number): Promise<ResumeResult> {
     const { userId, sessionId } = ref;
-    return (await scripts.resume.run(
+    const result = (await scripts.resume.run(
       this.redis,
       [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
       [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
     )) as ResumeResult;
+    // Held by this gateway now: a user shown offline when their gateway died is online again.
+    if (result === 'OK') await this.im?.presence(userId, sessionId, true);
+    return result;
   }
 
   async readOutbox(ref: SessionRef, after: number, max: number): Promise<OutboxRead> {
@@ -234,6 +238,12 @@ export class SessionsRepository {
   /** Tells irc-parser the user is back (a new session): IRC networks closed while they were away reconnect. */
   async announceActive(userId: number): Promise<void> {
     await this.redis.lpush(inbox('ircparser'), JSON.stringify({ v: 1, type: 'active', userId }));
+  }
+
+  /** This gateway is alive (im-router reaps a gateway that stops beating); `false`: it is leaving. */
+  async beat(alive = true): Promise<void> {
+    if (alive) await this.redis.zadd(gatewayHeartbeats(), Date.now(), this.instance);
+    else await this.redis.zrem(gatewayHeartbeats(), this.instance);
   }
 
   /** Marks sessions active now (their sockets are connected); a session already ended stays ended. */
@@ -310,7 +320,7 @@ export class SessionsRepository {
    * Everything the init burst shows, read in two pipelined round trips. Not a snapshot in time:
    * complete-init.lua reconciles it with what backends appended meanwhile.
    */
-  async snapshot(userId: number, maxBacklogMsgs: number, onlineWindowMs: number, problem: Problem): Promise<Snapshot> {
+  async snapshot(userId: number, maxBacklogMsgs: number, problem: Problem): Promise<Snapshot> {
     const first = await this.redis
       .pipeline()
       .hget(user(userId), 'nick')
@@ -343,7 +353,7 @@ export class SessionsRepository {
     const requesterIds = value<string[]>(5).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
 
     const second = this.redis.pipeline();
-    for (const f of friendIds) second.hget(user(f), 'nick').zrange(sessionList(f), '-1', '-1', 'WITHSCORES');
+    for (const f of friendIds) second.hget(user(f), 'nick').hget(this.imKeys.presence(), String(f));
     for (const n of ircNetworks) second.hgetall(networks(userId, n));
     for (const r of requesterIds) second.hget(user(r), 'nick');
     for (const e of entries) {
@@ -357,12 +367,12 @@ export class SessionsRepository {
       if (err) throw err;
       return result as T;
     };
-    const now = Date.now();
+    // Presence as im-router keeps it: `online`, or when the friend's last session ended.
     const friendList = friendIds.map((friendId) => {
       const friendNick = next<string | null>();
-      const newest = next<string[]>();
-      const lastSeen = newest.length === 2 ? Number(newest[1]) : null;
-      return { userId: friendId, nick: friendNick, lastSeen, online: lastSeen !== null && now - lastSeen <= onlineWindowMs };
+      const presence = next<string | null>();
+      const lastSeen = presence !== null && presence !== 'online' && Number.isFinite(Number(presence)) ? Number(presence) : null;
+      return { userId: friendId, nick: friendNick, lastSeen, online: presence === 'online' };
     });
     const networkList = ircNetworks.map((name) => ({ name, fields: next<Record<string, string>>() }));
     const friendRequests = requesterIds.map((requester) => ({ userId: requester, nick: next<string | null>() }));

@@ -15,7 +15,6 @@ export const DEFAULT_BACKLOG_MSGS = 100;
 
 export interface SessionsConfig {
   SESSION_MAX_PER_USER: number;
-  SESSION_HEARTBEAT_MS: number;
   TOKEN_ROTATION_GRACE_MS: number;
 }
 
@@ -112,7 +111,7 @@ export class SessionsService {
     await this.delivery.attach(ref, socket, 0, input.batch);
     const maxBacklog = input.maxBacklogMsgs ?? DEFAULT_BACKLOG_MSGS;
     for (let attempt = 1; ; attempt++) {
-      const snapshot = await this.repo.snapshot(userId, maxBacklog, 2 * this.config.SESSION_HEARTBEAT_MS, (what, detail) =>
+      const snapshot = await this.repo.snapshot(userId, maxBacklog, (what, detail) =>
         this.logger.warn({ ...ref, ...detail }, what),
       );
       const burst = buildBurst(snapshot, maxBacklog, (what, detail) => this.logger.warn({ ...ref, ...detail }, what));

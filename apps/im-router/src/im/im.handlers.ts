@@ -76,11 +76,11 @@ export class ImHandlers implements ImJobHandlers {
   };
 
   SESSION_STARTED = async (job: ImJobPayload<'SESSION_STARTED'>): Promise<void> => {
-    await this.repo.presence(job.userId, job.sessionId, job.device ?? { type: 'web', ip: '', gateway: '', loginAt: 0 });
+    await this.repo.presence(job.userId, 'started', job.sessionId, job.device);
   };
 
   SESSION_ENDED = async (job: ImJobPayload<'SESSION_ENDED'>): Promise<void> => {
-    await this.repo.presence(job.userId, job.sessionId);
+    await this.repo.presence(job.userId, 'ended', job.sessionId);
   };
 
   /** Scheduled: every user's direct messages older than IM_MESSAGE_TTL_S go. */
@@ -93,10 +93,26 @@ export class ImHandlers implements ImJobHandlers {
     if (gone > 0) this.logger.info({ gone, cutoff }, 'expired direct messages');
   };
 
-  /** Scheduled: devices of sessions that vanished leave the login hashes; users left online with no session go offline. */
+  /**
+   * Scheduled: gateways that stopped beating are reaped (recorded with the sessions they held,
+   * their users' devices marked offline, friends told); devices of sessions that vanished leave
+   * the login hashes; every user counted online is looked at again.
+   */
   CLEAN_OFFLINE = async (): Promise<void> => {
+    const now = Date.now();
+    const touched = new Set<number>();
+    for (const instance of await this.repo.deadGateways(now - this.config.IM_GATEWAY_DEAD_MS)) {
+      const held = await this.repo.reapGateway(instance, now);
+      this.logger.warn({ gateway: instance, sessions: held.length }, 'gateway stopped beating: its users are shown offline');
+      for (const { userId } of held) touched.add(userId);
+    }
+    for (const userId of touched) await this.repo.presence(userId, 'check');
     await this.repo.scanUsers('presence', async (page) => {
-      for (const { userId } of page) if (await this.repo.staleLogins(userId)) await this.repo.presence(userId, '');
+      for (const { userId, value } of page) {
+        await this.repo.dropStaleLogins(userId);
+        if (value === 'online' && !touched.has(userId)) await this.repo.presence(userId, 'check');
+      }
     });
+    await this.repo.forgetReaped(now - 7 * 86_400_000);
   };
 }

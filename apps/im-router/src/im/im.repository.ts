@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DEFAULT_OUTBOX_MAX, LuaScript, type ReplyAddress } from '@parley/inbox';
-import { gatewayChannel, type ImKeys, imKeys, sessionList, sessionReplies, USER_KEY_PREFIXES, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
+import { gatewayChannel, gatewayHeartbeats, type ImKeys, imKeys, parseSessionRef, session, sessionLastRequest, sessionList, sessionReplies, USER_KEY_PREFIXES, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
 import { BUILTIN_NETWORK } from '@parley/protocol';
 import { APP_CONFIG, REDIS } from '@parley/runtime';
 import type { ImConfig } from '../im.config';
@@ -49,6 +49,7 @@ function imPrefixes(im: ImKeys) {
     presence: im.presence(),
     login: before(im.userLogin(1), '1'),
     dmUsers: im.dmUsers(),
+    gateways: gatewayHeartbeats(),
   };
 }
 
@@ -133,8 +134,8 @@ export class ImRepository implements OnModuleInit {
    * A session started (with its device) or ended: the login hash follows, and the user's friends
    * are told when they came online or went offline; true when that changed.
    */
-  async presence(userId: number, sessionId: string, device?: Record<string, unknown>): Promise<boolean> {
-    return (await this.run('presence', { uid: userId, sessionId, ...(device ? { device } : {}) })) === 1;
+  async presence(userId: number, op: 'started' | 'ended' | 'check', sessionId = '', device?: Record<string, unknown>): Promise<boolean> {
+    return (await this.run('presence', { uid: userId, op, sessionId, ...(device ? { device } : {}) })) === 1;
   }
 
   /** The peer of one of the user's 1on1 windows on the built-in network (undefined: not such a window). */
@@ -188,18 +189,55 @@ export class ImRepository implements OnModuleInit {
     } while (cursor !== '0');
   }
 
-  /**
-   * Devices of sessions that are gone (a gateway that died did not say so) leave the login hash;
-   * returns whether the user still counts as online with no session left.
-   */
-  async staleLogins(userId: number): Promise<boolean> {
-    const [live, logins, presence] = await Promise.all([
-      this.redis.zrange(sessionList(userId), '0', '-1'),
-      this.redis.hkeys(this.im.userLogin(userId)),
-      this.redis.hget(this.im.presence(), String(userId)),
-    ]);
+  /** Devices of sessions that no longer exist leave the user's login hash. */
+  async dropStaleLogins(userId: number): Promise<void> {
+    const [live, logins] = await Promise.all([this.redis.zrange(sessionList(userId), '0', '-1'), this.redis.hkeys(this.im.userLogin(userId))]);
     const gone = logins.filter((id) => !live.includes(id));
     if (gone.length > 0) await this.redis.hdel(this.im.userLogin(userId), ...gone);
-    return presence === 'online' && live.length === 0;
+  }
+
+  /** Gateways whose last heartbeat is older than `cutoff` (ms). */
+  deadGateways(cutoff: number): Promise<string[]> {
+    return this.redis.zrangebyscore(gatewayHeartbeats(), '-inf', `(${cutoff}`);
+  }
+
+  /**
+   * Records a gateway that stopped beating in `im:cluster:server:offline` with the sessions it held,
+   * takes it off the gateway list, and marks those sessions' devices offline; returns the sessions
+   * (`<userId>:<sessionId>`).
+   */
+  async reapGateway(instance: string, now: number): Promise<{ userId: number; sessionId: string }[]> {
+    const held: { userId: number; sessionId: string }[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.zscan(sessionLastRequest(), cursor, 'COUNT', 500);
+      cursor = next;
+      const refs = flat.filter((_, i) => i % 2 === 0).map((ref) => parseSessionRef(ref));
+      const pipeline = this.redis.pipeline();
+      for (const r of refs) pipeline.hget(session(r.userId, r.sessionId), 'gateway');
+      const gateways = (await pipeline.exec()) ?? [];
+      refs.forEach((r, i) => {
+        if (gateways[i]?.[1] === instance) held.push(r);
+      });
+    } while (cursor !== '0');
+    await this.redis
+      .multi()
+      .hset(this.im.clusterServerOffline(), instance, JSON.stringify({ at: now, sessions: held.map((h) => `${h.userId}:${h.sessionId}`) }))
+      .zrem(gatewayHeartbeats(), instance)
+      .exec();
+    for (const { userId, sessionId } of held) {
+      const raw = await this.redis.hget(this.im.userLogin(userId), sessionId);
+      if (raw !== null) await this.redis.hset(this.im.userLogin(userId), sessionId, JSON.stringify({ ...(JSON.parse(raw) as object), offline: now }));
+    }
+    return held;
+  }
+
+  /** Records of gateways reaped before `cutoff` go. */
+  async forgetReaped(cutoff: number): Promise<void> {
+    const all = await this.redis.hgetall(this.im.clusterServerOffline());
+    const old = Object.entries(all)
+      .filter(([, v]) => ((JSON.parse(v) as { at?: number }).at ?? 0) < cutoff)
+      .map(([k]) => k);
+    if (old.length > 0) await this.redis.hdel(this.im.clusterServerOffline(), ...old);
   }
 }
