@@ -15,7 +15,7 @@ import type { Notification } from '@parley/protocol';
 import { ChildFixture, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
 import { runBench, writeResults } from './results-file';
-import { inBatches, seedUsers } from './seed';
+import { inBatches, seedUsers } from './common';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 5000);
 const DELIVERY_SESSIONS = Math.min(SESSIONS, Number(process.env.BENCH_DELIVERY_SESSIONS ?? 1000));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { ChildFixture, freePort, TestRedis } from '@parley/testing';
 import { io, type Socket } from 'socket.io-client';
+import { pacedLatency } from './common';
 import { runBench, writeResults } from './results-file';
 
 const MEMBERS = 10;
@@ -23,7 +24,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const pct = (sorted: number[], p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(2);
 
 interface Member {
   /** Sends one message; resolves when it is accepted. The id comes back in the deliveries. */
@@ -122,28 +122,10 @@ async function measure(members: Member[], probe: Probe): Promise<Figures> {
   const cost = { cpuMicrosPerMessage: perMessage(cpuBefore, cpuAfter, messages, 1e6), redisCallsPerMessage: perMessage(callsBefore, callsAfter, messages, 1) };
 
   // 2. Paced latency: one sender, RATE messages per second.
-  const latencies: number[] = [];
-  const sentAt = new Map<string, number>();
-  onDelivery = (id) => {
-    const t = sentAt.get(id);
-    if (t !== undefined) latencies.push(now() - t);
-  };
-  const total = RATE * PACED_SECONDS;
-  const pacedStart = now();
-  const sends: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = pacedStart + (i * 1000) / RATE;
-    const wait = due - now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const id = `p-${i}`;
-    sentAt.set(id, now());
-    sends.push(members[0]!.send(id));
-  }
-  await Promise.all(sends);
-  const want = total * (MEMBERS - 1);
-  while (latencies.length < want) await new Promise((r) => setTimeout(r, 20));
-  latencies.sort((a, b) => a - b);
-  return { ...sustained, latencyMs: { p50: pct(latencies, 50), p99: pct(latencies, 99), samples: latencies.length }, ...cost };
+  const paced = pacedLatency(RATE, PACED_SECONDS, (total) => total * (MEMBERS - 1));
+  onDelivery = paced.delivered;
+  const latencyMs = await paced.run((_k, id) => members[0]!.send(id));
+  return { ...sustained, latencyMs, ...cost };
 }
 
 async function parley(redis: TestRedis, redisUrl: string): Promise<Figures> {

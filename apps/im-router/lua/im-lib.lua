@@ -30,6 +30,19 @@ local function are_friends(K, a, b)
   return redis.call('HEXISTS', K.contact .. a, b) == 1
 end
 
+-- May uid open a conversation with peer, or write to them? The peer exists, no block either way,
+-- and the peer's `directMessages` policy lets uid in. Returns the peer's nick, or nil and the
+-- error's code and message.
+local function may_write(P, K, uid, peer)
+  if uid == peer then return nil, 'BAD_REQUEST', 'that is you' end
+  local peer_nick = nick_of(P, peer)
+  if not peer_nick then return nil, 'NOT_FOUND', 'no such user' end
+  if blocked_either(K, uid, peer) or (setting(P, peer, 'directMessages', 'anyone') == 'friends' and not are_friends(K, peer, uid)) then
+    return nil, 'FORBIDDEN', REFUSED
+  end
+  return peer_nick
+end
+
 -- How a user shows in a friend list: online while they have a live session, else since when not.
 local function friend_entry(P, K, fid)
   local nick = nick_of(P, fid)

@@ -14,11 +14,8 @@ local uid, peer = tostring(A.uid), tostring(A.peer)
 if uid == peer then return fail(A.R, 'BAD_REQUEST', 'that is you') end
 local first = redis.call('GET', A.clientMsgKey)
 if first then return ok(A.R, first) end
-local peer_nick = nick_of(P, peer)
-if not peer_nick then return fail(A.R, 'NOT_FOUND', 'no such user') end
-if blocked_either(K, uid, peer) or (setting(P, peer, 'directMessages', 'anyone') == 'friends' and not are_friends(K, peer, uid)) then
-  return fail(A.R, 'FORBIDDEN', REFUSED)
-end
+local peer_nick, code, message = may_write(P, K, uid, peer)
+if not peer_nick then return fail(A.R, code, message) end
 local nick = nick_of(P, uid)
 local gid = redis.call('HINCRBY', C.key, 'seq', 1)
 local wid, made = dm_window(P, C, uid, peer, peer_nick, C.suffixU)

@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
-import { gatewayChannel, sessionReplies } from '@parley/key-schema';
+import { gatewayChannel, sessionReplies, USER_KEY_PREFIXES } from '@parley/key-schema';
 import type { AnyRequestResponse, RequestErrorCode } from '@parley/protocol';
 import { scripts } from './lua-script';
+import { DEFAULT_OUTBOX_MAX } from './notifier';
 
 /** What `sessionreplies` holds while a request is being handled: `P` and the claim time (ms). */
 export const PENDING_PREFIX = 'P';
@@ -22,6 +23,17 @@ export interface ReplyAddress {
   /** The forwarding gateway's instance: the answer is announced on its channel. */
   gateway: string;
 }
+
+/**
+ * What a backend's Lua script gets as `A.R` (lib/request.lua): where it stores the answer of the
+ * request and which gateway it announces it to.
+ */
+export function scriptReplyTarget(to: ReplyAddress): { replies: string; requestId: string; channel: string; sessionId: string } {
+  return { replies: sessionReplies(to.userId, to.sessionId), requestId: to.requestId, channel: gatewayChannel(to.gateway), sessionId: to.sessionId };
+}
+
+/** What a backend's Lua script gets as `A.P`: the key prefixes of users' keys, and the outbox bound. */
+export const SCRIPT_KEY_PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
 
 /**
  * How the owner of a client request answers it. The gateway claimed the request's seq (a pending

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DEFAULT_OUTBOX_MAX, LuaScript, type ReplyAddress } from '@parley/inbox';
-import { gatewayChannel, gatewayHeartbeats, type ImKeys, imKeys, parseSessionRef, session, sessionLastRequest, sessionList, sessionReplies, USER_KEY_PREFIXES, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
+import { LuaScript, type ReplyAddress, SCRIPT_KEY_PREFIXES, scriptReplyTarget } from '@parley/inbox';
+import { gatewayHeartbeats, type ImKeys, imKeys, parseSessionRef, session, sessionLastRequest, sessionList, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
 import { BUILTIN_NETWORK } from '@parley/protocol';
 import { APP_CONFIG, REDIS } from '@parley/runtime';
 import type { ImConfig } from '../im.config';
@@ -18,17 +18,6 @@ const scripts = {
   presence: script('presence'),
   expire: script('expire'),
 };
-
-/** A.P: the key prefixes of users' keys, and the outbox bound. */
-const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
-
-/** A.R: where a script stores and announces the answer of a request. */
-const answerTarget = (to: ReplyAddress) => ({
-  replies: sessionReplies(to.userId, to.sessionId),
-  requestId: to.requestId,
-  channel: gatewayChannel(to.gateway),
-  sessionId: to.sessionId,
-});
 
 /** What a builder of a per-user key puts before the user id (the scripts add the id themselves). */
 const before = (key: string, id: string) => {
@@ -86,7 +75,7 @@ export class ImRepository implements OnModuleInit {
   }
 
   private async run(name: keyof typeof scripts, args: Record<string, unknown>, to?: ReplyAddress): Promise<unknown> {
-    const A = { P: PREFIXES, K: this.K, R: to && answerTarget(to), now: Date.now(), ...args };
+    const A = { P: SCRIPT_KEY_PREFIXES, K: this.K, R: to && scriptReplyTarget(to), now: Date.now(), ...args };
     return scripts[name].run(this.redis, [], [JSON.stringify(A)]);
   }
 

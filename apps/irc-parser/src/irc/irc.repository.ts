@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DEFAULT_OUTBOX_MAX, LuaScript } from '@parley/inbox';
+import { LuaScript, SCRIPT_KEY_PREFIXES } from '@parley/inbox';
 import {
   type CaseMapping,
   ircRetry,
@@ -10,7 +10,6 @@ import {
   parseWindowListEntry,
   sessionList,
   user,
-  USER_KEY_PREFIXES,
   users,
   window,
   windowList,
@@ -28,9 +27,6 @@ const scripts = {
 
 /** Windows remembered (a few MB at most). */
 const WINDOW_CACHE_MAX = 100_000;
-
-/** What every script gets as A.P: the key prefixes of users' keys, and the outbox bound. */
-const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
 
 /** The server window of a network: a `group` window named `*` (no channel or nick is named so). */
 export const SERVER_WINDOW = '*';
@@ -147,7 +143,7 @@ export class IrcRepository implements OnModuleInit {
     const known = this.windowIds.get(cacheKey);
     if (known !== undefined) return { windowId: known, made: false };
     const [windowId, made] = (await scripts.window.run(this.redis, [windowList(userId), user(userId)], [
-      JSON.stringify({ P: PREFIXES, uid: userId, suffix, network, name, type, create: make, fields }),
+      JSON.stringify({ P: SCRIPT_KEY_PREFIXES, uid: userId, suffix, network, name, type, create: make, fields }),
     ])) as [number, number];
     if (windowId <= 0) return undefined;
     if (this.windowIds.size >= WINDOW_CACHE_MAX) this.windowIds.delete(this.windowIds.keys().next().value!);
@@ -179,7 +175,7 @@ export class IrcRepository implements OnModuleInit {
   async addMessages(userId: number, network: string, items: readonly NewMessage[], max: number, conn?: string, exceptSessionId = ''): Promise<number[]> {
     if (items.length === 0) return [];
     const keys = [networks(userId, network), ...items.flatMap((m) => [window(userId, m.windowId), windowMsgs(userId, m.windowId)])];
-    const A = { P: PREFIXES, uid: userId, max, conn, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts, seq: m.seq })) };
+    const A = { P: SCRIPT_KEY_PREFIXES, uid: userId, max, conn, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts, seq: m.seq })) };
     return (await scripts.messages.run(this.redis, keys, [JSON.stringify(A)])) as number[];
   }
 

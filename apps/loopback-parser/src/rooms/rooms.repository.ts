@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DEFAULT_OUTBOX_MAX, LuaScript, type ReplyAddress } from '@parley/inbox';
+import { LuaScript, type ReplyAddress, SCRIPT_KEY_PREFIXES, scriptReplyTarget } from '@parley/inbox';
 import {
-  gatewayChannel,
   group,
   groupBacklog,
   groupClientMsg,
@@ -13,9 +12,7 @@ import {
   imKeys,
   note,
   noteList,
-  sessionReplies,
   user,
-  USER_KEY_PREFIXES,
   userIndex,
   userIndexField,
   urls,
@@ -55,17 +52,6 @@ export interface SendItem {
   /** Its de-duplication key (groupclientmsg), when the client gave an id. */
   clientMsgKey?: string;
 }
-
-/** What every room script gets as A.P: the key prefixes of users' keys, and the outbox bound. */
-const PREFIXES = { ...USER_KEY_PREFIXES, max: DEFAULT_OUTBOX_MAX };
-
-/** A.R: where a script stores and announces the answer of a request. */
-const answerTarget = (to: ReplyAddress) => ({
-  replies: sessionReplies(to.userId, to.sessionId),
-  requestId: to.requestId,
-  channel: gatewayChannel(to.gateway),
-  sessionId: to.sessionId,
-});
 
 /** A room window of a user, as its window hash says. */
 export interface RoomWindow {
@@ -108,7 +94,7 @@ export class RoomsRepository implements OnModuleInit {
 
   /** Runs a room script: A gets the key prefixes and where the answer goes. Returns the answer JSON. */
   async run(name: Exclude<RoomScript, 'send'>, keys: readonly string[], args: Record<string, unknown>, to?: ReplyAddress): Promise<string> {
-    const A = { P: PREFIXES, R: to && answerTarget(to), ...args };
+    const A = { P: SCRIPT_KEY_PREFIXES, R: to && scriptReplyTarget(to), ...args };
     return (await scripts[name].run(this.redis, keys, [JSON.stringify(A)])) as string;
   }
 
@@ -119,7 +105,7 @@ export class RoomsRepository implements OnModuleInit {
    */
   async send(room: readonly string[], args: Record<string, unknown>, items: readonly SendItem[]): Promise<number> {
     const keys = [...room.slice(0, 5), ...items.map((item) => item.clientMsgKey ?? room[0]!)];
-    const A = { P: PREFIXES, ...args, items: items.map(({ to, text, cat, urls }) => ({ R: to && answerTarget(to), text, cat, urls })) };
+    const A = { P: SCRIPT_KEY_PREFIXES, ...args, items: items.map(({ to, text, cat, urls }) => ({ R: to && scriptReplyTarget(to), text, cat, urls })) };
     return (await scripts.send.run(this.redis, keys, [JSON.stringify(A)])) as number;
   }
 
