@@ -21,7 +21,7 @@
 -- delivering until complete-init.lua has put the burst in front.
 redis.call('DEL', KEYS[2], KEYS[4], KEYS[5])
 redis.call('HSET', KEYS[2], 'sendRcvNext', 1, 'listenRcvNext', 1, 'timeStamp', ARGV[2], 'initPending', 1,
-  'tokenHash', ARGV[5], 'clientName', ARGV[6], 'gateway', ARGV[7], 'deviceType', ARGV[8], 'ip', ARGV[9])
+  'tokenHash', ARGV[5], 'clientName', ARGV[6], 'gateway', ARGV[7], 'deviceType', ARGV[8], 'ip', ARGV[9], 'connected', 1)
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
 local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])

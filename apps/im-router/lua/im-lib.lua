@@ -30,6 +30,17 @@ local function are_friends(K, a, b)
   return redis.call('HEXISTS', K.contact .. a, b) == 1
 end
 
+-- Is the user here: a session whose socket is connected, held by a gateway that is alive (one
+-- that died or left holds nobody)? A session without a socket lives on for a while, resumable,
+-- but its user is away.
+local function connected(P, K, uid)
+  for _, sid in ipairs(redis.call('ZRANGE', P.sessionList .. uid, 0, -1)) do
+    local s = redis.call('HMGET', P.session .. uid .. P.separator .. sid, 'connected', 'gateway')
+    if s[1] == '1' and s[2] and redis.call('ZSCORE', K.gateways, s[2]) then return true end
+  end
+  return false
+end
+
 -- May uid open a conversation with peer, or write to them? The peer exists, no block either way,
 -- and the peer's `directMessages` policy lets uid in. Returns the peer's nick, or nil and the
 -- error's code and message.

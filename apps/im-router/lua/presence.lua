@@ -19,15 +19,7 @@ if A.op == 'started' and A.device then
 elseif A.op == 'ended' then
   redis.call('HDEL', login, A.sessionId)
 end
--- Online: a session held by a gateway that is alive (one that died or left holds nobody online).
-local online = false
-for _, sid in ipairs(redis.call('ZRANGE', P.sessionList .. uid, 0, -1)) do
-  local gateway = redis.call('HGET', P.session .. uid .. P.separator .. sid, 'gateway')
-  if gateway and redis.call('ZSCORE', K.gateways, gateway) then
-    online = true
-    break
-  end
-end
+local online = connected(P, K, uid)
 local was = redis.call('HGET', K.presence, uid) == 'online'
 if online == was then return 0 end
 redis.call('HSET', K.presence, uid, online and 'online' or tostring(A.now))

@@ -15,21 +15,23 @@ if A.gid > last then return fail(A.R, 'NOT_FOUND', 'no such message') end
 local window = P.window .. uid .. sep .. wid
 local before = tonumber(redis.call('HGET', window, 'readGid') or '0')
 if A.gid <= before then return ok(A.R) end
-redis.call('HSET', window, 'readGid', A.gid)
 -- The history is newest first: the peer's messages after the new watermark are unread; those
--- between the old and the new one are read now.
+-- between the old and the new one are read now. Everything is counted before anything is
+-- written (a script that fails halfway keeps what it wrote).
 local unread, covered = 0, {}
 local from_peer = tonumber(peer)
 for _, raw in ipairs(redis.call('LRANGE', P.windowMsgs .. uid .. sep .. wid, 0, -1)) do
-  local m = cjson.decode(raw)
-  local g = tonumber(m.gid)
-  if not g or g <= before then break end
-  if m.userId == from_peer then
-    if g > A.gid then unread = unread + 1
-    elseif #covered < A.receiptMax then covered[#covered + 1] = g end
+  local decoded, m = pcall(cjson.decode, raw)
+  local g = decoded and type(m) == 'table' and tonumber(m.gid)
+  if g then
+    if g <= before then break end
+    if m.userId == from_peer then
+      if g > A.gid then unread = unread + 1
+      elseif #covered < A.receiptMax then covered[#covered + 1] = g end
+    end
   end
 end
-redis.call('HSET', window, 'unread', unread)
+redis.call('HSET', window, 'readGid', A.gid, 'unread', unread)
 for _, g in ipairs(covered) do
   local key = K.receipt .. C.id .. '-' .. g
   redis.call('HSET', key, uid, A.now)

@@ -1,7 +1,7 @@
 -- send: one direct message from A.uid to A.peer: policy checks, the conversation's next number,
 -- de-duplication by the client's message id, both windows' history, the sender's send timeline
 -- and the receiver's receive timeline, delivery to both users' sessions (not the sending one),
--- and the receiver's offline timeline when they have no live session. One atomic step.
+-- and the receiver's offline timeline when none of their sessions has a socket. One atomic step.
 -- (outbox lib + request lib + im-lib first.)
 --
 -- ARGV[1] JSON A: P, K, R, now, uid, peer, text, C = { key, suffixU, suffixP },
@@ -40,7 +40,10 @@ end
 local to_peer = {}
 if pmade then to_peer[1] = add_window_json(pwid, uid, nick, unread - 1) end
 to_peer[#to_peer + 1] = added(pwid)
-if #tell(P, peer, to_peer) == 0 then
+-- Into the sessions' outboxes (a resumed session gets it), and offline when nobody is here to
+-- see it now: the next login's burst carries it.
+tell(P, peer, to_peer)
+if not connected(P, K, peer) then
   redis.call('ZADD', K.offline .. peer, A.now, packet)
   cap_zset(K.offline .. peer, A.offlineMax)
 end

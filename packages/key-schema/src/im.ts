@@ -69,7 +69,7 @@ export function imKeys(prefix: string = DEFAULT_IM_PREFIX) {
       const [low, high] = [Number(uid(a, 'a')), Number(uid(b, 'b'))].sort((x, y) => x - y);
       return key('hash', 'conversation', String(low), String(high));
     },
-    /** `<p>clientmsg:<userId>:<clientMsgId>` — the answer of a direct message already stored (expires). */
+    /** `<p>clientmsg:<userId>:<peer>.<clientMsgId>` — the answer of a direct message already stored (expires). */
     clientMsg: (userId: NumericId, clientMsgId: string): StringKey => key('string', 'clientmsg', uid(userId), tokenPart(clientMsgId, 'clientMsgId')),
     /** `<p>dm-users` — the users with direct-message timelines: what the expiry job walks. */
     dmUsers: (): SetKey => key('set', 'dm-users'),

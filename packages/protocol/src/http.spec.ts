@@ -82,6 +82,14 @@ describe.each(cases)('%s', (_name, schema, good, bad) => {
   });
 });
 
+describe('app users', () => {
+  it('reserves app_ nicks for the users of SaaS apps', () => {
+    const body = { name: 'Mallory', email: 'm@example.com', password: 'long enough password' };
+    expect(RegisterBody.safeParse({ ...body, nick: 'App_0123abcd' }).success).toBe(false);
+    expect(RegisterBody.safeParse({ ...body, nick: 'apple' }).success).toBe(true);
+  });
+});
+
 describe('app login', () => {
   it('signs the key, identity, timestamp and nonce one per line, and checks the body', () => {
     expect(appSigningText('demo', { identity: 'u-1', timestamp: 5, nonce: 'n' })).toBe('demo\nu-1\n5\nn');

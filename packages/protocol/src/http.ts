@@ -13,7 +13,10 @@ export const RegisterBody = z.object({
   name: z.string().trim().min(1).max(100),
   email: z.email().max(254),
   // Stricter than an IRC nick (3-15) because a Parley nick is also a login name.
-  nick: Nick.min(3).max(15),
+  // `app_…` nicks belong to SaaS apps' users (one per app identity, made by the gateway).
+  nick: Nick.min(3)
+    .max(15)
+    .refine((nick) => !/^app_/i.test(nick), 'nicks starting with app_ are reserved'),
   password: NewPassword,
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;

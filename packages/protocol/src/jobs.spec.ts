@@ -24,6 +24,7 @@ const VALID: { [N in ImJobName]: ImJobPayload<N> } = {
   OFFLINE_DELIVERED: { v: 1, userId: 2, upTo: 1_795_000_000_000 },
   SESSION_STARTED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
   SESSION_ENDED: { v: 1, userId: 1, sessionId: 'abcdefgh1234' },
+  PRESENCE_CHECK: { v: 1, userId: 1 },
   EXPIRE_MESSAGES: { v: 1 },
   CLEAN_OFFLINE: { v: 1 },
 };
@@ -108,6 +109,7 @@ describe('ImJobHandlers', () => {
       OFFLINE_DELIVERED: ok,
       SESSION_STARTED: ok,
       SESSION_ENDED: ok,
+      PRESENCE_CHECK: ok,
       EXPIRE_MESSAGES: ok,
     };
     expect(Object.keys(incomplete)).toHaveLength(IM_JOB_NAMES.length - 1);

@@ -25,6 +25,7 @@ export const IM_JOB_NAMES = [
   'OFFLINE_DELIVERED',
   'SESSION_STARTED',
   'SESSION_ENDED',
+  'PRESENCE_CHECK',
   'EXPIRE_MESSAGES',
   'CLEAN_OFFLINE',
 ] as const;
@@ -96,6 +97,8 @@ export const IM_JOB_SCHEMAS = {
     device: z.object({ type: z.enum(['web', 'desktop', 'mobile']), ip: z.string().max(64), gateway: GatewayInstance, loginAt: z.int().nonnegative() }).optional(),
   }),
   SESSION_ENDED: z.object({ v: V1, userId: UserId, sessionId: SessionId }),
+  /** A session of the user was resumed or lost its socket: is the user still (or again) online? */
+  PRESENCE_CHECK: z.object({ v: V1, userId: UserId }),
   /** Scheduled: drops direct messages older than the configured lifetime. */
   EXPIRE_MESSAGES: z.object({ v: V1 }),
   /** Scheduled: trims offline timelines and presence left by crashed sessions. */

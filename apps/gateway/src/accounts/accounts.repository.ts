@@ -15,6 +15,8 @@ export interface NewAccount {
   passwd: string;
   registrationtime: number;
   lastip: string;
+  /** A SaaS app's user: the app it belongs to (written with the account, in the same step). */
+  app?: string;
 }
 
 export interface StoredAccount {

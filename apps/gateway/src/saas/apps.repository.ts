@@ -46,11 +46,6 @@ export class AppsRepository {
     return id ? Number(id) : undefined;
   }
 
-  /** Binds a user to the app (its sessions count against the app's connections). */
-  async bind(userId: number, appKey: string): Promise<void> {
-    await this.redis.hset(user(userId), 'app', appKey);
-  }
-
   /** The app a user belongs to, if any. */
   async appOf(userId: number): Promise<string | undefined> {
     return (await this.redis.hget(user(userId), 'app')) ?? undefined;
@@ -70,6 +65,11 @@ export class AppsRepository {
       JSON.stringify(info),
     )) as number;
     return taken === 1;
+  }
+
+  /** A resumed session is the same connection again: it takes its place back without a check. */
+  async reconnect(appKey: string, userId: number, sessionId: string): Promise<void> {
+    await this.redis.hset(this.im.appConnection(appKey), sessionId, JSON.stringify({ userId, resumed: Date.now() }));
   }
 
   async disconnect(appKey: string, sessionId: string): Promise<void> {

@@ -30,8 +30,19 @@ export class AppsService {
   ) {}
 
   async login(appKey: string, body: unknown, ip: string): Promise<{ userId: number; token: string }> {
-    const byIp = await this.accounts.hit('app-login-ip', ip, this.config.LOGIN_LIMIT_WINDOW_MS);
-    if (byIp.count > this.config.LOGIN_LIMIT_PER_IP) throw new ApiError(429, 'RATE_LIMITED', 'too many logins; try again later');
+    // An app's backend logs all its users in from a few addresses: only refused attempts count
+    // against an address (guessing is limited, a busy app is not).
+    const failures = await this.accounts.peek('app-login-ip', ip);
+    if (failures.count >= this.config.LOGIN_LIMIT_PER_IP) throw new ApiError(429, 'RATE_LIMITED', 'too many refused logins; try again later');
+    try {
+      return await this.verifiedLogin(appKey, body, ip);
+    } catch (err) {
+      if (err instanceof ApiError && err.getStatus() === 401) await this.accounts.hit('app-login-ip', ip, this.config.LOGIN_LIMIT_WINDOW_MS);
+      throw err;
+    }
+  }
+
+  private async verifiedLogin(appKey: string, body: unknown, ip: string): Promise<{ userId: number; token: string }> {
     const parsed = AppLoginBody.safeParse(body);
     if (!parsed.success) {
       const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || 'body', i.message]));
@@ -52,23 +63,30 @@ export class AppsService {
     return { userId, token };
   }
 
-  /** The Parley user of an app's identity, made at its first login (its nick is derived from both; no password works for it). */
+  /**
+   * The Parley user of an app's identity, made at its first login with the app in its account (one
+   * step): its nick is `app_` and 96 bits of a hash of app and identity (registration refuses `app_`
+   * nicks), and no password works for it. A user found under that nick must belong to this app.
+   */
   private async userOf(appKey: string, identity: string, ip: string): Promise<number> {
-    const nick = `app_${sha256(`${appKey}\n${identity}`).slice(0, 12)}`;
-    const known = await this.apps.userIdByNick(nick);
-    if (known !== undefined) return known;
-    const created = await this.accounts.create({
-      name: identity,
-      email: `${nick}@apps.invalid`,
-      nick,
-      passwd: await hash(randomBytes(32).toString('hex'), ARGON2ID),
-      registrationtime: Math.floor(Date.now() / 1000),
-      lastip: ip,
-    });
-    // Two first logins at once: the other one made it.
-    const userId = created.ok ? created.userId : await this.apps.userIdByNick(nick);
-    if (userId === undefined) throw new Error(`app user ${nick} could not be made (${created.ok ? 'ok' : created.code})`);
-    await this.apps.bind(userId, appKey);
+    const nick = `app_${sha256(`${appKey}\n${identity}`).slice(0, 24)}`;
+    let userId = await this.apps.userIdByNick(nick);
+    if (userId === undefined) {
+      const created = await this.accounts.create({
+        name: identity,
+        email: `${nick}@apps.invalid`,
+        nick,
+        passwd: await hash(randomBytes(32).toString('hex'), ARGON2ID),
+        registrationtime: Math.floor(Date.now() / 1000),
+        lastip: ip,
+        app: appKey,
+      });
+      // Two first logins at once: the other one made it.
+      userId = created.ok ? created.userId : await this.apps.userIdByNick(nick);
+      if (userId === undefined) throw new Error(`app user ${nick} could not be made (${created.ok ? 'ok' : created.code})`);
+    }
+    const owner = await this.apps.appOf(userId);
+    if (owner !== appKey) throw new Error(`user ${userId} (${nick}) does not belong to app ${appKey}`);
     return userId;
   }
 }

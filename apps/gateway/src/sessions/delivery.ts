@@ -130,6 +130,7 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!live || live.socket !== socket) return;
     this.drop(live, false);
     this.repo.touch([live.ref]).catch((err: unknown) => this.logger.warn({ err, ...live.ref }, 'could not mark a session active'));
+    this.repo.detached(live.ref).catch((err: unknown) => this.logger.warn({ err, ...live.ref }, 'could not mark a session away'));
   }
 
   /** The client has every notification up to `seq`: they leave the outbox, and delivery may go on. */

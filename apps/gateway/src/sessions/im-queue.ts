@@ -29,6 +29,11 @@ export class ImQueue implements OnApplicationShutdown {
     await this.add(started ? { name: 'SESSION_STARTED', data: { ...data, ...(device ? { device } : {}) } } : { name: 'SESSION_ENDED', data });
   }
 
+  /** A session was resumed or lost its socket: im-router looks again whether the user is here. */
+  async presenceCheck(userId: number): Promise<void> {
+    await this.add({ name: 'PRESENCE_CHECK', data: { v: 1, userId } });
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     this.connection.disconnect();

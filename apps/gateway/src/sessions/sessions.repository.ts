@@ -168,8 +168,14 @@ export class SessionsRepository {
       [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
       [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
     )) as ResumeResult;
-    // Held by this gateway now: a user shown offline when their gateway died is online again.
-    if (result === 'OK') await this.im?.presence(userId, sessionId, true);
+    if (result === 'OK') {
+      // Held by this gateway, with a socket: a user shown away is here again; a SaaS app's
+      // user takes its place among the app's connections again.
+      await this.redis.hset(session(userId, sessionId), 'connected', 1);
+      const app = await this.apps?.appOf(userId);
+      if (app) await this.apps!.reconnect(app, userId, sessionId);
+      await this.im?.presenceCheck(userId);
+    }
     return result;
   }
 
@@ -229,15 +235,27 @@ export class SessionsRepository {
       idleSince ?? '',
     ]);
     if (ended !== 1) return false;
-    await this.im?.presence(userId, sessionId, false);
     const app = await this.apps?.appOf(userId);
     if (app) await this.apps!.disconnect(app, sessionId);
+    await this.im?.presence(userId, sessionId, false);
     return true;
   }
 
   /** Tells irc-parser the user is back (a new session): IRC networks closed while they were away reconnect. */
   async announceActive(userId: number): Promise<void> {
     await this.redis.lpush(inbox('ircparser'), JSON.stringify({ v: 1, type: 'active', userId }));
+  }
+
+  /**
+   * The session's socket is gone (the session lives on, resumable): it no longer counts as here —
+   * for presence, for direct messages (they go offline too), and for a SaaS app's connections.
+   */
+  async detached(ref: SessionRef): Promise<void> {
+    const { userId, sessionId } = ref;
+    await this.redis.eval("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'connected', '0') end", 1, session(userId, sessionId));
+    const app = await this.apps?.appOf(userId);
+    if (app) await this.apps!.disconnect(app, sessionId);
+    await this.im?.presenceCheck(userId);
   }
 
   /** This gateway is alive (im-router reaps a gateway that stops beating); `false`: it is leaving. */

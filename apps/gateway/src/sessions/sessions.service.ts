@@ -91,12 +91,19 @@ export class SessionsService {
     // its cookie (JavaScript must never see that token).
     let tokenHash = socket.data.tokenHash;
     let token: string | undefined;
-    if (!socket.data.viaCookie) {
-      ({ token, tokenHash } = await this.accounts.rotateToken(userId, tokenHash, this.config.TOKEN_ROTATION_GRACE_MS));
-      socket.data.tokenHash = tokenHash;
-    }
     const deviceType = input.deviceType ?? 'web';
-    const over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER, { type: deviceType, ip: socket.handshake.address ?? '' });
+    let over: string[];
+    try {
+      if (!socket.data.viaCookie) {
+        ({ token, tokenHash } = await this.accounts.rotateToken(userId, tokenHash, this.config.TOKEN_ROTATION_GRACE_MS));
+        socket.data.tokenHash = tokenHash;
+      }
+      over = await this.repo.create(ref, tokenHash, input.clientName, this.config.SESSION_MAX_PER_USER, { type: deviceType, ip: socket.handshake.address ?? '' });
+    } catch (err) {
+      // The app's place taken above goes back.
+      if (appKey) await this.apps.disconnect(appKey, ref.sessionId);
+      throw err;
+    }
     await this.repo.announceActive(userId);
     for (const sessionId of over) {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });

@@ -83,6 +83,10 @@ export class ImHandlers implements ImJobHandlers {
     await this.repo.presence(job.userId, 'ended', job.sessionId);
   };
 
+  PRESENCE_CHECK = async (job: ImJobPayload<'PRESENCE_CHECK'>): Promise<void> => {
+    await this.repo.presence(job.userId, 'check');
+  };
+
   /** Scheduled: every user's direct messages older than IM_MESSAGE_TTL_S go. */
   EXPIRE_MESSAGES = async (): Promise<void> => {
     const cutoff = Date.now() - this.config.IM_MESSAGE_TTL_S * 1000;
@@ -101,8 +105,9 @@ export class ImHandlers implements ImJobHandlers {
   CLEAN_OFFLINE = async (): Promise<void> => {
     const now = Date.now();
     const touched = new Set<number>();
-    for (const instance of await this.repo.deadGateways(now - this.config.IM_GATEWAY_DEAD_MS)) {
-      const held = await this.repo.reapGateway(instance, now);
+    const cutoff = now - this.config.IM_GATEWAY_DEAD_MS;
+    for (const instance of await this.repo.deadGateways(cutoff)) {
+      const held = await this.repo.reapGateway(instance, now, cutoff);
       this.logger.warn({ gateway: instance, sessions: held.length }, 'gateway stopped beating: its users are shown offline');
       for (const { userId } of held) touched.add(userId);
     }

@@ -101,7 +101,8 @@ export class ImRepository implements OnModuleInit {
         peer,
         text,
         C: this.conversation(userId, peer),
-        clientMsgKey: this.im.clientMsg(userId, clientMsgId),
+        // Per conversation: the same id used towards another user is another message.
+        clientMsgKey: this.im.clientMsg(userId, `${peer}.${clientMsgId}`),
         clientMsgTtl: c.IM_CLIENT_MSG_TTL_S,
         backlog: c.IM_WINDOW_BACKLOG,
         timelineMax: c.IM_TIMELINE_MAX,
@@ -195,7 +196,7 @@ export class ImRepository implements OnModuleInit {
    * takes it off the gateway list, and marks those sessions' devices offline; returns the sessions
    * (`<userId>:<sessionId>`).
    */
-  async reapGateway(instance: string, now: number): Promise<{ userId: number; sessionId: string }[]> {
+  async reapGateway(instance: string, now: number, cutoff: number): Promise<{ userId: number; sessionId: string }[]> {
     const held: { userId: number; sessionId: string }[] = [];
     let cursor = '0';
     do {
@@ -209,11 +210,17 @@ export class ImRepository implements OnModuleInit {
         if (gateways[i]?.[1] === instance) held.push(r);
       });
     } while (cursor !== '0');
-    await this.redis
-      .multi()
-      .hset(this.im.clusterServerOffline(), instance, JSON.stringify({ at: now, sessions: held.map((h) => `${h.userId}:${h.sessionId}`) }))
-      .zrem(gatewayHeartbeats(), instance)
-      .exec();
+    // Only if it is still silent: a gateway that beat while its sessions were looked for is alive.
+    const reaped = (await this.redis.eval(
+      "local s = redis.call('ZSCORE', KEYS[1], ARGV[1]) if not s or tonumber(s) >= tonumber(ARGV[2]) then return 0 end redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) return 1",
+      2,
+      gatewayHeartbeats(),
+      this.im.clusterServerOffline(),
+      instance,
+      cutoff,
+      JSON.stringify({ at: now, sessions: held.map((h) => `${h.userId}:${h.sessionId}`) }),
+    )) as number;
+    if (reaped !== 1) return [];
     for (const { userId, sessionId } of held) {
       const raw = await this.redis.hget(this.im.userLogin(userId), sessionId);
       if (raw !== null) await this.redis.hset(this.im.userLogin(userId), sessionId, JSON.stringify({ ...(JSON.parse(raw) as object), offline: now }));
