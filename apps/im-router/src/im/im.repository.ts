@@ -179,11 +179,14 @@ export class ImRepository implements OnModuleInit {
     } while (cursor !== '0');
   }
 
-  /** Devices of sessions that no longer exist leave the user's login hash. */
+  /** Devices of sessions that no longer exist leave the user's login hash (one step: a device recorded meanwhile stays). */
   async dropStaleLogins(userId: number): Promise<void> {
-    const [live, logins] = await Promise.all([this.redis.zrange(sessionList(userId), '0', '-1'), this.redis.hkeys(this.im.userLogin(userId))]);
-    const gone = logins.filter((id) => !live.includes(id));
-    if (gone.length > 0) await this.redis.hdel(this.im.userLogin(userId), ...gone);
+    await this.redis.eval(
+      "local live = {} for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do live[sid] = true end for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do if not live[f] then redis.call('HDEL', KEYS[2], f) end end return 0",
+      2,
+      sessionList(userId),
+      this.im.userLogin(userId),
+    );
   }
 
   /** Gateways whose last heartbeat is older than `cutoff` (ms). */

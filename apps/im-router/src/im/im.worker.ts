@@ -41,7 +41,9 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
       stalledInterval: this.config.IM_JOB_LOCK_MS,
     });
     this.worker.on('failed', (job, err) => {
-      const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
+      // Final: no attempt left, unrecoverable, or moved to the failed set some other way (a job
+      // that stalled too often) — BullMQ sets finishedOn only then.
+      const final = job !== undefined && (err instanceof UnrecoverableError || Boolean(job.finishedOn) || job.attemptsMade >= (job.opts.attempts ?? 1));
       this.logger.warn({ queue: IM_ROUTER_QUEUE, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, final, reason: err.message }, 'job failed');
       if (final) void this.gaveUp(job).catch((e: unknown) => this.logger.error({ err: e, jobId: job.id }, 'could not record a failed job'));
     });
@@ -75,6 +77,8 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     const parsed = parseImJob(job.name, job.data);
     if (!parsed.ok) return;
     const data = parsed.value.data;
+    // A request answered already (its last attempt got through before failing) is left alone.
+    if ('replyTo' in data && !(await this.replies.isPending({ userId: data.userId, ...data.replyTo }))) return;
     if (parsed.value.name === 'SEND_DIRECT') {
       const d = parsed.value.data;
       await this.repo.recordFailure(d.userId, d.targetUserId, { from: d.userId, to: d.targetUserId, clientMsgId: d.clientMsgId, ts: job.timestamp, body: d.text });
