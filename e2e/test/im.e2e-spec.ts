@@ -181,6 +181,22 @@ describe('IM (gateway + im-router as processes)', () => {
     const second = await session(bob, 0);
     expect(ofType(second, 'ADD_MESSAGES')).toEqual([]);
     expect(ofType(second, 'ADD_MESSAGE')).toEqual([]);
+
+    // Away again; an im-router whose clock runs behind the acknowledged score still stores the next
+    // one above it (else the next ack would remove it unseen).
+    const floor = Number(await space.redis.hget(im.offlineFloor(), String(bob.userId)));
+    expect(floor).toBeGreaterThan(0);
+    await space.redis.hset(im.offlineFloor(), String(bob.userId), String(Date.now() + 3_600_000));
+    first.c.socket.disconnect();
+    second.c.socket.disconnect();
+    await eventually(
+      () => Promise.all([first.c.sessionId, second.c.sessionId].map((sid) => space.redis.hget(`session:${bob.userId}:${sid!}`, 'connected'))),
+      (flags) => flags.every((f) => f === '0'),
+      'both sessions away',
+    );
+    ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'later', clientMsgId: 'off-later' }));
+    const [, score] = await space.redis.zrange(im.messageOffline(bob.userId), '0', '-1', 'WITHSCORES');
+    expect(Number(score)).toBeGreaterThan(Date.now() + 3_000_000);
   });
 
   it('refuses strangers when the receiver takes direct messages from friends only, and a blocked user, with the same error', async () => {

@@ -44,7 +44,14 @@ to_peer[#to_peer + 1] = added(pwid)
 -- see it now: the next login's burst carries it.
 tell(P, peer, to_peer)
 if not connected(P, K, peer) then
-  redis.call('ZADD', K.offline .. peer, A.now, packet)
+  -- Scored by time, but always above what is there and above what a session acknowledged (clocks
+  -- of several im-routers differ): OFFLINE_DELIVERED removes by score.
+  local score = A.now
+  local newest = redis.call('ZREVRANGE', K.offline .. peer, 0, 0, 'WITHSCORES')[2]
+  local floor = redis.call('HGET', K.offlineFloor, peer)
+  if newest and tonumber(newest) >= score then score = tonumber(newest) + 1 end
+  if floor and tonumber(floor) >= score then score = tonumber(floor) + 1 end
+  redis.call('ZADD', K.offline .. peer, score, packet)
   cap_zset(K.offline .. peer, A.offlineMax)
 end
 local to_self = {}

@@ -84,6 +84,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   'im:clientmsg': typed('string', () => im.clientMsg(42, 'abc-1')),
   'im:presence': typed('hash', () => im.presence()),
   'im:dm-users': typed('set', () => im.dmUsers()),
+  'im:offline-floor': typed('hash', () => im.offlineFloor()),
 };
 
 // The key families the three seed files name, as the catalog calls them.

@@ -178,6 +178,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'The answer (`"gid":…,"ts":…`) of a direct message already stored under that client id: a retry is not stored twice. Expires.' },
   { family: 'im:dm-users', pattern: 'im:dm-users', type: 'set', seed: 'parley', owner: 'im-router', example: 'im:dm-users',
     notes: 'The users with direct-message timelines: the expiry job walks them instead of scanning the key space (which a cluster cannot do in one step).' },
+  { family: 'im:offline-floor', pattern: 'im:offline-floor', type: 'hash', seed: 'parley', owner: 'im-router', fields: ['<userId>'], example: 'im:offline-floor',
+    notes: 'The highest offline-timeline score a session of the user acknowledged: entries stored later score above it (and above the newest), so removing what was delivered by score never takes one the burst did not carry.' },
   { family: 'im:presence', pattern: 'im:presence', type: 'hash', seed: 'parley', owner: 'im-router', fields: ['<userId>'], example: 'im:presence',
     notes: '`online`, or when (ms) the user\'s last session ended: friends are told once per change.' },
 ];

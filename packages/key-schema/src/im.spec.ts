@@ -27,6 +27,7 @@ describe('IM keys: the exact strings (default prefix)', () => {
     ['clientMsg', () => im.clientMsg(7, 'abc-1'), 'im:clientmsg:7:abc-1'],
     ['presence', () => im.presence(), 'im:presence'],
     ['dmUsers', () => im.dmUsers(), 'im:dm-users'],
+    ['offlineFloor', () => im.offlineFloor(), 'im:offline-floor'],
   ])('%s', (_name, build, expected) => {
     expect(build()).toBe(expected);
   });
@@ -68,7 +69,7 @@ describe('IM keys never collide', () => {
       im.messageSend(42), im.messageReceive({ userId: 42 }), im.messageOffline(42), im.messageFail(42, 42),
       ...rooms.flatMap((g) => [im.userGroup(g), im.userGroupMembers(g), im.blackListGroup(g), im.groupRequest(g), im.messageReceive({ room: g })]),
       im.app('login'), im.appConnection('login'), im.readReceipt('42'), im.clusterServerOffline(),
-      im.conversation(42, 43), im.clientMsg(42, '43'), im.presence(), im.dmUsers(),
+      im.conversation(42, 43), im.clientMsg(42, '43'), im.presence(), im.dmUsers(), im.offlineFloor(),
     ];
     expect(new Set(all).size).toBe(all.length);
   });

@@ -71,6 +71,8 @@ export function imKeys(prefix: string = DEFAULT_IM_PREFIX) {
     },
     /** `<p>clientmsg:<userId>:<peer>.<clientMsgId>` — the answer of a direct message already stored (expires). */
     clientMsg: (userId: NumericId, clientMsgId: string): StringKey => key('string', 'clientmsg', uid(userId), tokenPart(clientMsgId, 'clientMsgId')),
+    /** `<p>offline-floor` — user id → the highest offline score a session has acknowledged: later entries score above it. */
+    offlineFloor: (): HashKey => key('hash', 'offline-floor'),
     /** `<p>dm-users` — the users with direct-message timelines: what the expiry job walks. */
     dmUsers: (): SetKey => key('set', 'dm-users'),
     /** `<p>presence` — user id → `online`, or the time (ms) their last session ended. */

@@ -38,6 +38,7 @@ function imPrefixes(im: ImKeys) {
     presence: im.presence(),
     login: before(im.userLogin(1), '1'),
     dmUsers: im.dmUsers(),
+    offlineFloor: im.offlineFloor(),
     gateways: gatewayHeartbeats(),
   };
 }
@@ -140,9 +141,16 @@ export class ImRepository implements OnModuleInit {
     return this.redis.lrange(windowMsgs(userId, windowId), 0, -1);
   }
 
-  /** The offline entries up to `upTo` (their time) leave the timeline: a session has them. */
+  /** The offline entries up to `upTo` (their score) leave the timeline: a session has them; later ones will score above it. */
   async offlineDelivered(userId: number, upTo: number): Promise<number> {
-    return this.redis.zremrangebyscore(this.im.messageOffline(userId), '-inf', upTo);
+    return (await this.redis.eval(
+      "local n = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2]) local f = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') if tonumber(ARGV[2]) > f then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end return n",
+      2,
+      this.im.messageOffline(userId),
+      this.im.offlineFloor(),
+      String(userId),
+      upTo,
+    )) as number;
   }
 
   /** A direct message that could not be stored after the queue's retries (the timeline expires with its newest entry). */
