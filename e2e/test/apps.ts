@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
-import { ChildFixture, Collector, eventually, freePort } from '@parley/testing';
+import { ChildFixture, Collector, eventually, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 
 export const APPS = ['gateway', 'connection-manager', 'irc-parser', 'loopback-parser', 'im-router'] as const;
 export type AppName = (typeof APPS)[number];
@@ -55,6 +55,41 @@ export function appStarter(redisUrl: () => string, base: Record<string, string> 
     return app;
   };
   return { apps, start };
+}
+
+/**
+ * An e2e suite's stack: a Redis of its own and the apps `setup` starts on it (it resolves with the
+ * gateway's URL). After the suite the clients are disconnected, the apps killed and Redis stopped;
+ * PARLEY_E2E_LOGS=1 prints each app's first warnings and errors (where to look when a test fails).
+ */
+export function useStack(setup: (start: ReturnType<typeof appStarter>['start']) => Promise<string>, base: Record<string, string> = { LOGIN_LIMIT_PER_IP: '100000' }) {
+  let server: TestRedis | undefined;
+  let space: TestKeySpace | undefined;
+  let url = '';
+  const clients: ParleyClient[] = [];
+  const { apps, start } = appStarter(() => space!.url, base);
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    space = await server.keySpace();
+    url = await setup(start);
+  });
+  afterAll(async () => {
+    if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
+    for (const c of clients) c.socket.disconnect();
+    await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
+    await server?.stop();
+  });
+  return {
+    apps,
+    start,
+    clients,
+    get space(): TestKeySpace {
+      return space!;
+    },
+    get url(): string {
+      return url;
+    },
+  };
 }
 
 /** Registers a user through the HTTP API and logs in: their id and login token. */

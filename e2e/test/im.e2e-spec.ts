@@ -4,35 +4,21 @@ import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { imKeys } from '@parley/key-schema';
 import { appSigningText, type SequencedNotification } from '@parley/protocol';
-import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ofType, ok, registerUser, startApp, waitFor } from './apps';
+import { Collector, eventually } from '@parley/testing';
+import { connectedSession, ofType, ok, registerUser, startApp, useStack, waitFor } from './apps';
 
 const im = imKeys();
 const IM_ENV = { IM_EXPIRY_INTERVAL_MS: '300', IM_JOB_LOCK_MS: '1500', IM_GATEWAY_DEAD_MS: '3000' };
 
 /** Friends, direct messages, receipts and offline delivery through real socket.io clients, the gateway and im-router (BullMQ). */
 describe('IM (gateway + im-router as processes)', () => {
-  let server: TestRedis;
-  let space: TestKeySpace;
-  const clients: ParleyClient[] = [];
-  let url = '';
   let n = 0;
-
-  const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
-
-  beforeAll(async () => {
-    server = await TestRedis.start();
-    space = await server.keySpace();
-    url = `http://127.0.0.1:${(await start('gateway', { REQUEST_TIMEOUT_MS: '60000', SESSION_HEARTBEAT_MS: '500' })).port}`;
+  const stack = useStack(async (start) => {
+    const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000', SESSION_HEARTBEAT_MS: '500' });
     await start('im-router', IM_ENV);
+    return `http://127.0.0.1:${gateway.port}`;
   });
-
-  afterAll(async () => {
-    if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
-    for (const c of clients) c.socket.disconnect();
-    await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
-    await server.stop();
-  });
+  const { apps, start } = stack;
 
   interface User {
     userId: number;
@@ -45,22 +31,22 @@ describe('IM (gateway + im-router as processes)', () => {
   /** A registered user, not connected yet. */
   async function account(prefix: string): Promise<{ userId: number; nick: string; token: string }> {
     const nick = `${prefix}${++n}`;
-    const { userId, token } = await registerUser(url, nick);
+    const { userId, token } = await registerUser(stack.url, nick);
     return { userId, nick, token };
   }
 
   /** A registered, connected user whose init burst has arrived. */
   async function user(prefix = 'user'): Promise<User> {
     const a = await account(prefix);
-    const s = await connectedSession(url, a.token);
-    clients.push(s.c);
+    const s = await connectedSession(stack.url, a.token);
+    stack.clients.push(s.c);
     return { ...a, ...s, token: s.c.token ?? a.token };
   }
 
   /** Another session of the user (its own token), with `maxBacklogMsgs`, on a kind of device. */
   async function session(u: { nick: string; token: string }, maxBacklogMsgs?: number, deviceType?: 'web' | 'mobile'): Promise<User & { token: string }> {
     const c = new ParleyClient({
-      url,
+      url: stack.url,
       token: u.token,
       clientName: 'e2e',
       transports: ['websocket'],
@@ -71,7 +57,7 @@ describe('IM (gateway + im-router as processes)', () => {
     const seen = new Collector<SequencedNotification>();
     c.on('notification', seen.push);
     await c.connect();
-    clients.push(c);
+    stack.clients.push(c);
     await eventually(() => seen.items.some((i) => i.type === 'FINISH_INIT'), Boolean, 'burst');
     return { userId: c.userId!, nick: u.nick, token: c.token ?? u.token, c, seen };
   }
@@ -95,9 +81,9 @@ describe('IM (gateway + im-router as processes)', () => {
       expect.objectContaining({ userId: bob.userId, nick: bob.nick, online: true }),
     ]);
     await waitFor(bob, 'UPDATE_FRIENDS', (u) => u.friends.some((f) => f.userId === alice.userId));
-    expect(await space.redis.smembers(`friends:${alice.userId}`)).toEqual([String(bob.userId)]);
-    expect(await space.redis.hkeys(im.contactFriend(bob.userId))).toEqual([String(alice.userId)]);
-    expect(await space.redis.zcard(im.friendRequest(bob.userId))).toBe(0);
+    expect(await stack.space.redis.smembers(`friends:${alice.userId}`)).toEqual([String(bob.userId)]);
+    expect(await stack.space.redis.hkeys(im.contactFriend(bob.userId))).toEqual([String(alice.userId)]);
+    expect(await stack.space.redis.zcard(im.friendRequest(bob.userId))).toBe(0);
     expect(await bob.c.request({ id: 'FRIEND_VERDICT', userId: alice.userId, allow: true })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
     expect(await alice.c.request({ id: 'REQUEST_FRIEND', userId: bob.userId })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
 
@@ -107,7 +93,7 @@ describe('IM (gateway + im-router as processes)', () => {
 
     ok(await alice.c.request({ id: 'REMOVE_FRIEND', userId: bob.userId }));
     await waitFor(bob, 'UPDATE_FRIENDS', (u) => u.reset === true && u.friends.length === 0);
-    expect(await space.redis.exists(`friends:${alice.userId}`, `friends:${bob.userId}`, im.contactFriend(alice.userId), im.contactFriend(bob.userId))).toBe(0);
+    expect(await stack.space.redis.exists(`friends:${alice.userId}`, `friends:${bob.userId}`, im.contactFriend(alice.userId), im.contactFriend(bob.userId))).toBe(0);
   });
 
   it('applies the auto-answer policy: accept all makes friends at once, refuse all refuses', async () => {
@@ -121,7 +107,7 @@ describe('IM (gateway + im-router as processes)', () => {
     const refused = await carol.c.request({ id: 'REQUEST_FRIEND', userId: erin.userId });
     expect(refused).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
     expect(ofType(erin, 'FRIEND_REQUEST')).toEqual([]);
-    expect(await space.redis.zcard(im.friendRequest(erin.userId))).toBe(0);
+    expect(await stack.space.redis.zcard(im.friendRequest(erin.userId))).toBe(0);
   });
 
   it('CHAT opens the 1on1 window on both sides; SEND reaches the peer and the sender’s other sessions, once, not the sending one', async () => {
@@ -150,9 +136,9 @@ describe('IM (gateway + im-router as processes)', () => {
     expect(page.messages.map((m) => m.body)).toEqual(['m2', 'm3', 'm4']);
     const older = ok(await bob.c.request({ id: 'FETCH', windowId: bw, beforeGid: page.messages[0]!.gid, limit: 10 }));
     expect(older.messages.map((m) => m.body)).toEqual(['hi <b>bob</b>', 'hello alice', 'm0', 'm1']);
-    expect(await space.redis.zcard(im.messageSend(alice.userId))).toBe(6);
-    expect(await space.redis.zcard(im.messageReceive({ userId: bob.userId }))).toBe(6);
-    expect(await space.redis.zcard(im.messageOffline(bob.userId))).toBe(0);
+    expect(await stack.space.redis.zcard(im.messageSend(alice.userId))).toBe(6);
+    expect(await stack.space.redis.zcard(im.messageReceive({ userId: bob.userId }))).toBe(6);
+    expect(await stack.space.redis.zcard(im.messageOffline(bob.userId))).toBe(0);
 
     // CLOSE drops bob's window; alice's next message opens it again.
     ok(await bob.c.request({ id: 'CLOSE', windowId: bw }));
@@ -168,7 +154,7 @@ describe('IM (gateway + im-router as processes)', () => {
     const { windowId: aw } = ok(await alice.c.request({ id: 'CHAT', userId: bob.userId }));
     const sent = [];
     for (let i = 0; i < 3; i++) sent.push(ok(await alice.c.request({ id: 'SEND', windowId: aw, text: `while you were out ${i}`, clientMsgId: `off-${i}` })).gid);
-    expect(await space.redis.zcard(im.messageOffline(bob.userId))).toBe(3);
+    expect(await stack.space.redis.zcard(im.messageOffline(bob.userId))).toBe(3);
 
     // No backlog asked for: the offline messages come anyway, in the burst.
     const first = await session(bob, 0);
@@ -176,7 +162,7 @@ describe('IM (gateway + im-router as processes)', () => {
     expect(page.map((m) => m.gid)).toEqual(sent);
     expect(ofType(first, 'ADD_WINDOW').find((w) => w.windowType === '1on1')).toMatchObject({ userId: alice.userId, unread: 3 });
     first.c.ack();
-    await eventually(() => space.redis.zcard(im.messageOffline(bob.userId)), (k) => k === 0, 'offline timeline emptied by the ack');
+    await eventually(() => stack.space.redis.zcard(im.messageOffline(bob.userId)), (k) => k === 0, 'offline timeline emptied by the ack');
 
     const second = await session(bob, 0);
     expect(ofType(second, 'ADD_MESSAGES')).toEqual([]);
@@ -184,18 +170,18 @@ describe('IM (gateway + im-router as processes)', () => {
 
     // Away again; an im-router whose clock runs behind the acknowledged score still stores the next
     // one above it (else the next ack would remove it unseen).
-    const floor = Number(await space.redis.hget(im.offlineFloor(), String(bob.userId)));
+    const floor = Number(await stack.space.redis.hget(im.offlineFloor(), String(bob.userId)));
     expect(floor).toBeGreaterThan(0);
-    await space.redis.hset(im.offlineFloor(), String(bob.userId), String(Date.now() + 3_600_000));
+    await stack.space.redis.hset(im.offlineFloor(), String(bob.userId), String(Date.now() + 3_600_000));
     first.c.socket.disconnect();
     second.c.socket.disconnect();
     await eventually(
-      () => Promise.all([first.c.sessionId, second.c.sessionId].map((sid) => space.redis.hget(`session:${bob.userId}:${sid!}`, 'connected'))),
+      () => Promise.all([first.c.sessionId, second.c.sessionId].map((sid) => stack.space.redis.hget(`session:${bob.userId}:${sid!}`, 'connected'))),
       (flags) => flags.every((f) => f === '0'),
       'both sessions away',
     );
     ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'later', clientMsgId: 'off-later' }));
-    const [, score] = await space.redis.zrange(im.messageOffline(bob.userId), '0', '-1', 'WITHSCORES');
+    const [, score] = await stack.space.redis.zrange(im.messageOffline(bob.userId), '0', '-1', 'WITHSCORES');
     expect(Number(score)).toBeGreaterThan(Date.now() + 3_000_000);
   });
 
@@ -234,7 +220,7 @@ describe('IM (gateway + im-router as processes)', () => {
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[1]! }));
     expect(await waitFor(alice, 'READ_RECEIPT')).toEqual(expect.objectContaining({ windowId: aw, userId: bob.userId, gid: gids[1] }));
     expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ unread: 2 });
-    expect(await space.redis.hkeys(im.readReceipt(`${Math.min(alice.userId, bob.userId)}-${Math.max(alice.userId, bob.userId)}-${gids[0]}`))).toEqual([String(bob.userId)]);
+    expect(await stack.space.redis.hkeys(im.readReceipt(`${Math.min(alice.userId, bob.userId)}-${Math.max(alice.userId, bob.userId)}-${gids[0]}`))).toEqual([String(bob.userId)]);
     // Backwards: nothing changes.
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[0]! }));
     expect(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[3]! + 10 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
@@ -271,7 +257,7 @@ describe('IM (gateway + im-router as processes)', () => {
     );
     const { windowId } = ok(await alice.c.request({ id: 'CHAT', userId: bob.userId }));
     ok(await alice.c.request({ id: 'SEND', windowId, text: 'are you there?', clientMsgId: 'away-1' }));
-    expect(await space.redis.zcard(im.messageOffline(bob.userId))).toBe(1);
+    expect(await stack.space.redis.zcard(im.messageOffline(bob.userId))).toBe(1);
     // Resumed: here again.
     await again.c.connect();
     await eventually(
@@ -285,8 +271,8 @@ describe('IM (gateway + im-router as processes)', () => {
     const alice = await user('alice');
     ok(await alice.c.request({ id: 'SET', settings: { devicePolicy: 'onePerType' } }));
     const phone = await session(alice, 0, 'mobile');
-    await eventually(() => space.redis.hkeys(im.userLogin(alice.userId)), (k) => k.includes(phone.c.sessionId!), 'login recorded');
-    const device = JSON.parse((await space.redis.hget(im.userLogin(alice.userId), phone.c.sessionId!))!) as { type: string; sessionId: string; ip: string; loginAt: number };
+    await eventually(() => stack.space.redis.hkeys(im.userLogin(alice.userId)), (k) => k.includes(phone.c.sessionId!), 'login recorded');
+    const device = JSON.parse((await stack.space.redis.hget(im.userLogin(alice.userId), phone.c.sessionId!))!) as { type: string; sessionId: string; ip: string; loginAt: number };
     expect([device.type, device.sessionId]).toEqual(['mobile', phone.c.sessionId]);
     expect(device.ip).toContain('127.0.0.1');
     expect(device.loginAt).toBeGreaterThan(0);
@@ -295,7 +281,7 @@ describe('IM (gateway + im-router as processes)', () => {
     expect((await ended).code).toBe('REMOTE_LOGIN');
     // The web session is another kind: it stays.
     expect(ok(await alice.c.request({ id: 'SET', settings: { theme: 'dark' } }))).toEqual({ status: 'OK' });
-    await eventually(() => space.redis.hkeys(im.userLogin(alice.userId)), (k) => !k.includes(phone.c.sessionId!) && k.includes(phone2.c.sessionId!), 'login hash follows');
+    await eventually(() => stack.space.redis.hkeys(im.userLogin(alice.userId)), (k) => !k.includes(phone.c.sessionId!) && k.includes(phone2.c.sessionId!), 'login hash follows');
   });
 
   it('the scheduled expiry job drops direct messages older than IM_MESSAGE_TTL_S and keeps the rest', async () => {
@@ -305,13 +291,13 @@ describe('IM (gateway + im-router as processes)', () => {
     const fresh = ok(await alice.c.request({ id: 'SEND', windowId: aw, text: 'fresh', clientMsgId: 'e-1' }));
     // Messages of long ago (1970), as im-router would have stored them then.
     const old = { id: 'x', from: alice.userId, to: bob.userId, gid: 999, ts: 1_000, body: 'ancient', nick: alice.nick };
-    await space.redis.zadd(im.messageSend(alice.userId), 1_000, JSON.stringify(old));
-    await space.redis.zadd(im.messageReceive({ userId: bob.userId }), 1_000, JSON.stringify(old));
-    await space.redis.rpush(`windowmsgs:${alice.userId}:${aw}`, JSON.stringify({ gid: 0, ts: 1_000, cat: 'msg', body: 'ancient', nick: alice.nick }));
-    await eventually(() => space.redis.zcard(im.messageSend(alice.userId)), (k) => k === 1, 'old entries expired');
-    const received = await eventually(() => space.redis.zrange(im.messageReceive({ userId: bob.userId }), '0', '-1'), (l) => l.length === 1, 'old entries expired');
+    await stack.space.redis.zadd(im.messageSend(alice.userId), 1_000, JSON.stringify(old));
+    await stack.space.redis.zadd(im.messageReceive({ userId: bob.userId }), 1_000, JSON.stringify(old));
+    await stack.space.redis.rpush(`windowmsgs:${alice.userId}:${aw}`, JSON.stringify({ gid: 0, ts: 1_000, cat: 'msg', body: 'ancient', nick: alice.nick }));
+    await eventually(() => stack.space.redis.zcard(im.messageSend(alice.userId)), (k) => k === 1, 'old entries expired');
+    const received = await eventually(() => stack.space.redis.zrange(im.messageReceive({ userId: bob.userId }), '0', '-1'), (l) => l.length === 1, 'old entries expired');
     expect(received.map((p) => (JSON.parse(p) as { gid: number }).gid)).toEqual([fresh.gid]);
-    await eventually(() => space.redis.lrange(`windowmsgs:${alice.userId}:${aw}`, 0, -1), (l) => l.length === 1, 'old history expired');
+    await eventually(() => stack.space.redis.lrange(`windowmsgs:${alice.userId}:${aw}`, 0, -1), (l) => l.length === 1, 'old history expired');
     expect(ok(await alice.c.request({ id: 'FETCH', windowId: aw, limit: 10 })).messages.map((m) => m.body)).toEqual(['fresh']);
   });
 
@@ -337,11 +323,11 @@ describe('IM (gateway + im-router as processes)', () => {
 
   it('SaaS apps: the CLI creates one; its backend logs users in with signed requests (stale, replayed and forged ones refused); its live connections are capped', async () => {
     const cli = (...args: string[]) =>
-      execFileSync(process.execPath, [join(__dirname, '..', '..', 'apps', 'im-router', 'dist', 'cli.js'), ...args], { env: { ...process.env, REDIS_URL: space.url }, encoding: 'utf8' });
+      execFileSync(process.execPath, [join(__dirname, '..', '..', 'apps', 'im-router', 'dist', 'cli.js'), ...args], { env: { ...process.env, REDIS_URL: stack.space.url }, encoding: 'utf8' });
     const { secret } = JSON.parse(cli('app', 'create', 'demo-app', '--max-connections', '1')) as { secret: string };
     expect(() => cli('app', 'create', 'demo-app')).toThrow(/exists/);
     const login = (body: Record<string, unknown>, appKey = 'demo-app') =>
-      fetch(`${url}/api/v1/apps/${appKey}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${stack.url}/api/v1/apps/${appKey}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const signed = (identity: string, key = secret, timestamp = Date.now()) => {
       const b = { identity, timestamp, nonce: randomBytes(12).toString('base64url') };
       return { ...b, signature: createHmac('sha256', key).update(appSigningText('demo-app', b)).digest('hex') };
@@ -362,13 +348,13 @@ describe('IM (gateway + im-router as processes)', () => {
 
     // One live connection at most: a second session is refused until the first ends.
     const one = await session({ nick: 'customer-42', token });
-    expect(await space.redis.hlen(im.appConnection('demo-app'))).toBe(1);
-    const second = new ParleyClient({ url, token, clientName: 'e2e', transports: ['websocket'], reconnection: false });
-    clients.push(second);
+    expect(await stack.space.redis.hlen(im.appConnection('demo-app'))).toBe(1);
+    const second = new ParleyClient({ url: stack.url, token, clientName: 'e2e', transports: ['websocket'], reconnection: false });
+    stack.clients.push(second);
     await expect(second.connect()).rejects.toThrow(/TOO_MANY_CONNECTIONS/);
     expect(JSON.parse(cli('app', 'show', 'demo-app'))).toMatchObject({ appKey: 'demo-app', maxConnections: 1, connections: 1 });
     ok(await one.c.request({ id: 'LOGOUT' }));
-    await eventually(() => space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'connection released');
+    await eventually(() => stack.space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'connection released');
     const fresh = ((await (await login(signed('customer-42'))).json()) as { token: string }).token;
     await session({ nick: 'customer-42', token: fresh });
   });
@@ -377,11 +363,11 @@ describe('IM (gateway + im-router as processes)', () => {
     const alice = await user('alice');
     const bob = await account('bob');
     ok(await alice.c.request({ id: 'SET', settings: { friendRequests: 'accept' } }));
-    const other = await startApp('gateway', { REDIS_URL: space.url, SESSION_HEARTBEAT_MS: '300', LOGIN_LIMIT_PER_IP: '100000' });
+    const other = await startApp('gateway', { REDIS_URL: stack.space.url, SESSION_HEARTBEAT_MS: '300', LOGIN_LIMIT_PER_IP: '100000' });
     try {
       await other.waitForLog('gateway listening');
       const c = new ParleyClient({ url: `http://127.0.0.1:${other.port}`, token: bob.token, clientName: 'e2e', transports: ['websocket'], reconnection: false });
-      clients.push(c);
+      stack.clients.push(c);
       await c.connect();
       ok(await c.request({ id: 'REQUEST_FRIEND', userId: alice.userId }));
       await waitFor(alice, 'UPDATE_FRIENDS', (u) => u.friends.some((f) => f.userId === bob.userId && f.online));
@@ -394,9 +380,9 @@ describe('IM (gateway + im-router as processes)', () => {
       );
       await other.proc.kill('SIGKILL');
       await offline;
-      const records = Object.values(await space.redis.hgetall(im.clusterServerOffline())).map((v) => JSON.parse(v) as { sessions: string[] });
+      const records = Object.values(await stack.space.redis.hgetall(im.clusterServerOffline())).map((v) => JSON.parse(v) as { sessions: string[] });
       expect(records.some((r) => r.sessions.includes(`${bob.userId}:${c.sessionId}`))).toBe(true);
-      const device = JSON.parse((await space.redis.hget(im.userLogin(bob.userId), c.sessionId!))!) as { offline?: number };
+      const device = JSON.parse((await stack.space.redis.hget(im.userLogin(bob.userId), c.sessionId!))!) as { offline?: number };
       expect(device.offline).toBeGreaterThan(0);
     } finally {
       await other.proc.kill('SIGKILL');
@@ -408,11 +394,11 @@ describe('IM (gateway + im-router as processes)', () => {
     const bob = await user('bob');
     const { windowId: aw } = ok(await alice.c.request({ id: 'CHAT', userId: bob.userId }));
     // The conversation's hash replaced by a string: every attempt of the script fails.
-    await space.redis.del(im.conversation(alice.userId, bob.userId));
-    await space.redis.set(im.conversation(alice.userId, bob.userId), 'broken');
+    await stack.space.redis.del(im.conversation(alice.userId, bob.userId));
+    await stack.space.redis.set(im.conversation(alice.userId, bob.userId), 'broken');
     const answer = await alice.c.request({ id: 'SEND', windowId: aw, text: 'doomed', clientMsgId: 'x-1' });
     expect(answer).toMatchObject({ status: 'ERROR', code: 'INTERNAL' });
-    const failed = await space.redis.zrange(im.messageFail(alice.userId, bob.userId), '0', '-1');
+    const failed = await stack.space.redis.zrange(im.messageFail(alice.userId, bob.userId), '0', '-1');
     expect(failed.map((f) => JSON.parse(f) as { body: string })).toEqual([expect.objectContaining({ body: 'doomed', from: alice.userId, to: bob.userId })]);
     expect(ofType(bob, 'ADD_MESSAGE')).toEqual([]);
   });

@@ -2,33 +2,18 @@ import { createHash } from 'node:crypto';
 import { type ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
-import { type Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
+import { type Collector, eventually } from '@parley/testing';
+import { connectedSession, ofType, ok, registerUser, useStack, waitFor } from './apps';
 
 /** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
 describe('rooms (gateway + loopback-parser as processes)', () => {
-  let server: TestRedis;
-  let space: TestKeySpace;
-  const clients: ParleyClient[] = [];
-  let url = '';
   let n = 0;
-
-  const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
-
-  beforeAll(async () => {
-    server = await TestRedis.start();
-    space = await server.keySpace();
-    url = `http://127.0.0.1:${(await start('gateway', { REQUEST_TIMEOUT_MS: '60000' })).port}`;
+  const stack = useStack(async (start) => {
+    const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000' });
     await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
+    return `http://127.0.0.1:${gateway.port}`;
   });
-
-  afterAll(async () => {
-    // PARLEY_E2E_LOGS=1 prints the apps' first warnings and errors: where to look when a test here fails.
-    if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5).join('\n'));
-    for (const c of clients) c.socket.disconnect();
-    await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
-    await server.stop();
-  });
+  const { apps, start } = stack;
 
   interface User {
     userId: number;
@@ -40,14 +25,14 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
   /** A registered, connected user whose init burst has arrived. */
   async function user(prefix = 'user'): Promise<User> {
     const nick = `${prefix}${++n}`;
-    const { userId, token } = await registerUser(url, nick);
+    const { userId, token } = await registerUser(stack.url, nick);
     return { userId, nick, ...(await session(token)) };
   }
 
   /** A connected session (after its burst) of the user whose token this is. */
   async function session(token: string): Promise<{ c: ParleyClient; seen: Collector<SequencedNotification> }> {
-    const s = await connectedSession(url, token);
-    clients.push(s.c);
+    const s = await connectedSession(stack.url, token);
+    stack.clients.push(s.c);
     return s;
   }
 
@@ -61,7 +46,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
     const added = await waitFor(alice, 'ADD_WINDOW', (w) => w.windowId === aw);
     expect(added).toMatchObject({ network: 'parley', name, windowType: 'group', role: '*' });
-    expect(await space.redis.hget(group(name), 'owner')).toBe(String(alice.userId));
+    expect(await stack.space.redis.hget(group(name), 'owner')).toBe(String(alice.userId));
     expect(await alice.c.request({ id: 'CREATE', name: name.toUpperCase() })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
 
     const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
@@ -119,7 +104,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(newer.messages.map((m) => m.body)).toEqual(['m4', 'm5']);
 
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! }));
-    expect(await space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
+    expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
     ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: gids[0]!, text: 'm1 (fixed)' }));
     await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === gids[0] && m.edited === true && m.body === 'm1 (fixed)');
     expect(await bob.c.request({ id: 'EDIT', windowId: bw, gid: gids[1]!, text: 'mine now' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
@@ -132,7 +117,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const eve = await user('eve');
     const name = roomName();
     const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name, password: 'sesame open' }));
-    expect(await space.redis.hget(group(name), 'password')).toMatch(/^\$argon2id\$/);
+    expect(await stack.space.redis.hget(group(name), 'password')).toMatch(/^\$argon2id\$/);
     expect(await eve.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'INCORRECT_PASSWORD' });
     expect(await eve.c.request({ id: 'JOIN', network: 'parley', name, password: 'wrong one' })).toMatchObject({ status: 'ERROR', code: 'INCORRECT_PASSWORD' });
     // Eve names alice's window id: it is not hers.
@@ -158,7 +143,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     await waitFor(mallory, 'DELETE_WINDOW', (w) => w.windowId === mw);
     await waitFor(phone, 'DELETE_WINDOW', (w) => w.windowId === mw);
     await waitFor(alice, 'ADD_MESSAGE', (m) => m.cat === 'kick' && m.body.includes('be nice'));
-    expect(await space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
+    expect(await stack.space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'mall*' }));
     expect(await mallory.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'BANNED' });
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'unban', params: 'mall*' }));
@@ -166,7 +151,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     // A mask ban also removes the members it matches.
     ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'ban', params: 'MALL*' }));
     await waitFor(mallory, 'DELETE_WINDOW', (w) => w.windowId === again);
-    expect(await space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
+    expect(await stack.space.redis.sismember(groupMembers(name), String(mallory.userId))).toBe(0);
   });
 
   it('an operator cannot ban the owner (by nick or by a mask), and a refused ban leaves nothing behind', async () => {
@@ -180,7 +165,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'ban', params: alice.nick })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'ban', params: '*' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'voice', params: alice.nick })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
-    expect(await space.redis.hlen(`im:black-list:group:${name}`)).toBe(0);
+    expect(await stack.space.redis.hlen(`im:black-list:group:${name}`)).toBe(0);
   });
 
   it('invite policy: only the invited get in, and the invitee is told who invited them', async () => {
@@ -218,14 +203,14 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await alice.c.request({ id: 'CLOSE', windowId: aw }));
     await waitFor(alice, 'DELETE_WINDOW', (w) => w.windowId === aw);
     await waitFor(bob, 'UPDATE_WINDOW', (w) => w.windowId === bw && w.role === '*');
-    expect(await space.redis.hget(group(name), 'owner')).toBe(String(bob.userId));
+    expect(await stack.space.redis.hget(group(name), 'owner')).toBe(String(bob.userId));
     ok(await bob.c.request({ id: 'NOTE_ADD', windowId: bw, text: 'bring cake' }));
     ok(await bob.c.request({ id: 'SEND', windowId: bw, text: 'https://example.org', clientMsgId: 'l-1' }));
     ok(await bob.c.request({ id: 'CLOSE', windowId: bw }));
-    expect(await space.redis.exists(group(name), groupMembers(name), groupRoles(name), groupWindows(name), groupBacklog(name))).toBe(0);
+    expect(await stack.space.redis.exists(group(name), groupMembers(name), groupRoles(name), groupWindows(name), groupBacklog(name))).toBe(0);
     // The closed window took its notes and URL list with it.
-    expect(await space.redis.keys(`*:${bob.userId}:${bw}`)).toEqual([]);
-    expect(await space.redis.keys('note:*')).toEqual([]);
+    expect(await stack.space.redis.keys(`*:${bob.userId}:${bw}`)).toEqual([]);
+    expect(await stack.space.redis.keys('note:*')).toEqual([]);
   });
 
   it('refuses room names that could reach into other keys', async () => {
@@ -289,13 +274,13 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'apikey', params: '' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
     const { apiKey } = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'apikey', params: '' }));
     expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await space.redis.hget(group(name), 'apikey')).toBe(createHash('sha256').update(apiKey!).digest('hex'));
+    expect(await stack.space.redis.hget(group(name), 'apikey')).toBe(createHash('sha256').update(apiKey!).digest('hex'));
     // What is kept for a repeat of that request does not carry the key.
-    const kept = Object.values(await space.redis.hgetall(`sessionreplies:${alice.userId}:${alice.c.sessionId!}`));
+    const kept = Object.values(await stack.space.redis.hgetall(`sessionreplies:${alice.userId}:${alice.c.sessionId!}`));
     expect(kept.some((v) => v.includes(apiKey!))).toBe(false);
 
     const post = (key: string | undefined, body: unknown, room = name) =>
-      fetch(`${url}/api/v1/groups/${encodeURIComponent(room)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) });
+      fetch(`${stack.url}/api/v1/groups/${encodeURIComponent(room)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) });
     expect((await post(apiKey, { text: 'build #42 passed' })).status).toBe(202);
     const posted = await waitFor(bob, 'ADD_MESSAGE', (m) => m.body === 'build #42 passed');
     expect(posted).toMatchObject({ windowId: bw, nick: 'webhook', cat: 'msg' });
