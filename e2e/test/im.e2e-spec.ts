@@ -356,7 +356,13 @@ describe('IM (gateway + im-router as processes)', () => {
     ok(await one.c.request({ id: 'LOGOUT' }));
     await eventually(() => stack.space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'connection released');
     const fresh = ((await (await login(signed('customer-42'))).json()) as { token: string }).token;
-    await session({ nick: 'customer-42', token: fresh });
+    const a = await session({ nick: 'customer-42', token: fresh });
+    // A dropped socket frees the place; whoever takes it meanwhile keeps it: the resume is refused.
+    a.c.socket.disconnect();
+    await eventually(() => stack.space.redis.hlen(im.appConnection('demo-app')), (k) => k === 0, 'place freed');
+    const b = await session({ nick: 'customer-42', token: ((await (await login(signed('customer-42'))).json()) as { token: string }).token });
+    await expect(a.c.connect()).rejects.toThrow(/TOO_MANY_CONNECTIONS/);
+    expect(await stack.space.redis.hkeys(im.appConnection('demo-app'))).toEqual([b.c.sessionId]);
   });
 
   it('a killed gateway is reaped: recorded with the sessions it held, its users’ devices offline, their friends told', async () => {

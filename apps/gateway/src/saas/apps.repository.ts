@@ -67,11 +67,6 @@ export class AppsRepository {
     return taken === 1;
   }
 
-  /** A resumed session is the same connection again: it takes its place back without a check. */
-  async reconnect(appKey: string, userId: number, sessionId: string): Promise<void> {
-    await this.redis.hset(this.im.appConnection(appKey), sessionId, JSON.stringify({ userId, resumed: Date.now() }));
-  }
-
   async disconnect(appKey: string, sessionId: string): Promise<void> {
     await this.redis.hdel(this.im.appConnection(appKey), sessionId);
   }

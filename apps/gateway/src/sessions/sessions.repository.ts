@@ -169,11 +169,8 @@ export class SessionsRepository {
       [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
     )) as ResumeResult;
     if (result === 'OK') {
-      // Held by this gateway, with a socket: a user shown away is here again; a SaaS app's
-      // user takes its place among the app's connections again.
+      // Held by this gateway, with a socket: a user shown away is here again.
       await this.redis.hset(session(userId, sessionId), 'connected', 1);
-      const app = await this.apps?.appOf(userId);
-      if (app) await this.apps!.reconnect(app, userId, sessionId);
       await this.im?.presenceCheck(userId);
     }
     return result;

@@ -61,7 +61,11 @@ export class SessionsService {
 
     if (input.sessionId !== undefined && input.lastSeq !== undefined) {
       const ref = { userId, sessionId: input.sessionId };
+      // A SaaS app's user resuming takes a place among the app's live connections again, or is refused.
+      const place = await this.takeAppPlace(ref, socket, input);
+      if (place.full) return { ack: { status: 'ERROR', code: 'TOO_MANY_CONNECTIONS' } };
       const result = await this.repo.resume(ref, input.lastSeq);
+      if (result !== 'OK' && place.appKey) await this.apps.disconnect(place.appKey, ref.sessionId);
       if (result === 'OK') {
         socket.data.ref = ref;
         await this.delivery.attach(ref, socket, input.lastSeq, input.batch);
@@ -74,19 +78,26 @@ export class SessionsService {
     return this.start(socket, input);
   }
 
+  /**
+   * For a SaaS app's user: a place among the app's live connections for this session (`appKey`:
+   * taken), or `full`; nothing to take for everyone else.
+   */
+  private async takeAppPlace(ref: SessionRef, socket: ParleySocket, input: InitPayload): Promise<{ full: boolean; appKey?: string }> {
+    const appKey = await this.apps.appOf(ref.userId);
+    if (!appKey) return { full: false };
+    const app = await this.apps.app(appKey);
+    const info = { userId: ref.userId, deviceType: input.deviceType ?? 'web', ip: socket.handshake.address ?? '', since: Date.now() };
+    if (app && (await this.apps.connect(appKey, app.maxConnections, ref.sessionId, info))) return { full: false, appKey };
+    this.logger.info({ ...ref, appKey }, 'app connection refused: the app has its maximum of live connections');
+    return { full: true };
+  }
+
   private async start(socket: ParleySocket, input: InitPayload): Promise<InitOutcome> {
     const userId = socket.data.userId;
     const ref: SessionRef = { userId, sessionId: randomBytes(16).toString('base64url') };
     // A SaaS app's user: the session counts against the app's live connections, or is refused.
-    const appKey = await this.apps.appOf(userId);
-    if (appKey) {
-      const app = await this.apps.app(appKey);
-      const info = { deviceType: input.deviceType ?? 'web', ip: socket.handshake.address ?? '', since: Date.now() };
-      if (!app || !(await this.apps.connect(appKey, app.maxConnections, ref.sessionId, info))) {
-        this.logger.info({ ...ref, appKey }, 'app connection refused: the app has its maximum of live connections');
-        return { ack: { status: 'ERROR', code: 'TOO_MANY_CONNECTIONS' } };
-      }
-    }
+    const { full, appKey } = await this.takeAppPlace(ref, socket, input);
+    if (full) return { ack: { status: 'ERROR', code: 'TOO_MANY_CONNECTIONS' } };
     // A token-authenticated socket gets a fresh token with each new session; a cookie one keeps
     // its cookie (JavaScript must never see that token).
     let tokenHash = socket.data.tokenHash;
