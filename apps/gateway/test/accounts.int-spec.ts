@@ -135,7 +135,10 @@ describe('accounts over HTTP (real Redis)', () => {
     const [a, b, c] = [await login(), await login(), await login()];
     expect((await post('logout', {}, { authorization: `Bearer ${a}` })).status).toBe(204);
     expect((await post('logout', {}, { authorization: `Bearer ${a}` })).status).toBe(401);
-    expect((await post('logout', { all: true }, { cookie: `parley_token=${b}` })).status).toBe(204);
+    // The cookie alone, as another site's form would send it: refused (CSRF); with the header a page of ours adds: done.
+    const forged = await post('logout', { all: true }, { cookie: `parley_token=${b}` });
+    expect([forged.status, ((await forged.json()) as { error: { code: string } }).error.code]).toEqual([403, 'CSRF_REJECTED']);
+    expect((await post('logout', { all: true }, { cookie: `parley_token=${b}`, 'x-parley-csrf': '1' })).status).toBe(204);
     expect((await post('logout', {}, { authorization: `Bearer ${c}` })).status).toBe(401);
   });
 

@@ -311,6 +311,11 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(ack).toMatchObject({ status: 'OK', userId: me.userId });
     // A cookie socket never sees a token in JavaScript.
     expect(ack.token).toBeUndefined();
+    // Another site's page opening a socket: the user's cookie is not used (cross-site WebSocket hijacking).
+    const foreign = await fetch(`${gw.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: `parley_token=${fresh}`, origin: 'https://evil.example' } });
+    expect(foreign.headers.get('set-cookie')).toBeNull();
+    const ours = await fetch(`${gw.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: `parley_token=${fresh}`, origin: gw.url } });
+    expect(ours.headers.get('set-cookie')).toMatch(/parley_token=/);
   });
 
   it('counts sockets, sessions, notifications, requests and bad payloads on /metrics', async () => {

@@ -104,7 +104,7 @@ describe('app login', () => {
 describe('ERROR_CODES', () => {
   it('holds the HTTP codes and each is a valid ErrorBody code', () => {
     expect(Object.keys(ERROR_CODES).sort()).toEqual(
-      ['BAD_CREDENTIALS', 'EMAIL_TAKEN', 'INTERNAL', 'NICK_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'UNAUTHORIZED', 'VALIDATION_FAILED', 'STALE_REQUEST', 'REPLAYED', 'BAD_SIGNATURE'].sort(),
+      ['BAD_CREDENTIALS', 'EMAIL_TAKEN', 'INTERNAL', 'NICK_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'UNAUTHORIZED', 'VALIDATION_FAILED', 'STALE_REQUEST', 'REPLAYED', 'BAD_SIGNATURE', 'CSRF_REJECTED'].sort(),
     );
     for (const code of Object.values(ERROR_CODES)) {
       expect(ErrorBody.safeParse({ error: { code, message: 'm' } }).success).toBe(true);

@@ -101,6 +101,8 @@ export const ERROR_CODES = keyMirror(
   'REPLAYED',
   /** App login: the signature does not match. */
   'BAD_SIGNATURE',
+  /** A cookie-authenticated request that changes something came without the `X-Parley-CSRF` header. */
+  'CSRF_REJECTED',
 );
 export type HttpErrorCode = keyof typeof ERROR_CODES;
 

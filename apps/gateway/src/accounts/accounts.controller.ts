@@ -43,9 +43,27 @@ export class AccountsController {
   async logout(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const token = requestToken(req);
     if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'not logged in');
+    refuseForgedCookieRequest(req);
     const everywhere = typeof body === 'object' && body !== null && (body as { all?: unknown }).all === true;
     await this.accounts.logout(token, everywhere);
     res.clearCookie(TOKEN_COOKIE, { path: '/' });
+  }
+}
+
+/**
+ * The header a browser page must add to a request that changes something when it is authenticated
+ * by the cookie: another site's form or script cannot (a custom header needs a CORS preflight,
+ * which the gateway never grants), so a forged cross-site request is refused (CSRF).
+ */
+export const CSRF_HEADER = 'x-parley-csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Refuses a cookie-authenticated request that changes something and lacks CSRF_HEADER. */
+export function refuseForgedCookieRequest(req: Request): void {
+  if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) return;
+  if (cookieToken(req.headers.cookie) === undefined) return;
+  if (req.headers[CSRF_HEADER] === undefined) {
+    throw new ApiError(403, 'CSRF_REJECTED', `a request authenticated by the cookie must carry the ${CSRF_HEADER} header`);
   }
 }
 

@@ -18,6 +18,23 @@ export interface SocketConfig {
   TOKEN_ROTATION_GRACE_MS: number;
   TOKEN_TTL_MS: number;
   TRUST_PROXY?: string;
+  PUBLIC_URL: string;
+}
+
+/**
+ * Is the page that opens this socket one of ours? A browser names it in `Origin`; another site's
+ * page must not ride on the user's cookie (cross-site WebSocket hijacking). No Origin: not a
+ * browser page (a program), which has no cookie of the user's to ride on.
+ */
+export function sameOriginHandshake(origin: string | undefined, host: string | undefined, publicUrl: string): boolean {
+  if (origin === undefined) return true;
+  let from: string;
+  try {
+    from = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  return from === host || from === new URL(publicUrl).host;
 }
 
 /** What the engine.io handshake learned from the cookie, for the socket.io middleware. */
@@ -96,6 +113,10 @@ export class SocketServer implements OnApplicationBootstrap, BeforeApplicationSh
   private async cookieHandshake(req: HandshakeRequest): Promise<void> {
     const token = cookieToken(req.headers.cookie);
     if (!token) return;
+    if (!sameOriginHandshake(req.headers.origin, req.headers.host, this.config.PUBLIC_URL)) {
+      this.logger.warn({ origin: req.headers.origin }, 'socket from another site: its cookie is not used');
+      return;
+    }
     const userId = await this.accounts.authenticate(token);
     if (userId === undefined) return;
     const fresh = await this.accounts.rotateToken(userId, sha256(token), this.config.TOKEN_ROTATION_GRACE_MS);
