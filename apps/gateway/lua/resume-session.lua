@@ -30,7 +30,8 @@ elseif last ~= nextSeq - 1 then
   return 'BEHIND'
 end
 -- Before this gateway's first read: whatever is appended after that read wakes it.
-redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2], 'gateway', ARGV[5])
+-- …and with a socket again: its user is here (presence, direct messages not offline).
+redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2], 'gateway', ARGV[5], 'connected', 1)
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
 return 'OK'

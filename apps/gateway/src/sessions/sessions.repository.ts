@@ -168,11 +168,8 @@ export class SessionsRepository {
       [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
       [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
     )) as ResumeResult;
-    if (result === 'OK') {
-      // Held by this gateway, with a socket: a user shown away is here again.
-      await this.redis.hset(session(userId, sessionId), 'connected', 1);
-      await this.im?.presenceCheck(userId);
-    }
+    // Held by this gateway with a socket again (resume-session.lua marks it connected): a user shown away is here again.
+    if (result === 'OK') await this.im?.presenceCheck(userId);
     return result;
   }
 
