@@ -7,7 +7,7 @@ import { SaasModule } from './saas/saas.module';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { HttpSettings } from './http/http-settings';
 import { SessionsModule } from './sessions/sessions.module';
-import { WebController } from './web/web.controller';
+import { WebClient } from './web/web-client';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -16,8 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [RuntimeModule.forRoot({ app: 'gateway', config, logger }), InboxModule.forProducer(), AccountsModule, SessionsModule, WebhooksModule, SaasModule],
-      controllers: [WebController],
-      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }, HttpSettings, WebClient],
     };
   }
 }

@@ -1,5 +1,19 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { env } from '@parley/runtime';
 import { z } from 'zod';
+
+/**
+ * The web client's build in this checkout, `apps/web/dist`: next to the gateway's own folder (the
+ * nearest one above `from` holding a package.json, i.e. `apps/gateway` whether this file runs
+ * compiled from `dist/` or from `src/` under Jest). Only read at runtime; nothing is imported.
+ */
+export function defaultWebDir(from: string = __dirname): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return resolve(dir, '..', 'web', 'dist');
+    if (dirname(dir) === dir) return resolve(from, '..', '..', 'web', 'dist');
+  }
+}
 
 /** The gateway's own environment (on top of the runtime's base settings). */
 export const gatewayConfigShape = {
@@ -50,4 +64,10 @@ export const gatewayConfigShape = {
   IM_KEY_PREFIX: env.imKeyPrefix(),
   /** Where the gateway keeps files (e-mail written without SMTP). */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** The web client's production build (index.html, assets/), served at `/`; relative paths are from the working directory. */
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .transform((dir) => resolve(dir))
+    .default(defaultWebDir()),
 };

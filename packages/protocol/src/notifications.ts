@@ -73,6 +73,7 @@ const FriendRequest = z.object({ type: z.literal('FRIEND_REQUEST'), userId: User
 export const NetworkState = z.enum(['connected', 'connecting', 'disconnected']);
 export type NetworkState = z.infer<typeof NetworkState>;
 export const NetworkStatus = z.object({ name: NetworkName, state: NetworkState, currentNick: DisplayNick.optional() });
+export type NetworkStatus = z.infer<typeof NetworkStatus>;
 const UpdateNetworks = z.object({ type: z.literal('UPDATE_NETWORKS'), networks: z.array(NetworkStatus) });
 
 /** `userId` has read the window up to and including `gid`. */

@@ -3,9 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG } from '@parley/runtime';
 
 /**
- * Express's `trust proxy` from TRUST_PROXY: behind a TLS-terminating proxy, `req.secure` (the
- * cookie's Secure flag) and `req.ip` (rate limits) must come from X-Forwarded-* headers, and only
- * from proxies that are trusted. Unset: headers are ignored.
+ * Express settings. No `X-Powered-By` header (nothing to tell about the server). `trust proxy` from
+ * TRUST_PROXY: behind a TLS-terminating proxy, `req.secure` (the cookie's Secure flag) and `req.ip`
+ * (rate limits) must come from X-Forwarded-* headers, and only from proxies that are trusted.
+ * Unset: headers are ignored.
  */
 @Injectable()
 export class HttpSettings implements OnModuleInit {
@@ -15,9 +16,11 @@ export class HttpSettings implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const express = this.adapterHost.httpAdapter.getInstance<{ set(name: string, value: unknown): void; disable(name: string): void }>();
+    express.disable('x-powered-by');
     const value = this.config.TRUST_PROXY;
     if (value === undefined) return;
     const setting = value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value;
-    this.adapterHost.httpAdapter.getInstance<{ set(name: string, value: unknown): void }>().set('trust proxy', setting);
+    express.set('trust proxy', setting);
   }
 }

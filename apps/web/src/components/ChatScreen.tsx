@@ -1,0 +1,356 @@
+/**
+ * The main screen: window list, topic bar, messages, input and members, the dialogs, and the
+ * keyboard (Alt+↑/↓ windows, Alt+J switcher, Esc closes). Shows the connection state while a
+ * dropped connection is being resumed.
+ */
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { Member, Message } from '@parley/protocol';
+import { type Chat, RequestFailure } from '../lib/chat';
+import { parseInput } from '../lib/commands';
+import { BUILTIN_NETWORK } from '../lib/constants';
+import { type ChatState, type ChatWindow, isOwn, isServerWindow, windowLabel, windowOrder } from '../lib/state';
+import { CreateRoomDialog, type DialogName, JoinIrcDialog, JoinRoomDialog, StartDmDialog, SwitcherDialog } from './Dialogs';
+import { Input } from './Input';
+import { MemberList } from './MemberList';
+import { MessageView } from './MessageView';
+import { FriendsPanel, HelpPanel, NotesPanel, RoomSettingsPanel, UserSettingsPanel } from './Panels';
+import { WindowList } from './WindowList';
+
+interface Props {
+  chat: Chat;
+  onLogout: (all: boolean) => void;
+}
+
+const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Reconnecting… nothing is lost: the conversation resumes where it was.', online: '', ended: '' };
+
+export function ChatScreen({ chat, onLogout }: Props) {
+  const state = useSyncExternalStore(chat.subscribe, chat.getState);
+  const [dialog, setDialog] = useState<{ name: DialogName; initial?: string } | undefined>();
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | undefined>();
+  const [drawer, setDrawer] = useState<'windows' | 'members' | undefined>();
+  const ordered = useMemo(() => windowOrder(state), [state]);
+  const active = state.active !== undefined ? state.windows[state.active] : undefined;
+  const close = useCallback(() => setDialog(undefined), []);
+
+  // The theme follows the user's setting.
+  useEffect(() => {
+    document.documentElement.dataset.theme = state.settings.theme === 'dark' ? 'dark' : 'light';
+  }, [state.settings.theme]);
+
+  // Keyboard: Alt+↑/↓ previous/next window, Alt+J the switcher.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+        if (ordered.length === 0) return;
+        e.preventDefault();
+        const i = ordered.findIndex((w) => w.windowId === state.active);
+        const next = ordered[(i + (e.key === 'ArrowUp' ? -1 : 1) + ordered.length) % ordered.length]!;
+        chat.select(next.windowId);
+      } else if (e.key.toLowerCase() === 'j' || e.code === 'KeyJ') {
+        e.preventDefault();
+        setDialog({ name: 'switcher' });
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [chat, ordered, state.active]);
+
+  const show = (ok: boolean, text: string) => setNotice({ ok, text });
+  /** Runs a request started by a button; a refusal is shown, not thrown. */
+  const attempt = (p: Promise<unknown>) => void p.catch((err: unknown) => show(false, err instanceof RequestFailure ? err.message : String(err)));
+  const fail = (err: unknown) => {
+    show(false, err instanceof RequestFailure ? `${err.message} (${err.code})` : String(err));
+    throw err;
+  };
+
+  const submit = async (line: string): Promise<void> => {
+    if (!active) return;
+    setNotice(undefined);
+    const action = parseInput(line, { windowId: active.windowId, network: active.network, windowType: active.windowType });
+    try {
+      switch (action.kind) {
+        case 'send':
+          if (isServerWindow(active)) return void show(false, 'The server window takes commands only; join a channel to talk (/join #channel).');
+          return await chat.say(active.windowId, action.text);
+        case 'help':
+          return setDialog({ name: 'help' });
+        case 'clear':
+          return chat.dispatch({ type: 'clear', windowId: active.windowId });
+        case 'error':
+          throw new RequestFailure('BAD_INPUT', action.message);
+        case 'join': {
+          const { windowId } = await chat.request({ id: 'JOIN', network: action.network, name: action.name, ...(action.password ? { password: action.password } : {}) });
+          return chat.select(windowId);
+        }
+        case 'create': {
+          const { windowId } = await chat.request({ id: 'CREATE', name: action.name, ...(action.password ? { password: action.password } : {}) });
+          return chat.select(windowId);
+        }
+        case 'close':
+          return void (await chat.request({ id: 'CLOSE', windowId: active.windowId }));
+        case 'topic':
+          return void (await chat.request({ id: 'UPDATE_TOPIC', windowId: active.windowId, topic: action.topic }));
+        case 'chat': {
+          const { windowId } = await chat.request({ id: 'CHAT', network: action.network, nick: action.nick });
+          chat.select(windowId);
+          if (action.text) await chat.say(windowId, action.text);
+          return;
+        }
+        case 'friend': {
+          const { state: s } = await chat.request({ id: 'REQUEST_FRIEND', nick: action.nick });
+          return show(true, s === 'FRIENDS' ? `you and ${action.nick} are friends` : `asked ${action.nick} to be friends`);
+        }
+        case 'command': {
+          const answer = (await chat.request({ id: 'COMMAND', windowId: active.windowId, command: action.command, params: action.params })) as { apiKey?: string; gid?: number; ts?: number };
+          // A room's /me is stored like a message: it is answered with its gid and not echoed to this session.
+          if (action.command === 'me' && typeof answer.gid === 'number' && typeof answer.ts === 'number') {
+            const nick = state.networks[active.network]?.currentNick ?? state.networks[BUILTIN_NETWORK]?.currentNick ?? '';
+            chat.dispatch({ type: 'own', windowId: active.windowId, message: { gid: answer.gid, ts: answer.ts, cat: 'action', body: action.params, nick, ...(state.userId !== undefined ? { userId: state.userId } : {}) } });
+          }
+          if (answer.apiKey) show(true, `the room's new API key (shown once): ${answer.apiKey}`);
+          return;
+        }
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const isMine = useCallback((m: Message) => (active ? isOwn(state, active, m) : false), [state, active]);
+  const nicks = useMemo(() => (active ? active.members.map((m) => m.nick) : []), [active]);
+  const openMember = useCallback(
+    (m: Member) => {
+      if (!active) return;
+      if (active.network === BUILTIN_NETWORK && m.userId === state.userId) return;
+      const open = active.network === BUILTIN_NETWORK && m.userId !== undefined ? chat.request({ id: 'CHAT', userId: m.userId }) : chat.request({ id: 'CHAT', network: active.network, nick: m.nick });
+      attempt(open.then((r) => chat.select(r.windowId)));
+    },
+    [chat, active, state.userId],
+  );
+  const networksOfIrc = Object.keys(state.networks).filter((n) => n !== BUILTIN_NETWORK);
+  const pendingFriendRequests = state.friendRequests.length;
+  const operator = active && (active.role === '*' || active.role === '@');
+  const joinRequests = active ? state.joinRequests.filter((r) => r.windowId === active.windowId) : [];
+
+  return (
+    <div className={`chat${drawer ? ` drawer-${drawer}` : ''}`}>
+      <header className="topbar">
+        <button type="button" className="icon-button only-phone" aria-label="windows" onClick={() => setDrawer(drawer === 'windows' ? undefined : 'windows')}>
+          ☰
+        </button>
+        <div className="brand">
+          <img src="/favicon.svg" alt="" width={20} height={20} /> Parley
+        </div>
+        <div className="grow" />
+        <button type="button" onClick={() => setDialog({ name: 'friends' })}>
+          Friends{pendingFriendRequests > 0 ? <span className="badge mention">{pendingFriendRequests}</span> : null}
+        </button>
+        <button type="button" onClick={() => setDialog({ name: 'help' })} aria-label="help">
+          ?
+        </button>
+        <button type="button" onClick={() => setDialog({ name: 'settings' })}>
+          Settings
+        </button>
+      </header>
+      {state.connection === 'connecting' || state.connection === 'reconnecting' ? (
+        <div className="connection-banner" role="status" data-state={state.connection}>
+          {CONNECTION_TEXT[state.connection]}
+        </div>
+      ) : null}
+      {state.connection === 'ended' ? (
+        <div className="connection-banner ended" role="alert">
+          This session ended: {state.ended?.reason} ({state.ended?.code}).{' '}
+          <button type="button" onClick={() => window.location.reload()}>
+            Start again
+          </button>
+        </div>
+      ) : null}
+      <div className="layout">
+        <WindowListPane
+          chat={chat}
+          state={state}
+          ordered={ordered}
+          onAdd={(what) => setDialog({ name: what === 'room' ? 'create' : what === 'dm' ? 'dm' : 'irc' })}
+          onJoin={() => setDialog({ name: 'join' })}
+          onPicked={() => setDrawer(undefined)}
+        />
+        <main className="window" aria-label={active ? windowLabel(active) : 'no window'}>
+          {active ? (
+            <>
+              <div className="topic-bar">
+                <button type="button" className="icon-button only-phone" aria-label="members" onClick={() => setDrawer(drawer === 'members' ? undefined : 'members')}>
+                  👥
+                </button>
+                <h1 className="window-title">{windowLabel(active)}</h1>
+                <span className="topic" title={active.topic}>
+                  {active.topic}
+                </span>
+                <div className="grow" />
+                {active.windowType === 'group' && active.network === BUILTIN_NETWORK && operator ? (
+                  <button type="button" onClick={() => setDialog({ name: 'room' })}>
+                    Room settings
+                  </button>
+                ) : null}
+                <button type="button" onClick={() => setDialog({ name: 'notes' })}>
+                  Notes & links
+                </button>
+                <button
+                  type="button"
+                  onClick={() => attempt(chat.request({ id: 'CLOSE', windowId: active.windowId }))}
+                >
+                  {active.windowType === 'group' ? 'Leave' : 'Close'}
+                </button>
+              </div>
+              {joinRequests.map((r) => (
+                <div key={r.userId} className="join-request row">
+                  <span className="grow">{r.nick} asks to join</span>
+                  {(['approve', 'reject'] as const).map((verdict) => (
+                    <button
+                      key={verdict}
+                      type="button"
+                      onClick={() =>
+                        attempt(
+                          chat
+                            .request({ id: 'COMMAND', windowId: active.windowId, command: verdict, params: r.nick })
+                            .then(() => chat.dispatch({ type: 'joinRequestHandled', windowId: active.windowId, userId: r.userId })),
+                        )
+                      }
+                    >
+                      {verdict}
+                    </button>
+                  ))}
+                </div>
+              ))}
+              <MessageView
+                windowId={active.windowId}
+                messages={active.messages}
+                markerGid={active.markerGid}
+                hasOlder={active.hasOlder}
+                peerReadGid={active.windowType === '1on1' ? active.peerReadGid : undefined}
+                isOwn={isMine}
+                onLoadOlder={() => chat.loadOlder(active.windowId)}
+              />
+              {notice ? (
+                <div className={notice.ok ? 'notice ok' : 'notice error'} role={notice.ok ? 'status' : 'alert'}>
+                  {notice.text}
+                  <button type="button" className="icon-button" aria-label="dismiss" onClick={() => setNotice(undefined)}>
+                    ×
+                  </button>
+                </div>
+              ) : null}
+              <Input
+                key={active.windowId}
+                onSubmit={submit}
+                nicks={nicks}
+                placeholder={isServerWindow(active) ? `Commands for ${active.network} (/join #channel, /nick, /quote …)` : `Message ${windowLabel(active)}`}
+              />
+            </>
+          ) : (
+            <div className="empty-window">
+              {state.initDone ? (
+                <>
+                  <p>Welcome to Parley. Create or join a room, start a direct message, or join an IRC channel.</p>
+                  <div className="row">
+                    <button type="button" className="primary" onClick={() => setDialog({ name: 'create' })}>
+                      Create a room
+                    </button>
+                    <button type="button" onClick={() => setDialog({ name: 'join' })}>
+                      Join a room
+                    </button>
+                    <button type="button" onClick={() => setDialog({ name: 'dm' })}>
+                      Direct message
+                    </button>
+                    <button type="button" onClick={() => setDialog({ name: 'irc' })}>
+                      IRC channel
+                    </button>
+                  </div>
+                </>
+              ) : (
+                <p>Loading…</p>
+              )}
+            </div>
+          )}
+        </main>
+        {active && active.windowType === 'group' && !isServerWindow(active) ? <MemberList members={active.members} onOpen={openMember} /> : null}
+      </div>
+      {state.invites.map((inv) => (
+        <div key={`${inv.network}:${inv.name}`} className="toast row" role="status">
+          <span className="grow">
+            {inv.nick} invites you to {inv.name}
+          </span>
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              attempt(
+                chat
+                  .request({ id: 'JOIN', network: inv.network, name: inv.name })
+                  .then((r) => chat.select(r.windowId))
+                  .finally(() => chat.dispatch({ type: 'inviteHandled', network: inv.network, name: inv.name })),
+              )
+            }
+          >
+            Join
+          </button>
+          <button type="button" onClick={() => chat.dispatch({ type: 'inviteHandled', network: inv.network, name: inv.name })}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+      {dialog?.name === 'create' ? <CreateRoomDialog chat={chat} onClose={close} /> : null}
+      {dialog?.name === 'join' ? <JoinRoomDialog chat={chat} onClose={close} {...(dialog.initial ? { initial: dialog.initial } : {})} /> : null}
+      {dialog?.name === 'irc' ? <JoinIrcDialog chat={chat} onClose={close} networks={networksOfIrc} /> : null}
+      {dialog?.name === 'dm' ? <StartDmDialog chat={chat} onClose={close} /> : null}
+      {dialog?.name === 'switcher' ? (
+        <SwitcherDialog
+          windows={ordered}
+          onClose={close}
+          onPick={(windowId) => {
+            chat.select(windowId);
+            close();
+          }}
+        />
+      ) : null}
+      {dialog?.name === 'friends' ? <FriendsPanel chat={chat} state={state} onClose={close} /> : null}
+      {dialog?.name === 'room' && active ? <RoomSettingsPanel chat={chat} window={active} onClose={close} /> : null}
+      {dialog?.name === 'notes' && active ? <NotesPanel chat={chat} window={active} notes={state.notes[active.windowId]} onClose={close} /> : null}
+      {dialog?.name === 'settings' ? <UserSettingsPanel chat={chat} settings={state.settings} onClose={close} onLogout={onLogout} /> : null}
+      {dialog?.name === 'help' ? <HelpPanel onClose={close} /> : null}
+    </div>
+  );
+}
+
+function WindowListPane({
+  chat,
+  state,
+  ordered,
+  onAdd,
+  onJoin,
+  onPicked,
+}: {
+  chat: Chat;
+  state: ChatState;
+  ordered: ChatWindow[];
+  onAdd: (what: 'room' | 'dm' | 'irc') => void;
+  onJoin: () => void;
+  onPicked: () => void;
+}) {
+  return (
+    <div className="sidebar">
+      <WindowList
+        windows={ordered}
+        networks={state.networks}
+        active={state.active}
+        onSelect={(id) => {
+          chat.select(id);
+          onPicked();
+        }}
+        onAdd={onAdd}
+      />
+      <button type="button" className="link-button join-room" onClick={onJoin}>
+        + Join a room
+      </button>
+    </div>
+  );
+}

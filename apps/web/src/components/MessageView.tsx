@@ -1,0 +1,194 @@
+/**
+ * A window's messages: day separators, times, nick colours, actions, condensed join/part/quit runs,
+ * clickable links, the "new messages" marker, read receipts of a direct message, and older history
+ * loaded when scrolled to the top. Sticks to the newest message unless the user scrolled up.
+ */
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Message } from '@parley/protocol';
+import { buildRows, formatTime, nickColour, type Row } from '../lib/format';
+import { MessageText } from './MessageText';
+
+export interface MessageViewProps {
+  windowId: number;
+  messages: readonly Message[];
+  /** The "new messages" marker goes after this gid. */
+  markerGid?: number | undefined;
+  hasOlder: boolean;
+  /** Own messages up to this gid were read by the peer (1on1). */
+  peerReadGid?: number | undefined;
+  isOwn: (m: Message) => boolean;
+  onLoadOlder: () => Promise<void>;
+}
+
+const NEAR_TOP_PX = 40;
+const NEAR_BOTTOM_PX = 60;
+
+function Line({ m, own, seen }: { m: Message; own: boolean; seen: boolean }) {
+  const nick = <span className={`nick nick-c${nickColour(m.nick || '?')}`}>{m.nick}</span>;
+  const time = (
+    <time className="time" dateTime={new Date(m.ts).toISOString()} title={new Date(m.ts).toLocaleString()}>
+      {formatTime(m.ts)}
+    </time>
+  );
+  const deleted = m.edited && m.body === '';
+  const edited = m.edited && !deleted ? <span className="edited"> (edited)</span> : null;
+  const receipt = seen ? (
+    <span className="receipt" title="read">
+      {' '}
+      ✓ seen
+    </span>
+  ) : null;
+  let body;
+  switch (m.cat) {
+    case 'action':
+      body = (
+        <span className="body action">
+          * {nick} <MessageText text={m.body} />
+        </span>
+      );
+      break;
+    case 'msg':
+    case 'notice':
+      body = (
+        <>
+          <span className="from">{m.cat === 'notice' ? <>-{nick}-</> : nick}</span>
+          <span className="body">{deleted ? <em className="deleted">message deleted</em> : <MessageText text={m.body} />}</span>
+        </>
+      );
+      break;
+    case 'info':
+    case 'join':
+    case 'part':
+    case 'quit':
+    case 'kick':
+    case 'server':
+    case 'error':
+    case 'banner':
+      body = (
+        <span className="body">
+          {m.nick && m.cat !== 'server' && m.cat !== 'banner' ? <>{nick} </> : null}
+          <MessageText text={m.body} />
+        </span>
+      );
+  }
+  return (
+    <div className={`line cat-${m.cat}${own ? ' own' : ''}`} data-gid={m.gid}>
+      {time}
+      {body}
+      {edited}
+      {receipt}
+    </div>
+  );
+}
+
+function Presence({ row }: { row: Extract<Row, { kind: 'presence' }> }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="line cat-presence">
+      <time className="time">{formatTime(row.messages[0]!.ts)}</time>
+      <button type="button" className="link-button presence-summary" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {row.summary}
+      </button>
+      {open ? (
+        <div className="presence-detail">
+          {row.messages.map((m) => (
+            <div key={m.gid}>
+              {formatTime(m.ts)} {m.nick} <MessageText text={m.body} />
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export const MessageView = memo(function MessageView({ windowId, messages, markerGid, hasOlder, peerReadGid, isOwn, onLoadOlder }: MessageViewProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const anchor = useRef<{ height: number; top: number; firstGid: number } | undefined>(undefined);
+  const [loading, setLoading] = useState(false);
+  const rows = useMemo(() => buildRows(messages, markerGid), [messages, markerGid]);
+  // The newest own message the peer has read carries the receipt.
+  const seenGid = useMemo(() => {
+    if (peerReadGid === undefined) return undefined;
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.gid <= peerReadGid && isOwn(messages[i]!)) return messages[i]!.gid;
+    return undefined;
+  }, [messages, peerReadGid, isOwn]);
+
+  // A new window opens at its newest message.
+  useLayoutEffect(() => {
+    stick.current = true;
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [windowId]);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a && messages[0] && messages[0].gid !== a.firstGid) {
+      // Older history came in above: keep what the user was reading where it was.
+      el.scrollTop = a.top + (el.scrollHeight - a.height);
+      anchor.current = undefined;
+    } else if (stick.current) el.scrollTop = el.scrollHeight;
+  }, [messages]);
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (el.scrollTop < NEAR_TOP_PX && hasOlder && !loading) {
+      anchor.current = { height: el.scrollHeight, top: el.scrollTop, firstGid: messages[0]?.gid ?? 0 };
+      setLoading(true);
+      onLoadOlder()
+        .catch(() => undefined) // the next scroll tries again
+        .finally(() => setLoading(false));
+    }
+  };
+
+  return (
+    <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="messages">
+      {hasOlder ? (
+        <div className="history-edge">
+          <button
+            type="button"
+            className="link-button"
+            disabled={loading}
+            onClick={() => {
+              setLoading(true);
+              onLoadOlder()
+                .catch(() => undefined)
+                .finally(() => setLoading(false));
+            }}
+          >
+            {loading ? 'Loading older messages…' : 'Load older messages'}
+          </button>
+        </div>
+      ) : messages.length > 0 ? (
+        <div className="history-edge">The beginning of this conversation</div>
+      ) : (
+        <div className="history-edge">No messages yet</div>
+      )}
+      {rows.map((row) => {
+        switch (row.kind) {
+          case 'day':
+            return (
+              <div key={row.key} className="day-separator" role="separator">
+                <span>{row.label}</span>
+              </div>
+            );
+          case 'marker':
+            return (
+              <div key={row.key} className="new-marker" role="separator" aria-label="new messages">
+                <span>new messages</span>
+              </div>
+            );
+          case 'presence':
+            return <Presence key={row.key} row={row} />;
+          case 'message':
+            return <Line key={row.key} m={row.message} own={isOwn(row.message)} seen={seenGid === row.message.gid} />;
+        }
+      })}
+    </div>
+  );
+});
