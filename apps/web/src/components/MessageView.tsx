@@ -64,9 +64,9 @@ function Line({ m, own, seen }: { m: Message; own: boolean; seen: boolean }) {
     case 'server':
     case 'error':
     case 'banner':
+      // These lines are sentences that name who did what ("bob joined").
       body = (
         <span className="body">
-          {m.nick && m.cat !== 'server' && m.cat !== 'banner' ? <>{nick} </> : null}
           <MessageText text={m.body} />
         </span>
       );

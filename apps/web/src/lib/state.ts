@@ -46,6 +46,8 @@ export interface ChatState {
   networks: Record<string, NetworkStatus>;
   windows: Record<number, ChatWindow>;
   active?: number;
+  /** A window asked for before its ADD_WINDOW arrived (a request's answer can come first): opened when it does. */
+  wanted?: number;
   joinRequests: { windowId: number; userId: number; nick: string }[];
   invites: { network: string; name: string; nick: string }[];
   /** Notes of the windows whose notes were loaded (NOTES), kept current by UPDATE_NOTE / DELETE_NOTE. */
@@ -235,6 +237,7 @@ function applyNotification(state: ChatState, n: Notification): ChatState {
         hasOlder: old?.hasOlder ?? false,
       };
       const next = { ...state, windows: { ...state.windows, [n.windowId]: w } };
+      if (next.wanted === n.windowId) return selectWindow({ ...next, wanted: undefined }, n.windowId);
       return next.active === undefined && next.initDone ? selectWindow(next, n.windowId) : next;
     }
     case 'UPDATE_WINDOW': {
@@ -329,7 +332,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
     case 'terminated':
       return { ...state, connection: 'ended', ended: { code: action.code, reason: action.reason } };
     case 'select':
-      return selectWindow(state, action.windowId);
+      return state.windows[action.windowId] ? selectWindow({ ...state, wanted: undefined }, action.windowId) : { ...state, wanted: action.windowId };
     case 'own':
       return withWindow(state, action.windowId, (w) => {
         const messages = mergeMessages(w.messages, [action.message]);

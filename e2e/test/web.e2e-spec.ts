@@ -1,0 +1,265 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
+import { appStarter } from './apps';
+import { CuttableProxy, launchChromium, SHOTS } from './browser';
+
+/**
+ * The web client in a real browser (Debian's chromium through playwright-core) against the whole
+ * running system: the gateway serving the production build, loopback-parser, im-router,
+ * irc-parser and connection-manager as processes, a real Redis and a real ngircd with a raw peer.
+ * The steps build on each other, in order; each one leaves a screenshot in e2e/screenshots/.
+ */
+jest.setTimeout(120_000);
+
+describe('web client in chromium, against the running system', () => {
+  let redis: TestRedis;
+  let space: TestKeySpace;
+  let ircd: TestIrcServer;
+  let dir: string;
+  let browser: Browser;
+  let proxy: CuttableProxy;
+  let direct = '';
+  const contexts: BrowserContext[] = [];
+  const peers: IrcPeer[] = [];
+  const problems: string[] = [];
+  const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
+
+  const alice = { nick: 'alice', page: undefined as unknown as Page };
+  const bob = { nick: 'bob', page: undefined as unknown as Page };
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    space = await redis.keySpace();
+    ircd = await TestIrcServer.start();
+    dir = mkdtempSync(join(tmpdir(), 'parley-web-e2e-'));
+    writeFileSync(join(dir, 'networks.json'), JSON.stringify([{ name: 'testnet', host: ircd.host, port: ircd.port, tls: false }]));
+    const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000' });
+    direct = `http://127.0.0.1:${gateway.port}`;
+    await start('loopback-parser');
+    await start('im-router');
+    await start('irc-parser', { IRC_NETWORKS_FILE: join(dir, 'networks.json'), IRC_RETRY_DELAYS: '3x300,1x1000', IRC_RETRY_POLL_MS: '50' });
+    await start('connection-manager', { IRC_FLOOD_BURST: '100', IRC_FLOOD_INTERVAL_MS: '5', IRC_CONNECT_INTERVAL_MS: '0' });
+    // Alice's browser reaches the gateway through a proxy the test can cut; Bob's directly.
+    proxy = await CuttableProxy.start(gateway.port);
+    browser = await launchChromium();
+    alice.page = await openPage('alice');
+    bob.page = await openPage('bob');
+  });
+
+  afterAll(async () => {
+    if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 8).join('\n'));
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await proxy?.stop();
+    for (const p of peers) p.close();
+    await Promise.all([...apps.values()].map((a) => a.proc.kill('SIGKILL')));
+    await ircd?.close();
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    // Script errors, CSP violations and alert() calls are failures of whichever step caused them.
+    expect(problems).toEqual([]);
+  });
+
+  async function openPage(who: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`${who}: page error: ${err.message}`));
+    page.on('dialog', (d) => {
+      problems.push(`${who}: a ${d.type()} dialog opened: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`${who}: ${m.text()}`);
+    });
+    return page;
+  }
+
+  let shot = 0;
+  const snap = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+
+  /** The message lines of the open window that contain `text`. */
+  const lines = (page: Page, text: string): Locator => page.locator('.messages .line', { hasText: text });
+  /** Waits until a line with `text` is shown, then says how many there are. */
+  const shownCount = async (page: Page, text: string): Promise<number> => {
+    await lines(page, text).first().waitFor();
+    return lines(page, text).count();
+  };
+  const windowItem = (page: Page, label: string) => page.locator('.window-list .window-item', { has: page.locator('.window-name', { hasText: new RegExp(`^${label.replace(/[#]/g, '\\#')}$`) }) });
+  const openWindow = async (page: Page, label: string) => {
+    await windowItem(page, label).click();
+    await page.locator('.window-title', { hasText: label }).waitFor();
+  };
+  const say = async (page: Page, text: string) => {
+    await page.getByLabel('message', { exact: true }).fill(text);
+    await page.getByLabel('message', { exact: true }).press('Enter');
+    await page.locator('.messages .line.own', { hasText: text }).first().waitFor();
+  };
+
+  async function register(page: Page, base: string, nick: string) {
+    const res = await page.goto(`${base}/#/register`);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    await page.getByLabel('Name').fill(nick);
+    await page.getByLabel('E-mail').fill(`${nick}@example.com`);
+    await page.getByLabel('Nick').fill(nick);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Welcome to Parley').waitFor();
+  }
+
+  it('shows field errors from the server next to the field', async () => {
+    const page = await openPage('visitor');
+    await page.goto(`${direct}/#/register`);
+    await page.getByLabel('Name').fill('Visitor');
+    await page.getByLabel('E-mail').fill('visitor@example.com');
+    await page.getByLabel('Nick').fill('9bad');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    // The server's 400 names both fields; each error is shown under its own input.
+    await page.locator('.field', { has: page.getByLabel('Nick') }).locator('.field-error').waitFor();
+    expect(await page.locator('.field', { has: page.getByLabel('Password') }).locator('.field-error').textContent()).toMatch(/8/);
+    await snap(page, 'register-field-errors');
+    await page.goto(`${direct}/#/login`);
+    await page.getByLabel('Nick or e-mail').fill('nobody');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+    await page.context().close();
+  });
+
+  it('two users register in two browsers, one creates a room, the other joins, they talk', async () => {
+    await register(alice.page, proxy.url, alice.nick);
+    await register(bob.page, direct, bob.nick);
+    await snap(alice.page, 'alice-registered');
+
+    await alice.page.getByRole('button', { name: 'Create a room' }).click();
+    await alice.page.getByRole('dialog').getByLabel('Room name').fill('#web');
+    await alice.page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await alice.page.locator('.window-title', { hasText: '#web' }).waitFor();
+
+    await bob.page.getByRole('button', { name: 'Join a room', exact: true }).click();
+    await bob.page.getByRole('dialog').getByLabel('Room name').fill('#web');
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Join' }).click();
+    await bob.page.locator('.window-title', { hasText: '#web' }).waitFor();
+
+    await say(alice.page, 'hello bob, welcome to #web');
+    expect(await shownCount(bob.page, 'hello bob, welcome to #web')).toBe(1);
+    await say(bob.page, 'hi alice https://example.com/tea');
+    expect(await shownCount(alice.page, 'hi alice')).toBe(1);
+    // The link is an anchor, opened elsewhere without access to this page.
+    const link = lines(alice.page, 'hi alice').locator('a');
+    expect(await link.getAttribute('href')).toBe('https://example.com/tea');
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    // Both are members, the creator first as owner.
+    await alice.page.locator('.member-list .member', { hasText: 'bob' }).waitFor();
+    expect(await alice.page.locator('.member-list .member').first().textContent()).toBe('~alice');
+    await snap(alice.page, 'room-alice');
+    await snap(bob.page, 'room-bob');
+  });
+
+  it('keeps the history across a page reload', async () => {
+    await bob.page.reload();
+    await bob.page.locator('.window-title', { hasText: '#web' }).waitFor();
+    expect(await shownCount(bob.page, 'hello bob, welcome to #web')).toBe(1);
+    expect(await shownCount(bob.page, 'hi alice')).toBe(1);
+    await snap(bob.page, 'bob-after-reload');
+  });
+
+  it('shows a message containing HTML as text', async () => {
+    const html = '<img src=x onerror=alert(1)> <b>bold?</b>';
+    await say(alice.page, html);
+    expect(await shownCount(bob.page, '<img src=x onerror=alert(1)>')).toBe(1);
+    expect(await lines(bob.page, '<b>bold?</b>').first().locator('.body').textContent()).toBe(html);
+    expect(await bob.page.locator('.messages img, .messages b').count()).toBe(0);
+    await snap(bob.page, 'html-as-text');
+  });
+
+  it('a friend request is accepted, a direct message sent, and its read receipt shown', async () => {
+    await alice.page.getByRole('button', { name: 'Friends' }).click();
+    await alice.page.getByRole('dialog').getByLabel('Add a friend by nick').fill('bob');
+    await alice.page.getByRole('dialog').getByRole('button', { name: 'Ask' }).click();
+    await alice.page.getByRole('dialog').getByText('asked bob').waitFor();
+
+    await bob.page.locator('.topbar button', { hasText: 'Friends' }).locator('.badge').waitFor();
+    await bob.page.getByRole('button', { name: /^Friends/ }).click();
+    await bob.page.getByRole('dialog').getByText('alice wants to be friends').waitFor();
+    await snap(bob.page, 'friend-request');
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Accept' }).click();
+    await bob.page.getByRole('dialog').locator('.plain-list li', { hasText: 'alice' }).getByRole('button', { name: 'Message' }).waitFor();
+    await bob.page.keyboard.press('Escape');
+    expect(await bob.page.getByRole('dialog').count()).toBe(0);
+
+    // Alice sees Bob in her list, online, and writes to him from there.
+    const entry = alice.page.getByRole('dialog').locator('.plain-list li', { hasText: 'bob' });
+    await entry.locator('.presence.online').waitFor();
+    await entry.getByRole('button', { name: 'Message' }).click();
+    await alice.page.locator('.window-title', { hasText: 'bob' }).waitFor();
+    await say(alice.page, 'psst, bob');
+
+    // Bob is in #web: the conversation appears with a mention badge, and opening it reads it.
+    await windowItem(bob.page, 'alice').locator('.badge.mention').waitFor();
+    await snap(bob.page, 'dm-unread');
+    await openWindow(bob.page, 'alice');
+    expect(await shownCount(bob.page, 'psst, bob')).toBe(1);
+    await lines(alice.page, 'psst, bob').locator('.receipt').waitFor();
+    await snap(alice.page, 'dm-read-receipt');
+  });
+
+  it('joins an IRC channel on the test ngircd, and a line from a raw peer appears', async () => {
+    const peer = await IrcPeer.connect(ircd, 'rawpeer');
+    peers.push(peer);
+    peer.send('JOIN #webirc');
+    await peer.waitFor((l) => l.command === '366');
+
+    await alice.page.getByRole('button', { name: '+ Join an IRC channel' }).click();
+    const dialog = alice.page.getByRole('dialog');
+    await dialog.getByLabel('Network').fill('testnet');
+    await dialog.getByLabel('Channel', { exact: true }).fill('#webirc');
+    await dialog.getByRole('button', { name: 'Join' }).click();
+    await alice.page.locator('.window-title', { hasText: '#webirc' }).waitFor();
+    await peer.waitFor((l) => l.command === 'JOIN' && l.nick === 'alice');
+    await alice.page.locator('.window-group', { hasText: 'testnet' }).locator('.net-connected').waitFor();
+
+    peer.send('PRIVMSG #webirc :hello from a raw IRC peer');
+    expect(await shownCount(alice.page, 'hello from a raw IRC peer')).toBe(1);
+    await alice.page.locator('.member-list .member', { hasText: 'rawpeer' }).waitFor();
+    await say(alice.page, 'hello, IRC');
+    await peer.waitFor((l) => l.command === 'PRIVMSG' && l.params[1] === 'hello, IRC');
+    await snap(alice.page, 'irc-channel');
+  });
+
+  it('loses and doubles nothing when the network is cut and restored', async () => {
+    await openWindow(alice.page, '#web');
+    await openWindow(bob.page, '#web');
+    // The page must not reload: this mark would be gone.
+    await alice.page.evaluate(() => ((globalThis as unknown as { beforeCut: boolean }).beforeCut = true));
+
+    await proxy.cut();
+    await alice.page.locator('.connection-banner[data-state="reconnecting"]').waitFor();
+    await snap(alice.page, 'network-cut');
+    // Alice types while offline; Bob keeps talking.
+    await alice.page.getByLabel('message', { exact: true }).fill('typed while offline');
+    await alice.page.getByLabel('message', { exact: true }).press('Enter');
+    for (let i = 1; i <= 5; i++) await say(bob.page, `said during the cut ${i}`);
+
+    await proxy.restore();
+    await alice.page.locator('.connection-banner').waitFor({ state: 'detached' });
+    for (let i = 1; i <= 5; i++) expect(await shownCount(alice.page, `said during the cut ${i}`)).toBe(1);
+    const order = await alice.page.locator('.messages .line', { hasText: 'said during the cut' }).allTextContents();
+    expect(order.map((t) => /cut (\d)/.exec(t)![1])).toEqual(['1', '2', '3', '4', '5']);
+    expect(await shownCount(bob.page, 'typed while offline')).toBe(1);
+    expect(await shownCount(alice.page, 'typed while offline')).toBe(1);
+    expect(await alice.page.evaluate(() => (globalThis as unknown as { beforeCut?: boolean }).beforeCut)).toBe(true);
+    // Everything said before the cut is still there once.
+    expect(await shownCount(alice.page, 'hello bob, welcome to #web')).toBe(1);
+    await snap(alice.page, 'network-restored');
+  });
+});
