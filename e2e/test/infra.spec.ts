@@ -97,6 +97,15 @@ describe('infra/Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
     expect(dockerfile).toMatch(/^CMD \[.*exec node apps\/\$APP\/dist\/main\.js/m);
   });
+
+  it('puts the web client build where the gateway serves it from (WEB_DIR)', () => {
+    expect(dockerfile).toMatch(/turbo run build --filter=@parley\/web/);
+    const copied = /^COPY --from=web \S+ \/repo\/apps\/web\/dist (\S+)$/m.exec(dockerfile);
+    expect(copied?.[1]).toBe('./apps/web/dist');
+    // WORKDIR /app + ./apps/web/dist is the WEB_DIR the image sets.
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(dockerfile).toMatch(/^ENV .*\bWEB_DIR=\/app\/apps\/web\/dist\b/m);
+  });
 });
 
 describe('.ci/run', () => {
@@ -105,6 +114,8 @@ describe('.ci/run', () => {
     expect(ci.indexOf('apt-get update')).toBeGreaterThan(-1);
     expect(ci.indexOf('apt-get update')).toBeLessThan(ci.indexOf('apt-get install'));
     expect(ci).toContain('redis-server');
+    // The web client's e2e drives Debian's chromium (browser downloads fail on CI machines).
+    expect(ci).toMatch(/missing="\$missing chromium"/);
     expect(ci).toMatch(/npm ci --no-audit/);
     expect(ci).toMatch(/^npm test$/m);
   });

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter } from './apps';
+import { eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
+import { appStarter, connectedSession, ok, registerUser } from './apps';
 import { CuttableProxy, launchChromium, SHOTS } from './browser';
 
 /**
@@ -27,6 +27,7 @@ describe('web client in chromium, against the running system', () => {
   const problems: string[] = [];
   const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
 
+  const clients: { disconnect(): void }[] = [];
   const alice = { nick: 'alice', page: undefined as unknown as Page };
   const bob = { nick: 'bob', page: undefined as unknown as Page };
 
@@ -36,7 +37,7 @@ describe('web client in chromium, against the running system', () => {
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-web-e2e-'));
     writeFileSync(join(dir, 'networks.json'), JSON.stringify([{ name: 'testnet', host: ircd.host, port: ircd.port, tls: false }]));
-    const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000' });
+    const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000', DATA_DIR: dir });
     direct = `http://127.0.0.1:${gateway.port}`;
     await start('loopback-parser');
     await start('im-router');
@@ -51,6 +52,7 @@ describe('web client in chromium, against the running system', () => {
 
   afterAll(async () => {
     if (process.env.PARLEY_E2E_LOGS) for (const a of apps.values()) console.log(a.name, a.proc.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 8).join('\n'));
+    for (const c of clients) c.disconnect();
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await proxy?.stop();
@@ -261,5 +263,157 @@ describe('web client in chromium, against the running system', () => {
     // Everything said before the cut is still there once.
     expect(await shownCount(alice.page, 'hello bob, welcome to #web')).toBe(1);
     await snap(alice.page, 'network-restored');
+  });
+  it('keyboard: Alt+J jumps to a window, Alt+↑/↓ walk the list, Esc closes the switcher', async () => {
+    const page = alice.page;
+    await page.keyboard.press('Alt+KeyJ');
+    const switcher = page.getByRole('dialog', { name: 'Jump to a window' });
+    await switcher.getByLabel('window name').fill('webirc');
+    await page.keyboard.press('Enter');
+    await page.locator('.window-title', { hasText: '#webirc' }).waitFor();
+    expect(await switcher.count()).toBe(0);
+    // The list is #web, bob, testnet (the server window), #webirc.
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.locator('.window-title', { hasText: /^testnet$/ }).waitFor();
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.locator('.window-title', { hasText: '#webirc' }).waitFor();
+    await page.keyboard.press('Alt+ArrowDown'); // wraps around
+    await page.locator('.window-title', { hasText: '#web' }).filter({ hasNotText: 'irc' }).waitFor();
+    await page.keyboard.press('Alt+KeyJ');
+    await switcher.waitFor();
+    await page.keyboard.press('Escape');
+    await switcher.waitFor({ state: 'detached' });
+  });
+
+  it('a mention or a direct message while the tab is hidden alerts in the title and on the desktop', async () => {
+    const page = alice.page;
+    await openWindow(page, '#web');
+    // The browser's Notification, recorded (headless chromium shows none), with permission given.
+    await page.evaluate(() => {
+      const shown: { title: string; body: string }[] = [];
+      class RecordedNotification {
+        static permission = 'granted';
+        static requestPermission = () => Promise.resolve('granted');
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: { body: string }) {
+          shown.push({ title, body: options.body });
+        }
+        close() {}
+      }
+      Object.assign(globalThis, { Notification: RecordedNotification, shownNotifications: shown });
+    });
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByLabel('Desktop notifications for mentions and direct messages').check();
+    await page.getByRole('dialog').getByText('saved').waitFor();
+    await page.keyboard.press('Escape');
+
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await say(bob.page, 'alice: are you there?');
+    await say(bob.page, 'no mention in this one');
+    await openWindow(bob.page, 'alice');
+    await say(bob.page, 'a direct word');
+    await eventually(() => page.title(), (t) => t === '(2) Parley', 'the title alert');
+    const shown = await page.evaluate(() => (globalThis as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications);
+    expect(shown).toEqual([
+      { title: '#web', body: 'bob: alice: are you there?' },
+      { title: 'bob', body: 'bob: a direct word' },
+    ]);
+    // The window list counts them too: a mention in #web, a direct message from bob.
+    expect(await windowItem(page, 'bob').locator('.badge.mention').textContent()).toBe('1');
+    await setHidden(false);
+    await eventually(() => page.title(), (t) => t === 'Parley', 'the title back');
+    await snap(page, 'after-alerts');
+  });
+
+  it('works on a phone-sized screen: the window list opens over the messages', async () => {
+    const page = bob.page;
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.locator('.sidebar').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'windows' }).click();
+    await page.locator('.sidebar').waitFor({ state: 'visible' });
+    await snap(page, 'phone-window-list');
+    await windowItem(page, '#web').click();
+    await page.locator('.window-title', { hasText: '#web' }).waitFor();
+    await page.locator('.sidebar').waitFor({ state: 'hidden' });
+    await say(page, 'typed on a phone');
+    expect(await shownCount(alice.page, 'typed on a phone')).toBe(1);
+    await snap(page, 'phone-room');
+    await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
+  it('loads older history with FETCH when scrolled to the top', async () => {
+    const carol = await registerUser(direct, 'carol');
+    const { c } = await connectedSession(direct, carol.token);
+    clients.push(c);
+    const { windowId } = ok(await c.request({ id: 'JOIN', network: 'parley', name: '#web' }));
+    const count = 150;
+    const tag = (i: number) => `[h${String(i).padStart(3, '0')}]`;
+    for (let i = 1; i <= count; i++) ok(await c.request({ id: 'SEND', windowId, text: `history ${tag(i)}`, clientMsgId: `h-${i}` }));
+
+    // A reload: the burst carries the newest 100 messages of each window, not the first ones.
+    const page = alice.page;
+    await page.reload();
+    await page.locator('.window-title', { hasText: '#web' }).filter({ hasNotText: 'irc' }).waitFor();
+    await lines(page, tag(count)).waitFor();
+    expect(await lines(page, tag(1)).count()).toBe(0);
+    await page.locator('.messages').evaluate((el) => (el.scrollTop = 0));
+    await lines(page, tag(1)).waitFor();
+    const shown = (await page.locator('.messages .line', { hasText: 'history [h' }).allTextContents()).map((t) => Number(/\[h(\d+)\]/.exec(t)![1]));
+    expect(shown).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    await snap(page, 'scrollback');
+  });
+
+  it('forgot password: the e-mailed link sets a new one; log out everywhere; log in again', async () => {
+    const page = bob.page;
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByLabel('E-mail').fill('bob@example.com');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('status').filter({ hasText: 'on its way' }).waitFor();
+    const mailDir = join(dir, 'mail');
+    const mail = await eventually(
+      () => {
+        try {
+          return readdirSync(mailDir)
+            .filter((f) => f.endsWith('.eml'))
+            .map((f) => readFileSync(join(mailDir, f), 'utf8'))
+            .find((m) => m.includes('To: bob@example.com'));
+        } catch {
+          return undefined; // the folder is made with the first mail
+        }
+      },
+      (m) => m !== undefined,
+      'the reset e-mail',
+    );
+    const link = /(#\/reset-password\?token=[A-Za-z0-9_-]+)/.exec(mail!)![1]!;
+    await page.goto(`${direct}/${link}`);
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.getByRole('status').filter({ hasText: 'password is changed' }).waitFor();
+    await snap(page, 'password-reset');
+
+    await page.goto(`${direct}/#/login`);
+    await page.getByLabel('Nick or e-mail').fill('bob@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+    await page.getByLabel('Password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await windowItem(page, '#web').waitFor();
+    // The link works once.
+    const again = await page.context().newPage();
+    await again.goto(`${direct}/${link}`);
+    await again.getByLabel('New password').fill('yet another password');
+    await again.getByRole('button', { name: 'Set the password' }).click();
+    await again.locator('.field-error, .form-error').filter({ hasText: /unknown, used or expired/ }).waitFor();
+    await again.close();
   });
 });

@@ -97,10 +97,13 @@ export function App() {
   }, []);
   if (session === 'checking') return <div className="splash">Parley</div>;
   // A reset link works whether or not this browser is logged in.
-  if (session === 'out' || route.auth === 'reset' && route.token) {
+  if (session === 'out' || (route.auth === 'reset' && route.token)) {
+    const screen = session === 'in' && route.auth !== 'reset' ? 'login' : route.auth;
     return (
+      // Keyed by screen: each form starts empty (the forgot form's "sent" must not show on the next one).
       <AuthScreens
-        route={session === 'in' && route.auth !== 'reset' ? 'login' : route.auth}
+        key={screen}
+        route={screen}
         {...(route.token ? { resetToken: route.token } : {})}
         onLoggedIn={() => {
           window.location.hash = '';

@@ -93,7 +93,7 @@ function Presence({ row }: { row: Extract<Row, { kind: 'presence' }> }) {
         <div className="presence-detail">
           {row.messages.map((m) => (
             <div key={m.gid}>
-              {formatTime(m.ts)} {m.nick} <MessageText text={m.body} />
+              {formatTime(m.ts)} <MessageText text={m.body} />
             </div>
           ))}
         </div>

@@ -329,7 +329,7 @@ const DEFAULTS: Record<string, string> = { theme: 'light', friendRequests: 'ask'
 
 export function UserSettingsPanel({ chat, settings, onClose, onLogout }: { chat: Chat; settings: Settings; onClose: () => void; onLogout: (all: boolean) => void }) {
   const { act, line } = useActions();
-  const set = (name: string, value: string | boolean) => act(() => chat.request({ id: 'SET', settings: { [name]: value } }), 'saved');
+  const set = (name: string, value: string | boolean) => act(() => chat.setSettings({ [name]: value }), 'saved');
   const notificationsOn = settings.desktopNotifications === true;
   return (
     <Modal title="Settings" onClose={onClose}>

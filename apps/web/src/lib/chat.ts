@@ -5,7 +5,7 @@
  * the methods; nothing else talks to the gateway.
  */
 import { ParleyClient, SessionLostError } from '@parley/client';
-import type { Message, RequestBody, RequestId, RequestResponseOf, SequencedNotification } from '@parley/protocol';
+import type { Message, RequestBody, RequestId, RequestResponseOf, SequencedNotification, Settings } from '@parley/protocol';
 import { BUILTIN_NETWORK, FETCH_LIMIT_MAX } from './constants';
 import { type Action, type ChatState, type ChatWindow, initialState, isAlert, lastGid, reduce, windowLabel } from './state';
 
@@ -90,7 +90,7 @@ export class Chat {
         const w = this.state.windows[page.windowId];
         if (!w) continue;
         const known = new Set(w.messages.map((m) => m.gid));
-        for (const m of page.messages) if (!known.has(m.gid) && isAlert(this.state, w, m) && !this.state.focused && w.titleAlert !== false) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
+        for (const m of page.messages) if (!known.has(m.gid) && isAlert(this.state, w, m) && !this.state.focused) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
       }
     }
     this.dispatch({ type: 'ntf', n: notification });
@@ -131,6 +131,22 @@ export class Chat {
     }
     if (answer.status !== 'OK') throw new RequestFailure(answer.code, answer.message);
     return answer;
+  }
+
+  /**
+   * Changes user settings. The server echoes them to the user's other sessions only, so this one
+   * shows them at once and puts the old values back if the server refuses.
+   */
+  async setSettings(settings: Settings): Promise<void> {
+    const before: Settings = {};
+    for (const name of Object.keys(settings)) if (this.state.settings[name] !== undefined) before[name] = this.state.settings[name];
+    this.dispatch({ type: 'ntf', n: { type: 'UPDATE_SETTINGS', settings } });
+    try {
+      await this.request({ id: 'SET', settings });
+    } catch (err) {
+      this.dispatch({ type: 'ntf', n: { type: 'UPDATE_SETTINGS', settings: before } });
+      throw err;
+    }
   }
 
   /** Sends a line of text into a window; it appears once the server has stored it. */

@@ -23,7 +23,8 @@ export function linkify(text: string): Segment[] {
       if (cut.startsWith(')') && url.includes('(')) cut = cut.slice(1);
       url = url.slice(0, url.length - cut.length);
     }
-    if (!url) continue;
+    // Cutting the punctuation may leave only the prefix ("www..." → "www"): that is no link.
+    if (!/^(?:https?:\/\/|www\.)./i.test(url)) continue;
     const start = match.index;
     if (start > last) out.push({ kind: 'text', text: text.slice(last, start) });
     const href = /^www\./i.test(url) ? `https://${url}` : url;

@@ -136,10 +136,13 @@ export function isOwn(state: ChatState, w: ChatWindow, m: Message): boolean {
   return nick !== undefined && m.nick.toLowerCase() === nick.toLowerCase();
 }
 
-/** Whether a message asks for the user's attention: a direct message or a mention, not their own. */
+/**
+ * Whether a message asks for the user's attention: a direct message, a mention, or any message of
+ * a window whose `titleAlert` setting is on (MAS's meaning of it); never the user's own.
+ */
 export function isAlert(state: ChatState, w: ChatWindow, m: Message): boolean {
   if (!COUNTED.has(m.cat) || isOwn(state, w, m) || m.edited) return false;
-  return w.windowType === '1on1' || mentions(m.body, myNick(state, w.network));
+  return w.windowType === '1on1' || w.titleAlert || mentions(m.body, myNick(state, w.network));
 }
 
 /** Windows in the order the window list shows them (built-in rooms, direct messages, then each IRC network). */
