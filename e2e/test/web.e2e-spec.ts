@@ -184,6 +184,36 @@ describe('web client in chromium, against the running system', () => {
     await snap(bob.page, 'html-as-text');
   });
 
+  it("the room's owner sees and changes its policy and bans; a member has no room settings", async () => {
+    expect(await bob.page.getByRole('button', { name: 'Room settings' }).count()).toBe(0);
+    // Typed as a command, the server's refusal is shown and the line stays in the input.
+    const input = bob.page.getByLabel('message', { exact: true });
+    await input.fill('/bans');
+    await input.press('Enter');
+    await bob.page.locator('.notice.error', { hasText: 'only the owner and operators see the bans' }).waitFor();
+    expect(await input.inputValue()).toBe('/bans');
+    await input.fill('');
+    const page = alice.page;
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Nobody is banned.').waitFor();
+    expect(await dialog.getByLabel('Who may join').inputValue()).toBe('open');
+    await dialog.getByLabel('Ban a nick or a nick mask (spam*)').fill('spam*');
+    await dialog.getByRole('button', { name: 'Ban', exact: true }).click();
+    const ban = dialog.locator('.plain-list li', { hasText: 'spam*' });
+    await ban.waitFor();
+    expect(await ban.textContent()).toContain('nick mask');
+    await dialog.getByLabel('Who may join').selectOption('approval');
+    await dialog.getByText('join policy: approval').waitFor();
+    await snap(page, 'room-settings');
+    await ban.getByRole('button', { name: 'Unban' }).click();
+    await dialog.getByText('Nobody is banned.').waitFor();
+    await dialog.getByLabel('Who may join').selectOption('open');
+    await dialog.getByText('join policy: open').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('a friend request is accepted, a direct message sent, and its read receipt shown', async () => {
     await alice.page.getByRole('button', { name: 'Friends' }).click();
     await alice.page.getByRole('dialog').getByLabel('Add a friend by nick').fill('bob');

@@ -202,6 +202,12 @@ export type ClientRequest = z.infer<typeof ClientRequest>;
 // ---- results and responses ----
 
 export const WindowResult = z.object({ windowId: WindowId });
+/** Who may join a room of the built-in network. */
+export const JoinPolicy = z.enum(['open', 'password', 'invite', 'approval']);
+export type JoinPolicy = z.infer<typeof JoinPolicy>;
+/** A ban of a room: a user (by the nick they had) or a nick mask; who set it and when. */
+export const RoomBan = z.object({ kind: z.enum(['user', 'mask']), name: z.string(), by: UserId.optional(), at: Timestamp.optional() });
+export type RoomBan = z.infer<typeof RoomBan>;
 export const SendResult = z.object({ gid: Gid, ts: Timestamp });
 export const FetchResult = z.object({ messages: z.array(Message) });
 const EmptyResult = z.object({});
@@ -217,8 +223,11 @@ export const REQUEST_RESULTS = {
   EDIT: EmptyResult,
   FETCH: FetchResult,
   CHAT: WindowResult,
-  /** `apikey` answers the room's new API key (shown once: a repeat of the request gets no key). */
-  COMMAND: z.object({ apiKey: z.string().min(20).max(200).optional() }),
+  /**
+   * `apikey` answers the room's new API key (shown once: a repeat of the request gets no key);
+   * `bans` (owner and operators of a room) answers its bans and its join policy.
+   */
+  COMMAND: z.object({ apiKey: z.string().min(20).max(200).optional(), bans: z.array(RoomBan).optional(), policy: JoinPolicy.optional() }),
   UPDATE_TOPIC: EmptyResult,
   UPDATE_PASSWORD: EmptyResult,
   UPDATE: EmptyResult,

@@ -19,6 +19,7 @@ describe('parseCommand', () => {
     ['op', '', { kind: 'error', message: '/op needs a nick' }],
     ['op', '1bob', { kind: 'error', message: '/op needs a nick' }],
     ['apikey', '', { kind: 'apikey' }],
+    ['bans', '', { kind: 'bans' }],
     ['dance', '', { kind: 'error', message: 'unknown command /dance' }],
   ])('/%s %j', (command, params, expected) => {
     expect(parseCommand(command, params)).toEqual(expected);

@@ -2,21 +2,23 @@
  * Room slash commands (COMMAND requests: `command` without the slash, `params` the rest), parsed
  * without Redis. Table-tested in commands.spec.ts.
  */
+import { JoinPolicy } from '@parley/protocol';
+
 export type ModerationAction = 'op' | 'deop' | 'voice' | 'devoice' | 'owner' | 'kick' | 'ban' | 'unban' | 'invite' | 'approve' | 'reject';
-export type JoinPolicy = 'open' | 'password' | 'invite' | 'approval';
 
 export type RoomCommand =
   | { kind: 'me'; text: string }
   | { kind: 'topic'; text: string }
   | { kind: 'policy'; policy: JoinPolicy }
   | { kind: 'apikey' }
+  | { kind: 'bans' }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
 /** As UPDATE_TOPIC allows. */
 const TOPIC_MAX = 1000;
 const MODERATION: readonly ModerationAction[] = ['op', 'deop', 'voice', 'devoice', 'owner', 'kick', 'ban', 'unban', 'invite', 'approve', 'reject'];
-const POLICIES: readonly JoinPolicy[] = ['open', 'password', 'invite', 'approval'];
+const POLICIES: readonly JoinPolicy[] = JoinPolicy.options;
 /** Actions that take a nick mask instead of a nick. */
 const MASKABLE: readonly ModerationAction[] = ['ban', 'unban'];
 const NICK = /^[A-Za-z_[\]\\`^{}|][A-Za-z0-9_[\]\\`^{}|-]{0,31}$/;
@@ -28,6 +30,7 @@ export function parseCommand(command: string, params: string): RoomCommand {
   if (name === 'me') return text ? { kind: 'me', text } : { kind: 'error', message: '/me needs some text' };
   if (name === 'topic') return text.length <= TOPIC_MAX ? { kind: 'topic', text } : { kind: 'error', message: `a topic is at most ${TOPIC_MAX} characters` };
   if (name === 'apikey') return { kind: 'apikey' };
+  if (name === 'bans') return { kind: 'bans' };
   if (name === 'policy') {
     const policy = POLICIES.find((p) => p === text.toLowerCase());
     return policy ? { kind: 'policy', policy } : { kind: 'error', message: `/policy takes one of ${POLICIES.join(', ')}` };

@@ -19,7 +19,7 @@ import {
   window,
   windowListEntrySuffix,
 } from '@parley/key-schema';
-import { BUILTIN_NETWORK } from '@parley/protocol';
+import { BUILTIN_NETWORK, JoinPolicy, type RoomBan } from '@parley/protocol';
 import { REDIS } from '@parley/runtime';
 
 const LUA_DIR = join(__dirname, '..', '..', 'lua');
@@ -140,6 +140,32 @@ export class RoomsRepository implements OnModuleInit {
 
   async roomPassword(room: string): Promise<string | undefined> {
     return (await this.redis.hget(group(room), 'password')) ?? undefined;
+  }
+
+  /**
+   * The user's role in the room (undefined: not a member), its join policy and its bans (the
+   * black-list's `user:<id>` and `mask:<mask>` fields, each JSON `{ by, at, nick? }`).
+   */
+  async roomAccess(room: string, userId: number): Promise<{ role: string | undefined; policy: JoinPolicy; bans: RoomBan[] }> {
+    const [[, roleEntry], [, policy], [, banned]] = (await this.redis
+      .pipeline()
+      .hget(groupRoles(room), String(userId))
+      .hget(group(room), 'policy')
+      .hgetall(im.blackListGroup(room))
+      .exec()) as [[unknown, string | null], [unknown, string | null], [unknown, Record<string, string>]];
+    const bans = Object.entries(banned ?? {}).map(([field, value]): RoomBan => {
+      const sep = field.indexOf(':');
+      const kind = field.slice(0, sep) === 'mask' ? 'mask' : 'user';
+      let entry: { by?: unknown; at?: unknown; nick?: unknown } = {};
+      try {
+        entry = JSON.parse(value) as typeof entry;
+      } catch {
+        // An entry written by hand: the ban still counts and is still listed.
+      }
+      const name = kind === 'mask' ? field.slice(sep + 1) : typeof entry.nick === 'string' ? entry.nick : `user ${field.slice(sep + 1)}`;
+      return { kind, name, ...(typeof entry.by === 'number' ? { by: entry.by } : {}), ...(typeof entry.at === 'number' ? { at: entry.at } : {}) };
+    });
+    return { role: roleEntry?.slice(0, 1), policy: JoinPolicy.safeParse(policy).data ?? 'open', bans: bans.sort((a, b) => a.name.localeCompare(b.name)) };
   }
 
   async isMember(room: string, userId: number, windowId: number): Promise<boolean> {

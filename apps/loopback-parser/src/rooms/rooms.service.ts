@@ -212,6 +212,12 @@ export class RoomsService {
         return void (await this.repo.run('topic', keys.slice(0, 5), { ...common, topic: command.text }, to));
       case 'policy':
         return void (await this.repo.run('settings', keys.slice(0, 5), { ...common, policy: command.policy }, to));
+      case 'bans': {
+        // A read: no script needed, but the same rule as the moderation that changes them.
+        const { role, policy, bans } = await this.repo.roomAccess(window.room, to.userId);
+        if (role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators see the bans of this room'));
+        return void (await this.replies.answer(to, { status: 'OK', bans, policy }));
+      }
       case 'apikey': {
         // Shown once to the owner; stored only as its SHA-256.
         const apiKey = randomBytes(32).toString('base64url');

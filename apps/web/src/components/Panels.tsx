@@ -4,7 +4,7 @@
  * settings, and the /help list.
  */
 import { type FormEvent, useEffect, useState } from 'react';
-import type { Note, Settings } from '@parley/protocol';
+import type { JoinPolicy, Note, RoomBan, Settings } from '@parley/protocol';
 import { type Chat, RequestFailure } from '../lib/chat';
 import { HELP } from '../lib/commands';
 import { formatTime } from '../lib/format';
@@ -127,8 +127,18 @@ export function FriendsPanel({ chat, state, onClose }: { chat: Chat; state: Chat
 export function RoomSettingsPanel({ chat, window: w, onClose }: { chat: Chat; window: ChatWindow; onClose: () => void }) {
   const { act, line, setStatus } = useActions();
   const [apiKey, setApiKey] = useState<string | undefined>();
+  const [access, setAccess] = useState<{ bans: RoomBan[]; policy: JoinPolicy } | undefined>();
   const owner = w.role === '*';
-  const command = (command: string, params: string, done: string) => act(() => chat.request({ id: 'COMMAND', windowId: w.windowId, command, params }), done);
+  const load = async () => {
+    const { bans, policy } = await chat.request({ id: 'COMMAND', windowId: w.windowId, command: 'bans', params: '' });
+    setAccess({ bans: bans ?? [], policy: policy ?? 'open' });
+  };
+  useEffect(() => act(load), [w.windowId]); // once per opening of the panel
+  const command = (command: string, params: string, done: string) =>
+    act(async () => {
+      await chat.request({ id: 'COMMAND', windowId: w.windowId, command, params });
+      await load();
+    }, done);
   return (
     <Modal title={`Settings of ${w.name}`} onClose={onClose} wide>
       <form
@@ -149,7 +159,10 @@ export function RoomSettingsPanel({ chat, window: w, onClose }: { chat: Chat; wi
             onSubmit={(e) => {
               e.preventDefault();
               const password = read(e, 'password');
-              act(() => chat.request({ id: 'UPDATE_PASSWORD', windowId: w.windowId, password: password || null }), password ? 'password set' : 'password removed');
+              act(async () => {
+                await chat.request({ id: 'UPDATE_PASSWORD', windowId: w.windowId, password: password || null });
+                await load();
+              }, password ? 'password set' : 'password removed');
             }}
           >
             <Field label="Password (empty: none)" name="password" type="password" autoComplete="new-password" />
@@ -158,14 +171,12 @@ export function RoomSettingsPanel({ chat, window: w, onClose }: { chat: Chat; wi
           <div className="inline-form">
             <div className="field">
               <label htmlFor="policy">Who may join</label>
-              <select id="policy" defaultValue="" onChange={(e) => e.target.value && command('policy', e.target.value, `join policy: ${e.target.value}`)}>
-                <option value="" disabled>
-                  choose…
-                </option>
-                <option value="open">anyone</option>
-                <option value="password">with the password</option>
-                <option value="invite">invited users</option>
-                <option value="approval">approved by an operator</option>
+              <select id="policy" value={access?.policy ?? ''} disabled={!access} onChange={(e) => command('policy', e.target.value, `join policy: ${e.target.value}`)}>
+                {POLICY_OPTIONS.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
               </select>
             </div>
           </div>
@@ -192,29 +203,47 @@ export function RoomSettingsPanel({ chat, window: w, onClose }: { chat: Chat; wi
           </div>
         </>
       ) : null}
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const submitter = e.nativeEvent.submitter;
-          const who = read(e, 'who');
-          const action = (submitter as HTMLButtonElement | null)?.value === 'unban' ? 'unban' : 'ban';
-          command(action, who, `${action}: ${who}`);
-        }}
-      >
-        <Field label="Ban a nick or mask (e.g. spam*)" name="who" required autoComplete="off" />
-        <button type="submit" value="ban">
-          Ban
-        </button>
-        <button type="submit" value="unban">
-          Unban
-        </button>
-      </form>
-      <p className="muted">The protocol has no request that lists a room's bans yet; unban takes the nick or mask that was banned.</p>
+      <section aria-label="bans">
+        <h3>Bans</h3>
+        <ul className="plain-list">
+          {(access?.bans ?? []).map((b) => (
+            <li key={`${b.kind}:${b.name}`} className="row">
+              <span className="grow">
+                {b.name} <span className="muted">{b.kind === 'mask' ? 'nick mask' : 'user'}</span>
+                {b.at ? <span className="muted"> · {new Date(b.at).toLocaleString()}</span> : null}
+              </span>
+              <button type="button" onClick={() => command('unban', b.name, `unbanned ${b.name}`)}>
+                Unban
+              </button>
+            </li>
+          ))}
+          {access && access.bans.length === 0 ? <li className="muted">Nobody is banned.</li> : null}
+        </ul>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const who = read(e, 'who');
+            const form = e.currentTarget;
+            command('ban', who, `banned ${who}`);
+            form.reset();
+          }}
+        >
+          <Field label="Ban a nick or a nick mask (spam*)" name="who" required autoComplete="off" />
+          <button type="submit">Ban</button>
+        </form>
+      </section>
       {line}
     </Modal>
   );
 }
+
+const POLICY_OPTIONS: [JoinPolicy, string][] = [
+  ['open', 'anyone'],
+  ['password', 'with the password'],
+  ['invite', 'invited users'],
+  ['approval', 'approved by an operator'],
+];
 
 export function NotesPanel({ chat, window: w, notes, onClose }: { chat: Chat; window: ChatWindow; notes: Note[] | undefined; onClose: () => void }) {
   const { act, line } = useActions();
