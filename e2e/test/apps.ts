@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
@@ -128,3 +129,16 @@ export const ok = <T extends { status: string }>(answer: T): Extract<T, { status
   expect(answer).toMatchObject({ status: 'OK' });
   return answer as Extract<T, { status: 'OK' }>;
 };
+
+/**
+ * The IRC apps' settings for one test network, `testnet`, on `ircd` (its networks file is written
+ * into `dir`): quick reconnects, no flood delay, no connect interval.
+ */
+export function testnetEnv(dir: string, ircd: { host: string; port: number }) {
+  const file = join(dir, 'networks.json');
+  writeFileSync(file, JSON.stringify([{ name: 'testnet', host: ircd.host, port: ircd.port, tls: false }]));
+  return {
+    ircParser: { IRC_NETWORKS_FILE: file, IRC_RETRY_DELAYS: '3x300,1x1000', IRC_RETRY_POLL_MS: '50' },
+    connectionManager: { IRC_FLOOD_BURST: '100', IRC_FLOOD_INTERVAL_MS: '5', IRC_CONNECT_INTERVAL_MS: '0' },
+  };
+}

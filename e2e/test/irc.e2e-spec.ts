@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ofType, ok, registerUser, waitFor } from './apps';
+import { appStarter, connectedSession, ofType, ok, registerUser, testnetEnv, waitFor } from './apps';
 
 /**
  * IRC through every hop: real socket.io clients → gateway → irc-parser → connection-manager → a
@@ -21,18 +21,19 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
   let n = 0;
 
   const { apps, start } = appStarter(() => space.url, { LOGIN_LIMIT_PER_IP: '100000' });
-  const ircParserEnv = () => ({ IRC_NETWORKS_FILE: join(dir, 'networks.json'), IRC_RETRY_DELAYS: '3x300,1x1000', IRC_RETRY_POLL_MS: '50', INBOX_CONSUMER_NAME: 'irc-e2e' });
-  const cmEnv = { IRC_FLOOD_BURST: '100', IRC_FLOOD_INTERVAL_MS: '5', IRC_CONNECT_INTERVAL_MS: '0', INBOX_CONSUMER_NAME: 'cm-e2e' };
+  let env: ReturnType<typeof testnetEnv>;
+  const ircParserEnv = () => ({ ...env.ircParser, INBOX_CONSUMER_NAME: 'irc-e2e' });
+  const cmEnv = () => ({ ...env.connectionManager, INBOX_CONSUMER_NAME: 'cm-e2e' });
 
   beforeAll(async () => {
     redis = await TestRedis.start();
     space = await redis.keySpace();
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-irc-e2e-'));
-    writeFileSync(join(dir, 'networks.json'), JSON.stringify([{ name: 'testnet', host: ircd.host, port: ircd.port, tls: false }]));
+    env = testnetEnv(dir, ircd);
     url = `http://127.0.0.1:${(await start('gateway', { REQUEST_TIMEOUT_MS: '60000' })).port}`;
     await start('irc-parser', ircParserEnv());
-    await start('connection-manager', cmEnv);
+    await start('connection-manager', cmEnv());
   });
 
   afterAll(async () => {
@@ -195,7 +196,7 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     const { u, op, name } = await inChannel('gail');
     await apps.get('connection-manager')!.proc.kill('SIGKILL');
     await op.waitFor((l) => l.command === 'QUIT' && l.nick === u.nick);
-    await start('connection-manager', cmEnv);
+    await start('connection-manager', cmEnv());
     await op.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick && l.params[0] === name && op.received('QUIT').some((q) => q.nick === u.nick));
   });
 });

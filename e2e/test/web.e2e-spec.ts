@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ok, registerUser } from './apps';
+import { appStarter, connectedSession, ok, registerUser, testnetEnv } from './apps';
 import { CuttableProxy, launchChromium, SHOTS } from './browser';
 
 /**
@@ -36,13 +36,13 @@ describe('web client in chromium, against the running system', () => {
     space = await redis.keySpace();
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-web-e2e-'));
-    writeFileSync(join(dir, 'networks.json'), JSON.stringify([{ name: 'testnet', host: ircd.host, port: ircd.port, tls: false }]));
+    const irc = testnetEnv(dir, ircd);
     const gateway = await start('gateway', { REQUEST_TIMEOUT_MS: '60000', DATA_DIR: dir });
     direct = `http://127.0.0.1:${gateway.port}`;
     await start('loopback-parser');
     await start('im-router');
-    await start('irc-parser', { IRC_NETWORKS_FILE: join(dir, 'networks.json'), IRC_RETRY_DELAYS: '3x300,1x1000', IRC_RETRY_POLL_MS: '50' });
-    await start('connection-manager', { IRC_FLOOD_BURST: '100', IRC_FLOOD_INTERVAL_MS: '5', IRC_CONNECT_INTERVAL_MS: '0' });
+    await start('irc-parser', irc.ircParser);
+    await start('connection-manager', irc.connectionManager);
     // Alice's browser reaches the gateway through a proxy the test can cut; Bob's directly.
     proxy = await CuttableProxy.start(gateway.port);
     browser = await launchChromium();

@@ -3,17 +3,10 @@ import userEvent from '@testing-library/user-event';
 import type { NetworkStatus } from '@parley/protocol';
 import { groupWindows, WindowList } from '../src/components/WindowList';
 import type { ChatWindow } from '../src/lib/state';
+import { windowFields } from './fixtures';
 
 const w = (windowId: number, over: Partial<ChatWindow> = {}): ChatWindow => ({
-  windowId,
-  network: 'parley',
-  name: `#room${windowId}`,
-  windowType: 'group',
-  topic: '',
-  role: 'u',
-  visible: true,
-  sounds: true,
-  titleAlert: true,
+  ...windowFields(windowId),
   messages: [],
   members: [],
   unread: 0,

@@ -13,28 +13,13 @@ import {
   windowLabel,
   windowOrder,
 } from '../src/lib/state';
-
-type AddWindow = Extract<Notification, { type: 'ADD_WINDOW' }>;
+import { type AddWindow, windowFields } from './fixtures';
 
 const ME = 7;
 const T0 = new Date(2024, 2, 5, 10, 0).getTime();
 
 const ntf = (n: Notification): Action => ({ type: 'ntf', n });
-const addWindow = (windowId: number, over: Partial<AddWindow> = {}): Action =>
-  ntf({
-    type: 'ADD_WINDOW',
-    windowId,
-    network: 'parley',
-    name: `#room${windowId}`,
-    windowType: 'group',
-    topic: '',
-    role: 'u',
-    visible: true,
-    sounds: false,
-    // As the backends default it: mentions and direct messages alert, other messages do not.
-    titleAlert: false,
-    ...over,
-  });
+const addWindow = (windowId: number, over: Partial<AddWindow> = {}): Action => ntf({ type: 'ADD_WINDOW', ...windowFields(windowId, over) });
 const msg = (gid: number, over: Partial<Message> = {}): Message => ({ gid, ts: T0 + gid * 1000, cat: 'msg', body: `line ${gid}`, nick: 'bob', userId: 8, ...over });
 const addMessage = (windowId: number, m: Message): Action => ntf({ type: 'ADD_MESSAGE', ...m, windowId });
 const finish: Action = ntf({ type: 'FINISH_INIT' });
