@@ -184,6 +184,20 @@ describe('web client in chromium, against the running system', () => {
     await snap(bob.page, 'html-as-text');
   });
 
+  it('edits an own message in place; the other member sees the new version once', async () => {
+    await say(alice.page, 'teh tea is ready');
+    expect(await shownCount(bob.page, 'teh tea is ready')).toBe(1);
+    const line = lines(alice.page, 'teh tea is ready');
+    await line.hover();
+    await line.getByRole('button', { name: 'edit' }).click();
+    await alice.page.getByLabel('edit message').fill('the tea is ready');
+    await alice.page.getByLabel('edit message').press('Enter');
+    await lines(alice.page, 'the tea is ready').locator('.edited').waitFor();
+    await lines(bob.page, 'the tea is ready').locator('.edited').waitFor();
+    expect(await lines(bob.page, 'tea is ready').count()).toBe(1);
+    await snap(bob.page, 'edited');
+  });
+
   it("the room's owner sees and changes its policy and bans; a member has no room settings", async () => {
     expect(await bob.page.getByRole('button', { name: 'Room settings' }).count()).toBe(0);
     // Typed as a command, the server's refusal is shown and the line stays in the input.

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiFailure, api } from './lib/api';
 import { Chat } from './lib/chat';
+import { chime } from './lib/sound';
 import { AuthScreens, type AuthRoute } from './components/AuthScreens';
 import { ChatScreen } from './components/ChatScreen';
 
@@ -43,7 +44,7 @@ function desktopNotify(chat: Chat) {
 
 function LiveChat({ onLoggedOut }: { onLoggedOut: () => void }) {
   const chat = useMemo(() => {
-    const c: Chat = new Chat({ notify: (...args) => desktopNotify(c)(...args) });
+    const c: Chat = new Chat({ notify: (...args) => desktopNotify(c)(...args), sound: chime });
     return c;
   }, []);
   useEffect(() => {

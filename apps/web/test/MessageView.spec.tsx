@@ -193,4 +193,48 @@ describe('MessageView', () => {
     expect((again as HTMLButtonElement).disabled).toBe(false);
     expect(onLoadOlder).toHaveBeenCalledTimes(1);
   });
+  describe('editing own messages', () => {
+    const own = msg(5, { userId: ME, nick: 'me', body: 'teh typo' });
+    const theirs = msg(6, { body: 'not mine' });
+
+    it('offers edit only on own messages, and only where onEdit is given', () => {
+      const { unmount } = view({ messages: [own, theirs] });
+      expect(screen.queryByRole('button', { name: 'edit' })).toBeNull();
+      unmount();
+      view({ messages: [own, theirs, msg(7, { userId: ME, cat: 'join', body: 'me joined' })], onEdit: jest.fn(() => Promise.resolve()) });
+      const buttons = screen.getAllByRole('button', { name: 'edit' });
+      expect(buttons).toHaveLength(1);
+      expect(lineOf(buttons[0]!).getAttribute('data-gid')).toBe('5');
+    });
+
+    it('saves the new text with Enter, deletes with Delete, and Esc cancels', async () => {
+      const user = userEvent.setup();
+      const onEdit = jest.fn((_m: Message, _text: string) => Promise.resolve());
+      view({ messages: [own], onEdit });
+      await user.click(screen.getByRole('button', { name: 'edit' }));
+      const input = screen.getByLabelText('edit message');
+      await user.clear(input);
+      await user.type(input, 'the typo{Enter}');
+      expect(onEdit).toHaveBeenLastCalledWith(own, 'the typo');
+      expect(await screen.findByRole('button', { name: 'edit' })).toBeTruthy();
+
+      await user.click(screen.getByRole('button', { name: 'edit' }));
+      await user.keyboard('{Escape}');
+      expect(screen.queryByLabelText('edit message')).toBeNull();
+      expect(onEdit).toHaveBeenCalledTimes(1);
+
+      await user.click(screen.getByRole('button', { name: 'edit' }));
+      await user.click(screen.getByRole('button', { name: 'Delete' }));
+      expect(onEdit).toHaveBeenLastCalledWith(own, '');
+    });
+
+    it('keeps the editor open with the error when the server refuses', async () => {
+      const user = userEvent.setup();
+      view({ messages: [own], onEdit: () => Promise.reject(new Error('only your own messages can be edited')) });
+      await user.click(screen.getByRole('button', { name: 'edit' }));
+      await user.type(screen.getByLabelText('edit message'), '!{Enter}');
+      expect(await screen.findByText('only your own messages can be edited')).toBeTruthy();
+      expect(screen.getByLabelText<HTMLInputElement>('edit message').value).toBe('teh typo!');
+    });
+  });
 });

@@ -117,6 +117,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
     }
   };
 
+  const activeId = active?.windowId;
+  const editMessage = useCallback((m: Message, text: string) => (activeId === undefined ? Promise.resolve() : chat.edit(activeId, m, text)), [chat, activeId]);
   const isMine = useCallback((m: Message) => (active ? isOwn(state, active, m) : false), [state, active]);
   const nicks = useMemo(() => (active ? active.members.map((m) => m.nick) : []), [active]);
   const openMember = useCallback(
@@ -192,6 +194,17 @@ export function ChatScreen({ chat, onLogout }: Props) {
                     Room settings
                   </button>
                 ) : null}
+                <button
+                  type="button"
+                  aria-pressed={active.titleAlert}
+                  title="Alert on every message of this window, not only on mentions"
+                  onClick={() => attempt(chat.updateWindow(active.windowId, { titleAlert: !active.titleAlert }))}
+                >
+                  {active.titleAlert ? 'Alerts: all' : 'Alerts: mentions'}
+                </button>
+                <button type="button" aria-pressed={active.sounds} title="A sound for alerts in this window" onClick={() => attempt(chat.updateWindow(active.windowId, { sounds: !active.sounds }))}>
+                  {active.sounds ? 'Sound on' : 'Sound off'}
+                </button>
                 <button type="button" onClick={() => setDialog({ name: 'notes' })}>
                   Notes & links
                 </button>
@@ -230,6 +243,7 @@ export function ChatScreen({ chat, onLogout }: Props) {
                 peerReadGid={active.windowType === '1on1' ? active.peerReadGid : undefined}
                 isOwn={isMine}
                 onLoadOlder={() => chat.loadOlder(active.windowId)}
+                onEdit={active.network === BUILTIN_NETWORK && active.windowType === 'group' ? editMessage : undefined}
               />
               {notice ? (
                 <div className={notice.ok ? 'notice ok' : 'notice error'} role={notice.ok ? 'status' : 'alert'}>

@@ -18,12 +18,59 @@ export interface MessageViewProps {
   peerReadGid?: number | undefined;
   isOwn: (m: Message) => boolean;
   onLoadOlder: () => Promise<void>;
+  /** Edits an own message (empty text deletes it); without it, messages cannot be edited here. */
+  onEdit?: ((m: Message, text: string) => Promise<void>) | undefined;
+}
+
+const EDITABLE = new Set<Message['cat']>(['msg', 'action']);
+
+/** An own message being edited in place: Enter saves, Esc cancels, Delete removes it. */
+function EditLine({ m, onEdit, onDone }: { m: Message; onEdit: (m: Message, text: string) => Promise<void>; onDone: () => void }) {
+  const [text, setText] = useState(m.body);
+  const [error, setError] = useState<string | undefined>();
+  const save = (value: string) =>
+    onEdit(m, value)
+      .then(onDone)
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  return (
+    <form
+      className="edit-line"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(text.trim());
+      }}
+    >
+      <input
+        aria-label="edit message"
+        value={text}
+        autoFocus
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            onDone();
+          }
+        }}
+      />
+      <button type="submit" className="primary">
+        Save
+      </button>
+      <button type="button" onClick={() => void save('')}>
+        Delete
+      </button>
+      <button type="button" onClick={onDone}>
+        Cancel
+      </button>
+      {error ? <span className="field-error">{error}</span> : null}
+    </form>
+  );
 }
 
 const NEAR_TOP_PX = 40;
 const NEAR_BOTTOM_PX = 60;
 
-function Line({ m, own, seen }: { m: Message; own: boolean; seen: boolean }) {
+function Line({ m, own, seen, onEdit }: { m: Message; own: boolean; seen: boolean; onEdit?: ((m: Message, text: string) => Promise<void>) | undefined }) {
+  const [editing, setEditing] = useState(false);
   const nick = <span className={`nick nick-c${nickColour(m.nick || '?')}`}>{m.nick}</span>;
   const time = (
     <time className="time" dateTime={new Date(m.ts).toISOString()} title={new Date(m.ts).toLocaleString()}>
@@ -71,12 +118,18 @@ function Line({ m, own, seen }: { m: Message; own: boolean; seen: boolean }) {
         </span>
       );
   }
+  const editable = own && onEdit !== undefined && EDITABLE.has(m.cat) && !deleted;
   return (
     <div className={`line cat-${m.cat}${own ? ' own' : ''}`} data-gid={m.gid}>
       {time}
-      {body}
+      {editing && editable ? <EditLine m={m} onEdit={onEdit} onDone={() => setEditing(false)} /> : body}
       {edited}
       {receipt}
+      {editable && !editing ? (
+        <button type="button" className="link-button line-action" aria-label="edit" onClick={() => setEditing(true)}>
+          edit
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -102,7 +155,7 @@ function Presence({ row }: { row: Extract<Row, { kind: 'presence' }> }) {
   );
 }
 
-export const MessageView = memo(function MessageView({ windowId, messages, markerGid, hasOlder, peerReadGid, isOwn, onLoadOlder }: MessageViewProps) {
+export const MessageView = memo(function MessageView({ windowId, messages, markerGid, hasOlder, peerReadGid, isOwn, onLoadOlder, onEdit }: MessageViewProps) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const anchor = useRef<{ height: number; top: number; firstGid: number } | undefined>(undefined);
@@ -186,7 +239,7 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
           case 'presence':
             return <Presence key={row.key} row={row} />;
           case 'message':
-            return <Line key={row.key} m={row.message} own={isOwn(row.message)} seen={seenGid === row.message.gid} />;
+            return <Line key={row.key} m={row.message} own={isOwn(row.message)} seen={seenGid === row.message.gid} onEdit={onEdit} />;
         }
       })}
     </div>

@@ -5,7 +5,7 @@
  * the methods; nothing else talks to the gateway.
  */
 import { ParleyClient, SessionLostError } from '@parley/client';
-import type { Message, RequestBody, RequestId, RequestResponseOf, SequencedNotification, Settings } from '@parley/protocol';
+import type { Message, Notification, RequestBody, RequestId, RequestResponseOf, SequencedNotification, Settings, WindowSettings } from '@parley/protocol';
 import { BUILTIN_NETWORK, FETCH_LIMIT_MAX } from './constants';
 import { type Action, type ChatState, type ChatWindow, initialState, isAlert, lastGid, reduce, windowLabel } from './state';
 
@@ -30,6 +30,8 @@ export interface ChatOptions {
   title?: string;
   /** Desktop notifications (browser permission given and the user's setting on). */
   notify?: (title: string, body: string, windowId: number) => void;
+  /** A sound for an alert in a window whose `sounds` setting is on. */
+  sound?: () => void;
 }
 
 export class Chat {
@@ -90,7 +92,12 @@ export class Chat {
         const w = this.state.windows[page.windowId];
         if (!w) continue;
         const known = new Set(w.messages.map((m) => m.gid));
-        for (const m of page.messages) if (!known.has(m.gid) && isAlert(this.state, w, m) && !this.state.focused) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
+        const looking = this.state.focused && this.state.active === w.windowId;
+        for (const m of page.messages) {
+          if (known.has(m.gid) || !isAlert(this.state, w, m)) continue;
+          if (!this.state.focused) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
+          if (w.sounds && !looking) this.options.sound?.();
+        }
       }
     }
     this.dispatch({ type: 'ntf', n: notification });
@@ -137,16 +144,35 @@ export class Chat {
    * Changes user settings. The server echoes them to the user's other sessions only, so this one
    * shows them at once and puts the old values back if the server refuses.
    */
-  async setSettings(settings: Settings): Promise<void> {
+  setSettings(settings: Settings): Promise<void> {
     const before: Settings = {};
     for (const name of Object.keys(settings)) if (this.state.settings[name] !== undefined) before[name] = this.state.settings[name];
-    this.dispatch({ type: 'ntf', n: { type: 'UPDATE_SETTINGS', settings } });
+    return this.optimistic({ type: 'UPDATE_SETTINGS', settings }, { type: 'UPDATE_SETTINGS', settings: before }, () => this.request({ id: 'SET', settings }));
+  }
+
+  /** Changes a window's settings (UPDATE: visible, sounds, titleAlert), shown here at once like SET. */
+  async updateWindow(windowId: number, fields: Partial<WindowSettings>): Promise<void> {
+    const w = this.state.windows[windowId];
+    if (!w) return;
+    const before: Partial<WindowSettings> = {};
+    for (const name of Object.keys(fields) as (keyof WindowSettings)[]) before[name] = w[name];
+    await this.optimistic({ type: 'UPDATE_WINDOW', windowId, ...fields }, { type: 'UPDATE_WINDOW', windowId, ...before }, () => this.request({ id: 'UPDATE', windowId, ...fields }));
+  }
+
+  private async optimistic(apply: Notification, revert: Notification, run: () => Promise<unknown>): Promise<void> {
+    this.dispatch({ type: 'ntf', n: apply });
     try {
-      await this.request({ id: 'SET', settings });
+      await run();
     } catch (err) {
-      this.dispatch({ type: 'ntf', n: { type: 'UPDATE_SETTINGS', settings: before } });
+      this.dispatch({ type: 'ntf', n: revert });
       throw err;
     }
+  }
+
+  /** Edits one's own message (an empty text deletes it); every member sees the new version. */
+  async edit(windowId: number, message: Message, text: string): Promise<void> {
+    await this.request({ id: 'EDIT', windowId, gid: message.gid, text });
+    this.dispatch({ type: 'own', windowId, message: { ...message, body: text, edited: true } });
   }
 
   /** Sends a line of text into a window; it appears once the server has stored it. */
