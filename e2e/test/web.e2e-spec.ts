@@ -199,7 +199,11 @@ describe('web client in chromium, against the running system', () => {
   });
 
   it("the room's owner sees and changes its policy and bans; a member has no room settings", async () => {
-    expect(await bob.page.getByRole('button', { name: 'Room settings' }).count()).toBe(0);
+    await bob.page.getByRole('button', { name: 'Window' }).click();
+    await bob.page.getByRole('menuitem', { name: 'Notes & links' }).waitFor();
+    expect(await bob.page.getByRole('menuitem', { name: 'Room settings' }).count()).toBe(0);
+    await bob.page.keyboard.press('Escape');
+    await bob.page.getByRole('menu').waitFor({ state: 'detached' });
     // Typed as a command, the server's refusal is shown and the line stays in the input.
     const input = bob.page.getByLabel('message', { exact: true });
     await input.fill('/bans');
@@ -208,7 +212,8 @@ describe('web client in chromium, against the running system', () => {
     expect(await input.inputValue()).toBe('/bans');
     await input.fill('');
     const page = alice.page;
-    await page.getByRole('button', { name: 'Room settings' }).click();
+    await page.getByRole('button', { name: 'Window' }).click();
+    await page.getByRole('menuitem', { name: 'Room settings' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Nobody is banned.').waitFor();
     expect(await dialog.getByLabel('Who may join').inputValue()).toBe('open');

@@ -12,6 +12,7 @@ import { type ChatState, type ChatWindow, isOwn, isServerWindow, windowLabel, wi
 import { CreateRoomDialog, type DialogName, JoinIrcDialog, JoinRoomDialog, StartDmDialog, SwitcherDialog } from './Dialogs';
 import { Input } from './Input';
 import { MemberList } from './MemberList';
+import { Menu } from './Menu';
 import { MessageView } from './MessageView';
 import { FriendsPanel, HelpPanel, NotesPanel, RoomSettingsPanel, UserSettingsPanel } from './Panels';
 import { WindowList } from './WindowList';
@@ -181,39 +182,42 @@ export function ChatScreen({ chat, onLogout }: Props) {
           {active ? (
             <>
               <div className="topic-bar">
-                <button type="button" className="icon-button only-phone" aria-label="members" onClick={() => setDrawer(drawer === 'members' ? undefined : 'members')}>
-                  👥
-                </button>
                 <h1 className="window-title">{windowLabel(active)}</h1>
                 <span className="topic" title={active.topic}>
                   {active.topic}
                 </span>
                 <div className="grow" />
-                {active.windowType === 'group' && active.network === BUILTIN_NETWORK && operator ? (
-                  <button type="button" onClick={() => setDialog({ name: 'room' })}>
-                    Room settings
+                {active.windowType === 'group' && !isServerWindow(active) ? (
+                  <button type="button" className="only-phone" onClick={() => setDrawer(drawer === 'members' ? undefined : 'members')}>
+                    Members
                   </button>
                 ) : null}
-                <button
-                  type="button"
-                  aria-pressed={active.titleAlert}
-                  title="Alert on every message of this window, not only on mentions"
-                  onClick={() => attempt(chat.updateWindow(active.windowId, { titleAlert: !active.titleAlert }))}
-                >
-                  {active.titleAlert ? 'Alerts: all' : 'Alerts: mentions'}
-                </button>
-                <button type="button" aria-pressed={active.sounds} title="A sound for alerts in this window" onClick={() => attempt(chat.updateWindow(active.windowId, { sounds: !active.sounds }))}>
-                  {active.sounds ? 'Sound on' : 'Sound off'}
-                </button>
-                <button type="button" onClick={() => setDialog({ name: 'notes' })}>
-                  Notes & links
-                </button>
-                <button
-                  type="button"
-                  onClick={() => attempt(chat.request({ id: 'CLOSE', windowId: active.windowId }))}
-                >
-                  {active.windowType === 'group' ? 'Leave' : 'Close'}
-                </button>
+                <Menu label="Window ▾">
+                  {(closeMenu) => {
+                    const item = (label: string, run: () => void, pressed?: boolean) => (
+                      <button
+                        type="button"
+                        role={pressed === undefined ? 'menuitem' : 'menuitemcheckbox'}
+                        aria-checked={pressed}
+                        onClick={() => {
+                          closeMenu();
+                          run();
+                        }}
+                      >
+                        {label}
+                      </button>
+                    );
+                    return (
+                      <>
+                        {active.windowType === 'group' && active.network === BUILTIN_NETWORK && operator ? item('Room settings', () => setDialog({ name: 'room' })) : null}
+                        {item('Notes & links', () => setDialog({ name: 'notes' }))}
+                        {item('Alert on every message', () => attempt(chat.updateWindow(active.windowId, { titleAlert: !active.titleAlert })), active.titleAlert)}
+                        {item('Sound for alerts', () => attempt(chat.updateWindow(active.windowId, { sounds: !active.sounds })), active.sounds)}
+                        {item(active.windowType === 'group' ? 'Leave' : 'Close', () => attempt(chat.request({ id: 'CLOSE', windowId: active.windowId })))}
+                      </>
+                    );
+                  }}
+                </Menu>
               </div>
               {joinRequests.map((r) => (
                 <div key={r.userId} className="join-request row">
