@@ -30,15 +30,13 @@ export class CuttableProxy {
   private readonly sockets = new Set<Socket>();
 
   private constructor(
-    readonly port: number,
+    public port: number,
     private readonly target: number,
   ) {}
 
+  /** Listens on a port the system picks; `restore()` after a `cut()` takes the same one again. */
   static async start(target: number): Promise<CuttableProxy> {
-    const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const proxy = new CuttableProxy(port, target);
+    const proxy = new CuttableProxy(0, target);
     await proxy.restore();
     return proxy;
   }
@@ -60,7 +58,13 @@ export class CuttableProxy {
       upstream.on('close', () => client.destroy());
     });
     this.server = server;
-    return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        this.port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    });
   }
 
   /** Resolves once no connection is left and new ones are refused. */

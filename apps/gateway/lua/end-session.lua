@@ -10,7 +10,9 @@
 -- ARGV[3]  'notify:gateways' (every gateway: the one holding the socket closes it)
 -- ARGV[4]  the terminate message (protocol's NotifyMessage), or '' to tell nobody
 -- ARGV[5]  only if idle since: end it only if its last activity is at or before this (ms), or ''
--- Returns 1 if the session was ended, 0 if it was not there (or not idle any more).
+-- ARGV[6]  '1': only if no socket holds it (`connected` is not 1), e.g. the session a reloaded page had
+-- Returns 1 if the session was ended, 0 if it was not there (or not idle or detached any more).
+if ARGV[6] == '1' and redis.call('HGET', KEYS[2], 'connected') == '1' then return 0 end
 if ARGV[5] ~= '' then
   local score = redis.call('ZSCORE', KEYS[3], ARGV[2])
   if score and tonumber(score) > tonumber(ARGV[5]) then return 0 end

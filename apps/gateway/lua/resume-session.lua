@@ -9,6 +9,8 @@
 -- ARGV[3]  sessionId
 -- ARGV[4]  sessionRef
 -- ARGV[5]  the gateway instance taking the session up: wake-ups go there from now on
+-- ARGV[6]  the hash of the login token the socket uses now (rotated at each handshake): a logout
+--          with that token must end this session too
 -- Returns 'OK', or why the session cannot be resumed exactly: 'GONE' (unknown or expired),
 -- 'REINIT' (its outbox was cut), 'UNFINISHED' (its init burst never completed), 'AHEAD' (the
 -- client claims notifications never sent), 'BEHIND' (entries after lastSeq were already dropped).
@@ -31,7 +33,7 @@ elseif last ~= nextSeq - 1 then
 end
 -- Before this gateway's first read: whatever is appended after that read wakes it.
 -- …and with a socket again: its user is here (presence, direct messages not offline).
-redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2], 'gateway', ARGV[5], 'connected', 1)
+redis.call('HSET', KEYS[1], 'timeStamp', ARGV[2], 'gateway', ARGV[5], 'connected', 1, 'tokenHash', ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
 return 'OK'

@@ -110,6 +110,11 @@ describe('accounts over HTTP (real Redis)', () => {
       // Only a hash of the token is stored.
       expect(await redis.space.redis.keys(`*${token}*`)).toEqual([]);
     }
+    // A page that uses only the cookie gets no token in the body.
+    const browser = await post('login', { username: 'alice', password: 'correct horse', cookieOnly: true });
+    expect(browser.status).toBe(200);
+    expect(await browser.json()).toEqual({ userId: expect.any(Number) as number });
+    expect(browser.headers.get('set-cookie')).toMatch(/^parley_token=[A-Za-z0-9_-]{40,};.*HttpOnly/);
     const wrong = await post('login', { username: 'alice', password: 'wrong password' });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('BAD_CREDENTIALS');

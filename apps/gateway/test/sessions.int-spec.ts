@@ -77,6 +77,27 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(a.seen.items.filter((n) => n.type === 'UPDATE_SETTINGS')).toHaveLength(1);
   });
 
+  it('ends the session a reloaded page had (init replaces), but not one that a socket still holds', async () => {
+    const me = await gw.user();
+    const first = gw.client(me.token);
+    const a = await first.client.connect();
+    await waitForType(first.seen, 'FINISH_INIT');
+    // A duplicated tab carries the same id while the first tab still holds it: nothing ends.
+    const dup = gw.client(me.token, { replaces: a.sessionId });
+    await dup.client.connect();
+    await waitForType(dup.seen, 'FINISH_INIT');
+    expect(await r().exists(session(me.userId, a.sessionId))).toBe(1);
+    // The first page is reloaded: its socket goes, and the new page names the session it had.
+    first.client.disconnect();
+    await eventually(() => r().hget(session(me.userId, a.sessionId), 'connected'), (v) => v === '0', 'the old session detached');
+    const reloaded = gw.client(me.token, { replaces: a.sessionId });
+    const b = await reloaded.client.connect();
+    await waitForType(reloaded.seen, 'FINISH_INIT');
+    expect(b.sessionId).not.toBe(a.sessionId);
+    expect(await r().exists(session(me.userId, a.sessionId))).toBe(0);
+    expect(await r().zscore(sessionList(me.userId), a.sessionId)).toBeNull();
+  });
+
   it('resumes a dropped session with exactly the notifications it missed, in order', async () => {
     const me = await gw.user();
     const a = gw.client(me.token);

@@ -47,11 +47,13 @@ describe('session scripts (real Redis)', () => {
     const read = await repo().readOutbox(ref, 2, 10);
     expect(read.status === 'OK' && read.entries.map((e) => (JSON.parse(e) as { seq: number }).seq)).toEqual([3, 4]);
     expect(await repo().ack(ref, 2)).toBe(2);
-    expect(await repo().resume(ref, 1)).toBe('BEHIND');
-    expect(await repo().resume(ref, 9)).toBe('AHEAD');
-    expect(await repo().resume(ref, 3)).toBe('OK');
+    expect(await repo().resume(ref, 1, 'hash')).toBe('BEHIND');
+    expect(await repo().resume(ref, 9, 'hash')).toBe('AHEAD');
+    // The socket that resumes came with a rotated token: the session now runs on that one.
+    expect(await repo().resume(ref, 3, 'rotated-hash')).toBe('OK');
+    expect(await redis.space.redis.hget(session(7, ref.sessionId), 'tokenHash')).toBe('rotated-hash');
     expect((await entries()).map((e) => e.seq)).toEqual([4]);
-    expect(await repo().resume({ userId: 7, sessionId: 'nobody-here' }, 0)).toBe('GONE');
+    expect(await repo().resume({ userId: 7, sessionId: 'nobody-here' }, 0, 'hash')).toBe('GONE');
   });
 
   it('claims each seq once, keeps a bounded number of answers, and refuses gaps', async () => {

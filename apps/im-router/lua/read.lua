@@ -37,7 +37,7 @@ for _, g in ipairs(covered) do
   redis.call('HSET', key, uid, A.now)
   redis.call('EXPIRE', key, A.receiptTtl)
 end
-tell(P, uid, { cjson.encode({ type = 'UPDATE_WINDOW', windowId = tonumber(wid), unread = unread }) }, A.R and A.R.sessionId or '')
+tell(P, uid, { cjson.encode({ type = 'UPDATE_WINDOW', windowId = tonumber(wid), unread = unread, readGid = A.gid }) }, A.R and A.R.sessionId or '')
 local pwid = redis.call('HGET', C.key, 'w:' .. peer)
 if pwid then
   tell(P, peer, { cjson.encode({ type = 'READ_RECEIPT', windowId = tonumber(pwid), userId = tonumber(uid), gid = A.gid }) })

@@ -3,7 +3,7 @@
  * Routes are in the hash (`#/login`, `#/register`, `#/forgot`, `#/reset-password?token=…`) so
  * the gateway serves one page and e-mailed links open the right screen.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiFailure, api } from './lib/api';
 import { Chat } from './lib/chat';
 import { chime } from './lib/sound';
@@ -42,17 +42,18 @@ function desktopNotify(chat: Chat) {
   };
 }
 
-function LiveChat({ onLoggedOut }: { onLoggedOut: () => void }) {
-  const chat = useMemo(() => {
-    const c: Chat = new Chat({ notify: (...args) => desktopNotify(c)(...args), sound: chime });
+function LiveChat({ onLoggedOut }: { onLoggedOut: (reason?: string) => void }) {
+  // One Chat per mount (useState, not useMemo: React may drop a memo, never state).
+  const [chat] = useState(() => {
+    const c: Chat = new Chat({ notify: (...args) => desktopNotify(c)(...args), sound: chime, onLoginLost: (reason) => onLoggedOut(reason) });
     return c;
-  }, []);
+  });
   useEffect(() => {
     const focus = () => chat.dispatch({ type: 'focus', focused: !document.hidden && document.hasFocus() });
     document.addEventListener('visibilitychange', focus);
     window.addEventListener('focus', focus);
     window.addEventListener('blur', focus);
-    chat.start().catch(() => onLoggedOut()); // the cookie was not accepted
+    chat.start().catch(() => onLoggedOut('the login is no longer valid; log in again')); // the cookie was not accepted
     return () => {
       document.removeEventListener('visibilitychange', focus);
       window.removeEventListener('focus', focus);
@@ -67,7 +68,7 @@ function LiveChat({ onLoggedOut }: { onLoggedOut: () => void }) {
         .catch(() => undefined) // logged out already: the screen goes back to the login either way
         .finally(() => {
           chat.stop();
-          onLoggedOut();
+          onLoggedOut(all ? 'You are logged out on every device.' : 'You are logged out.');
         });
     },
     [chat, onLoggedOut],
@@ -75,28 +76,45 @@ function LiveChat({ onLoggedOut }: { onLoggedOut: () => void }) {
   return <ChatScreen chat={chat} onLogout={logout} />;
 }
 
+const PROFILE_RETRY_MS = 3_000;
+
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseHash(window.location.hash));
-  const [session, setSession] = useState<'checking' | 'in' | 'out'>('checking');
+  const [session, setSession] = useState<'checking' | 'unreachable' | 'in' | 'out'>('checking');
+  const [notice, setNotice] = useState<string | undefined>();
   useEffect(() => {
     const onHash = () => setRoute(parseHash(window.location.hash));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
-    api
-      .profile()
-      .then(() => setSession('in'))
-      .catch((err: unknown) => {
-        if (!(err instanceof ApiFailure) || err.status !== 401) console.error('profile check failed', err);
-        setSession('out');
-      });
+    // Only a 401 means "not logged in"; a gateway that is restarting is asked again.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const check = () =>
+      api
+        .profile()
+        .then(() => !stopped && setSession('in'))
+        .catch((err: unknown) => {
+          if (stopped) return;
+          if (err instanceof ApiFailure && err.status === 401) return setSession('out');
+          console.warn('parley: the profile check failed; trying again', err);
+          setSession('unreachable');
+          timer = setTimeout(() => void check(), PROFILE_RETRY_MS);
+        });
+    void check();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, []);
-  const loggedOut = useCallback(() => {
+  const loggedOut = useCallback((reason?: string) => {
+    setNotice(reason);
     setSession('out');
     window.location.hash = '#/login';
   }, []);
   if (session === 'checking') return <div className="splash">Parley</div>;
+  if (session === 'unreachable') return <div className="splash">Parley cannot be reached right now; trying again…</div>;
   // A reset link works whether or not this browser is logged in.
   if (session === 'out' || (route.auth === 'reset' && route.token)) {
     const screen = session === 'in' && route.auth !== 'reset' ? 'login' : route.auth;
@@ -105,9 +123,11 @@ export function App() {
       <AuthScreens
         key={screen}
         route={screen}
+        {...(notice && screen === 'login' ? { notice } : {})}
         {...(route.token ? { resetToken: route.token } : {})}
         onLoggedIn={() => {
           window.location.hash = '';
+          setNotice(undefined);
           setRoute({ auth: 'login' });
           setSession('in');
         }}

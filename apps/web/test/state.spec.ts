@@ -176,10 +176,49 @@ describe('reduce: live messages', () => {
     expect(w.unread).toBe(2);
   });
 
-  it('takes ADD_MESSAGES after the burst as live', () => {
+  it("takes ADD_MESSAGES after the burst as history (a join's backlog): nothing unread, more to fetch", () => {
     const s = ready([ntf({ type: 'ADD_MESSAGES', messages: [{ windowId: 2, messages: [msg(1), msg(2, { body: 'me?' })] }] })]);
-    expect(win(s, 2).unread).toBe(2);
-    expect(win(s, 2).mentions).toBe(1);
+    expect(win(s, 2).unread).toBe(0);
+    expect(win(s, 2).mentions).toBe(0);
+    expect(win(s, 2).seenGid).toBe(2);
+    expect(win(s, 2).hasOlder).toBe(true);
+    expect(s.alerts).toBe(0);
+  });
+
+  it('counts what the burst carries after the read watermark (readGid) as unread, and marks it', () => {
+    const s = run([session(), networks({ name: 'parley', state: 'connected', currentNick: 'me' }), addWindow(4, { readGid: 2 })]);
+    const burst = reduce(s, ntf({ type: 'ADD_MESSAGES', messages: [{ windowId: 4, messages: [msg(1), msg(2), msg(3, { body: 'me: look' }), msg(4, { userId: ME, nick: 'me' }), msg(5)] }] }));
+    expect(win(burst, 4).unread).toBe(2);
+    expect(win(burst, 4).mentions).toBe(1);
+    const opened = reduce(reduce(burst, finish), { type: 'select', windowId: 4 });
+    expect(win(opened, 4).markerGid).toBe(2);
+    expect(win(opened, 4).unread).toBe(0);
+  });
+
+  it("follows the read watermark of the user's other sessions (UPDATE_WINDOW readGid)", () => {
+    const s = ready([addMessage(2, msg(1)), addMessage(2, msg(2, { body: 'me?' })), addMessage(2, msg(3))]);
+    expect(win(s, 2).unread).toBe(3);
+    const partly = reduce(s, ntf({ type: 'UPDATE_WINDOW', windowId: 2, readGid: 2 }));
+    expect(win(partly, 2).unread).toBe(1);
+    expect(win(partly, 2).mentions).toBe(0);
+    // Never backwards.
+    const again = reduce(partly, ntf({ type: 'UPDATE_WINDOW', windowId: 2, readGid: 1 }));
+    expect(win(again, 2).unread).toBe(1);
+    expect(win(again, 2).readGid).toBe(2);
+  });
+
+  it('never shows more mentions than the unread count a server sends', () => {
+    const s = ready([addMessage(3, msg(1)), addMessage(3, msg(2))]);
+    expect(win(s, 3).mentions).toBe(2);
+    expect(win(reduce(s, ntf({ type: 'UPDATE_WINDOW', windowId: 3, unread: 0 })), 3).mentions).toBe(0);
+  });
+
+  it('keeps an own message whose window is not known yet, and adds it when the window comes', () => {
+    const s = ready([{ type: 'own', windowId: 42, message: msg(1, { userId: ME, nick: 'me', body: 'hi new friend' }) }]);
+    expect(s.windows[42]).toBeUndefined();
+    const after = reduce(s, addWindow(42, { windowType: '1on1', name: 'friend' }));
+    expect(win(after, 42).messages.map((m) => m.body)).toEqual(['hi new friend']);
+    expect(after.early[42]).toBeUndefined();
   });
 
   it('ignores messages of an unknown window', () => {

@@ -39,6 +39,8 @@ export interface ParleyClientOptions {
   batch?: boolean;
   /** The kind of device (default web): the user's device policy may allow one session per kind. */
   deviceType?: 'web' | 'desktop' | 'mobile';
+  /** The session this client had before (a reloaded page): ended by the gateway if nothing holds it. */
+  replaces?: string;
 }
 
 export type InitOk = Extract<InitAck, { status: 'OK' }>;
@@ -58,6 +60,8 @@ type Listeners = { [E in keyof Events]: Set<Events[E]> };
 
 interface Pending {
   seq: number;
+  /** Emitted in the current session (a request never emitted can move to a new session safely). */
+  sent: boolean;
   body: RequestBody;
   resolve: (answer: AnyRequestResponse) => void;
   reject: (err: Error) => void;
@@ -99,6 +103,8 @@ export class ParleyClient {
       reconnection: options.reconnection ?? true,
       reconnectionDelay: 200,
       reconnectionDelayMax: 5_000,
+      // Where WebSocket is blocked (some proxies), fall back to HTTP long-polling.
+      tryAllTransports: true,
       withCredentials: true,
       ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
       auth: (cb) => cb(this.token ? { token: this.token } : {}),
@@ -141,7 +147,16 @@ export class ParleyClient {
   }
 
   private emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    for (const listener of this.listeners[event]) (listener as (...a: Parameters<Events[E]>) => void)(...args);
+    for (const listener of this.listeners[event]) {
+      // A listener that throws must not cost the notifications after it (they are numbered and
+      // acknowledged here, so a lost one would never come again).
+      try {
+        (listener as (...a: Parameters<Events[E]>) => void)(...args);
+      } catch (err) {
+        if (event === 'problem') continue;
+        this.emit('problem', `a ${event} listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   /** Connects (or reconnects) and resolves with the init answer. */
@@ -161,7 +176,9 @@ export class ParleyClient {
   /** Sends a request; resolves with its answer (after a reconnect, the resent one's). */
   request<I extends RequestId>(body: Extract<RequestBody, { id: I }>): Promise<RequestResponseOf<I>> {
     return new Promise<AnyRequestResponse>((resolve, reject) => {
-      const p: Pending = { seq: this.nextSeq++, body, resolve, reject };
+      // The server ended the session: nothing would ever answer.
+      if (this.terminated) return reject(new SessionLostError());
+      const p: Pending = { seq: this.nextSeq++, sent: false, body, resolve, reject };
       this.pending.set(p.seq, p);
       if (this.ready) this.send(p);
     });
@@ -178,6 +195,7 @@ export class ParleyClient {
   }
 
   private send(p: Pending): void {
+    p.sent = true;
     this.socket.emit('req', { seq: p.seq, ...p.body }, (answer) => {
       if (this.pending.get(p.seq) !== p) return; // answered already (a resend raced the first)
       this.pending.delete(p.seq);
@@ -194,6 +212,7 @@ export class ParleyClient {
       ...(this.options.maxBacklogMsgs !== undefined ? { maxBacklogMsgs: this.options.maxBacklogMsgs } : {}),
       batch: this.options.batch ?? true,
       ...(this.options.deviceType ? { deviceType: this.options.deviceType } : {}),
+      ...(this.sessionId === undefined && this.options.replaces ? { replaces: this.options.replaces } : {}),
     };
     this.socket.emit('init', payload, (ack) => {
       if (ack.status !== 'OK') {
@@ -204,13 +223,17 @@ export class ParleyClient {
       }
       if (ack.token) this.token = ack.token;
       if (!ack.resumed) {
-        // A new session: notifications and requests count from 1 again; requests in flight
-        // belonged to the old one and their outcome is unknown.
-        for (const p of this.pending.values()) p.reject(new SessionLostError());
+        // A new session: notifications and requests count from 1 again. Requests emitted in the
+        // old one have an unknown outcome; those never emitted move to the new one, in order.
+        const waiting = [...this.pending.values()].sort((a, b) => a.seq - b.seq);
         this.pending.clear();
         this.lastSeq = 0;
         this.acked = 0;
         this.nextSeq = 1;
+        for (const p of waiting) {
+          if (p.sent) p.reject(new SessionLostError());
+          else this.pending.set((p.seq = this.nextSeq++), p);
+        }
       }
       this.sessionId = ack.sessionId;
       this.userId = ack.userId;

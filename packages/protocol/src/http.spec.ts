@@ -6,6 +6,7 @@ import {
   ErrorBody,
   LoginBody,
   LoginResult,
+  CookieLoginResult,
   PasswordResetBody,
   PasswordResetConfirmBody,
   RegisterBody,
@@ -39,9 +40,11 @@ const cases: [name: string, schema: z.ZodType, good: unknown, bad: [string, unkn
     [
       ['empty username', { username: '', password: 'x' }],
       ['missing password', { username: 'alice' }],
+      ['cookieOnly not a boolean', { username: 'alice', password: 'x', cookieOnly: 'yes' }],
     ],
   ],
   ['LoginResult', LoginResult, { userId: 1, token: 't0k3n' }, [['no token', { userId: 1 }]]],
+  ['CookieLoginResult', CookieLoginResult, { userId: 1 }, [['a token in the body', { userId: 1, token: 't0k3n' }]]],
   ['PasswordResetBody', PasswordResetBody, { email: 'a@b.co' }, [['not an email', { email: 'nope' }]]],
   [
     'PasswordResetConfirmBody',

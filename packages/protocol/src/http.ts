@@ -29,11 +29,19 @@ export const LoginBody = z.object({
   username: z.string().min(1).max(254),
   // No minimum length here: the rule for new passwords must not lock out older accounts.
   password: z.string().min(1).max(PASSWORD_MAX),
+  /**
+   * Extends protocol.md: a browser page that uses only the httpOnly cookie asks for the token to
+   * be left out of the body (`CookieLoginResult`), so no script of the page ever holds it.
+   */
+  cookieOnly: z.boolean().optional(),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const LoginResult = z.object({ userId: UserId, token: z.string().min(1) });
 export type LoginResult = z.infer<typeof LoginResult>;
+/** The answer to a login with `cookieOnly: true`: the token is in the cookie only. */
+export const CookieLoginResult = z.strictObject({ userId: UserId });
+export type CookieLoginResult = z.infer<typeof CookieLoginResult>;
 
 export const PasswordResetBody = z.object({ email: z.email().max(254) });
 export type PasswordResetBody = z.infer<typeof PasswordResetBody>;

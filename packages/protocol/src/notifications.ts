@@ -33,6 +33,12 @@ const WindowFields = z.object({
   userId: UserId.optional(),
   /** Extends protocol.md: messages of the peer after the user's read watermark (direct messages). */
   unread: z.int().nonnegative().optional(),
+  /**
+   * Extends protocol.md: the user's read watermark in the window (the last READ of any of their
+   * sessions); in ADD_WINDOW once the window was read, and in UPDATE_WINDOW to the user's other
+   * sessions when it moves, so every device shows the same unread messages.
+   */
+  readGid: Gid.optional(),
   ...WindowSettings.shape,
 });
 

@@ -38,6 +38,11 @@ export const InitPayload = z.object({
   batch: z.boolean().optional(),
   /** Extends protocol.md: the kind of device (default `web`); the user's device policy may allow one session per kind. */
   deviceType: z.enum(['web', 'desktop', 'mobile']).optional(),
+  /**
+   * Extends protocol.md: with a new session, the session this client had before (a reloaded
+   * page): it is ended at once if no socket holds it, instead of idling toward the session cap.
+   */
+  replaces: SessionId.optional(),
 });
 export type InitPayload = z.infer<typeof InitPayload>;
 

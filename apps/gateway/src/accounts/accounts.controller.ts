@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { CookieLoginResult, LoginResult } from '@parley/protocol';
 import { ApiError } from '../http/api-error';
 import { AccountsService } from './accounts.service';
 
@@ -19,11 +20,11 @@ export class AccountsController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ userId: number; token: string }> {
-    const { userId, token, ttlMs } = await this.accounts.login(body, clientIp(req));
+  async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResult | CookieLoginResult> {
+    const { userId, token, ttlMs, cookieOnly } = await this.accounts.login(body, clientIp(req));
     // httpOnly: scripts cannot read it; SameSite=Lax: not sent on cross-site subrequests; Secure over TLS.
     res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: ttlMs, path: '/' });
-    return { userId, token };
+    return cookieOnly ? { userId } : { userId, token };
   }
 
   @Post('password-reset')

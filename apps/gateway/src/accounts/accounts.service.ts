@@ -58,7 +58,7 @@ export class AccountsService {
     return { userId: created.userId };
   }
 
-  async login(body: unknown, ip: string): Promise<{ userId: number; token: string; ttlMs: number }> {
+  async login(body: unknown, ip: string): Promise<{ userId: number; token: string; ttlMs: number; cookieOnly: boolean }> {
     const input = validate(LoginBody, body);
     const c = this.config;
     const subject = input.username.toLowerCase();
@@ -75,7 +75,7 @@ export class AccountsService {
     }
     const token = randomBytes(32).toString('base64url');
     await this.repo.saveToken(account.userId, sha256(token), this.config.TOKEN_TTL_MS, ip);
-    return { userId: account.userId, token, ttlMs: this.config.TOKEN_TTL_MS };
+    return { userId: account.userId, token, ttlMs: this.config.TOKEN_TTL_MS, cookieOnly: input.cookieOnly === true };
   }
 
   /**

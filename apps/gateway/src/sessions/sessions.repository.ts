@@ -161,12 +161,12 @@ export class SessionsRepository {
   }
 
   /** Resumes a session after the client's `lastSeq`; from now on its wake-ups come to this gateway. */
-  async resume(ref: SessionRef, lastSeq: number): Promise<ResumeResult> {
+  async resume(ref: SessionRef, lastSeq: number, tokenHash: string): Promise<ResumeResult> {
     const { userId, sessionId } = ref;
     const result = (await scripts.resume.run(
       this.redis,
       [session(userId, sessionId), outbox(userId, sessionId), sessionList(userId), sessionLastRequest()],
-      [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance],
+      [lastSeq, Date.now(), sessionId, sessionRef(userId, sessionId), this.instance, tokenHash],
     )) as ResumeResult;
     // Held by this gateway with a socket again (resume-session.lua marks it connected): a user shown away is here again.
     if (result === 'OK') await this.im?.presenceCheck(userId);
@@ -216,9 +216,10 @@ export class SessionsRepository {
 
   /**
    * Ends a session (keys gone, its socket told through `notify:gateways` when `terminate` is given).
-   * With `idleSince`, only if it has done nothing since then. True if it was ended.
+   * With `idleSince`, only if it has done nothing since then; with `onlyDetached`, only if no
+   * socket holds it. True if it was ended.
    */
-  async end(ref: SessionRef, terminate?: { code: string; reason: string }, idleSince?: number): Promise<boolean> {
+  async end(ref: SessionRef, terminate?: { code: string; reason: string }, idleSince?: number, onlyDetached = false): Promise<boolean> {
     const { userId, sessionId } = ref;
     const message: NotifyMessage | undefined = terminate && { terminate: { sessionIds: [sessionId], ...terminate } };
     const ended = await scripts.end.run(this.redis, this.sessionKeys(userId, sessionId), [
@@ -227,6 +228,7 @@ export class SessionsRepository {
       gatewaysChannel(),
       message ? JSON.stringify(message) : '',
       idleSince ?? '',
+      onlyDetached ? '1' : '',
     ]);
     if (ended !== 1) return false;
     const app = await this.apps?.appOf(userId);

@@ -64,7 +64,7 @@ export class SessionsService {
       // A SaaS app's user resuming takes a place among the app's live connections again, or is refused.
       const place = await this.takeAppPlace(ref, socket, input);
       if (place.full) return { ack: { status: 'ERROR', code: 'TOO_MANY_CONNECTIONS' } };
-      const result = await this.repo.resume(ref, input.lastSeq);
+      const result = await this.repo.resume(ref, input.lastSeq, socket.data.tokenHash);
       if (result !== 'OK' && place.appKey) await this.apps.disconnect(place.appKey, ref.sessionId);
       if (result === 'OK') {
         socket.data.ref = ref;
@@ -119,6 +119,9 @@ export class SessionsService {
     for (const sessionId of over) {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
     }
+    // The session this page had before it was reloaded goes now, unless a socket still holds it
+    // (a duplicated tab carries the same id), instead of idling for hours toward the cap.
+    if (input.replaces !== undefined && input.replaces !== ref.sessionId) await this.repo.end({ userId, sessionId: input.replaces }, undefined, undefined, true);
     // The user's device policy: one session per kind of device ends the older one, as ouyunc does.
     if ((await this.repo.setting(userId, 'devicePolicy')) === 'onePerType') {
       for (const sessionId of await this.repo.sessionsOnDevice(userId, deviceType, ref.sessionId)) {

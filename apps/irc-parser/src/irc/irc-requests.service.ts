@@ -84,7 +84,7 @@ export class IrcRequests {
       case 'FETCH':
         return void (await this.replies.answer(to, { status: 'OK', messages: await this.fetch(to.userId, t.windowId, body.limit, body.beforeGid, body.afterGid) }));
       case 'READ':
-        await this.repo.setWindowFields(to.userId, t.windowId, { readGid: String(body.gid) });
+        await this.repo.markRead(to.userId, t.windowId, body.gid, to.sessionId);
         return void (await ok());
       case 'EDIT':
         return void (await this.replies.fail(to, 'BAD_REQUEST', 'IRC messages cannot be edited'));

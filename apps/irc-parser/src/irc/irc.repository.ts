@@ -23,6 +23,7 @@ const LUA_DIR = join(__dirname, '..', '..', 'lua');
 const scripts = {
   window: LuaScript.withOutboxLib(LUA_DIR, 'window'),
   messages: LuaScript.withOutboxLib(LUA_DIR, 'messages'),
+  read: LuaScript.withRequestLib(LUA_DIR, 'read'),
 };
 
 /** Windows remembered (a few MB at most). */
@@ -122,6 +123,11 @@ export class IrcRepository implements OnModuleInit {
 
   async windowFields(userId: number, windowId: number): Promise<Record<string, string>> {
     return this.redis.hgetall(window(userId, windowId));
+  }
+
+  /** Moves the read watermark of a window forwards (and tells the user's other sessions). */
+  async markRead(userId: number, windowId: number, gid: number, sessionId: string): Promise<void> {
+    await scripts.read.run(this.redis, [window(userId, windowId)], [JSON.stringify({ P: SCRIPT_KEY_PREFIXES, uid: userId, wid: windowId, gid, sid: sessionId })]);
   }
 
   async setWindowFields(userId: number, windowId: number, fields: Record<string, string>): Promise<void> {

@@ -11,6 +11,8 @@ export type AuthRoute = 'login' | 'register' | 'forgot' | 'reset';
 interface Props {
   route: AuthRoute;
   resetToken?: string;
+  /** Why the user is here (logged out elsewhere, say), shown above the form. */
+  notice?: string;
   onLoggedIn: () => void;
 }
 
@@ -56,7 +58,7 @@ function Card({ title, children, footer }: { title: string; children: ReactNode;
 
 const value = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
 
-export function AuthScreens({ route, resetToken, onLoggedIn }: Props) {
+export function AuthScreens({ route, resetToken, notice, onLoggedIn }: Props) {
   const { state, run } = useForm();
   // Links change the hash and App follows it (a click handler that re-rendered first would let
   // the browser follow the href of whatever link React put in this one's place).
@@ -138,6 +140,8 @@ export function AuthScreens({ route, resetToken, onLoggedIn }: Props) {
             onSubmit={(e) =>
               void run(e, async () => {
                 await api.confirmReset(resetToken, value(e.currentTarget, 'password'));
+                // The token is spent: it leaves the address bar and the history.
+                window.history.replaceState(null, '', `${window.location.pathname}#/reset-password`);
                 return 'Your password is changed; every session of your account was ended.';
               })
             }
@@ -161,6 +165,11 @@ export function AuthScreens({ route, resetToken, onLoggedIn }: Props) {
         </>
       }
     >
+      {notice ? (
+        <p className="form-done" role="status">
+          {notice}
+        </p>
+      ) : null}
       <form
         aria-label="log in"
         onSubmit={(e) =>

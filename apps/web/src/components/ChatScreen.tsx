@@ -8,7 +8,7 @@ import type { Member, Message } from '@parley/protocol';
 import { type Chat, RequestFailure } from '../lib/chat';
 import { parseInput } from '../lib/commands';
 import { BUILTIN_NETWORK } from '../lib/constants';
-import { type ChatState, type ChatWindow, isOwn, isServerWindow, windowLabel, windowOrder } from '../lib/state';
+import { type ChatState, type ChatWindow, isServerWindow, myNick, ownBy, windowLabel, windowOrder } from '../lib/state';
 import { CreateRoomDialog, type DialogName, JoinIrcDialog, JoinRoomDialog, StartDmDialog, SwitcherDialog } from './Dialogs';
 import { Input } from './Input';
 import { MemberList } from './MemberList';
@@ -33,15 +33,18 @@ export function ChatScreen({ chat, onLogout }: Props) {
   const active = state.active !== undefined ? state.windows[state.active] : undefined;
   const close = useCallback(() => setDialog(undefined), []);
 
-  // The theme follows the user's setting.
+  // The theme follows the user's setting, or the system's when there is none.
   useEffect(() => {
-    document.documentElement.dataset.theme = state.settings.theme === 'dark' ? 'dark' : 'light';
+    const chosen = state.settings.theme;
+    const system = window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    document.documentElement.dataset.theme = chosen === 'dark' || chosen === 'light' ? chosen : system;
   }, [state.settings.theme]);
 
   // Keyboard: Alt+↑/↓ previous/next window, Alt+J the switcher.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      // With a dialog open the keys belong to it (its window must not change under it).
+      if (!e.altKey || e.ctrlKey || e.metaKey || dialog) return;
       if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
         if (ordered.length === 0) return;
         e.preventDefault();
@@ -55,7 +58,7 @@ export function ChatScreen({ chat, onLogout }: Props) {
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [chat, ordered, state.active]);
+  }, [chat, ordered, state.active, dialog]);
 
   const show = (ok: boolean, text: string) => setNotice({ ok, text });
   /** Runs a request started by a button; a refusal is shown, not thrown. */
@@ -72,7 +75,7 @@ export function ChatScreen({ chat, onLogout }: Props) {
     try {
       switch (action.kind) {
         case 'send':
-          if (isServerWindow(active)) return void show(false, 'The server window takes commands only; join a channel to talk (/join #channel).');
+          if (isServerWindow(active)) throw new RequestFailure('BAD_INPUT', 'The server window takes commands only; join a channel to talk (/join #channel).');
           return await chat.say(active.windowId, action.text);
         case 'help':
           return setDialog({ name: 'help' });
@@ -81,6 +84,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
         case 'error':
           throw new RequestFailure('BAD_INPUT', action.message);
         case 'join': {
+          const known = ordered.find((w) => w.network === action.network && w.name.toLowerCase() === action.name.toLowerCase());
+          if (known) return chat.select(known.windowId); // joined already: go there
           const { windowId } = await chat.request({ id: 'JOIN', network: action.network, name: action.name, ...(action.password ? { password: action.password } : {}) });
           return chat.select(windowId);
         }
@@ -91,6 +96,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
         case 'close':
           return void (await chat.request({ id: 'CLOSE', windowId: active.windowId }));
         case 'topic':
+          // `/topic` alone shows the topic (as IRC clients do); it never clears it by accident.
+          if (!action.topic) return show(true, active.topic ? `Topic: ${active.topic}` : 'No topic is set.');
           return void (await chat.request({ id: 'UPDATE_TOPIC', windowId: active.windowId, topic: action.topic }));
         case 'chat': {
           const { windowId } = await chat.request({ id: 'CHAT', network: action.network, nick: action.nick });
@@ -103,6 +110,7 @@ export function ChatScreen({ chat, onLogout }: Props) {
           return show(true, s === 'FRIENDS' ? `you and ${action.nick} are friends` : `asked ${action.nick} to be friends`);
         }
         case 'command': {
+          if (active.network === BUILTIN_NETWORK && active.windowType === '1on1') throw new RequestFailure('BAD_INPUT', `/${action.command} works in rooms and on IRC, not in a direct message`);
           const answer = (await chat.request({ id: 'COMMAND', windowId: active.windowId, command: action.command, params: action.params })) as { apiKey?: string; gid?: number; ts?: number };
           // A room's /me is stored like a message: it is answered with its gid and not echoed to this session.
           if (action.command === 'me' && typeof answer.gid === 'number' && typeof answer.ts === 'number') {
@@ -120,16 +128,21 @@ export function ChatScreen({ chat, onLogout }: Props) {
 
   const activeId = active?.windowId;
   const editMessage = useCallback((m: Message, text: string) => (activeId === undefined ? Promise.resolve() : chat.edit(activeId, m, text)), [chat, activeId]);
-  const isMine = useCallback((m: Message) => (active ? isOwn(state, active, m) : false), [state, active]);
+  // Stable between notifications, so the message list re-renders only when its window changes.
+  const activeNetwork = active?.network;
+  const nickHere = activeNetwork !== undefined ? myNick(state, activeNetwork) : undefined;
+  const isMine = useMemo(() => ownBy(state.userId, nickHere), [state.userId, nickHere]);
+  const loadOlder = useCallback(() => (activeId === undefined ? Promise.resolve() : chat.loadOlder(activeId)), [chat, activeId]);
   const nicks = useMemo(() => (active ? active.members.map((m) => m.nick) : []), [active]);
+  const me = state.userId;
   const openMember = useCallback(
     (m: Member) => {
-      if (!active) return;
-      if (active.network === BUILTIN_NETWORK && m.userId === state.userId) return;
-      const open = active.network === BUILTIN_NETWORK && m.userId !== undefined ? chat.request({ id: 'CHAT', userId: m.userId }) : chat.request({ id: 'CHAT', network: active.network, nick: m.nick });
-      attempt(open.then((r) => chat.select(r.windowId)));
+      if (activeNetwork === undefined) return;
+      if (activeNetwork === BUILTIN_NETWORK && m.userId === me) return;
+      const open = activeNetwork === BUILTIN_NETWORK && m.userId !== undefined ? chat.request({ id: 'CHAT', userId: m.userId }) : chat.request({ id: 'CHAT', network: activeNetwork, nick: m.nick });
+      open.then((r) => chat.select(r.windowId)).catch((err: unknown) => setNotice({ ok: false, text: err instanceof RequestFailure ? err.message : String(err) }));
     },
-    [chat, active, state.userId],
+    [chat, activeNetwork, me],
   );
   const networksOfIrc = Object.keys(state.networks).filter((n) => n !== BUILTIN_NETWORK);
   const pendingFriendRequests = state.friendRequests.length;
@@ -240,13 +253,14 @@ export function ChatScreen({ chat, onLogout }: Props) {
                 </div>
               ))}
               <MessageView
+                key={`view-${active.windowId}`}
                 windowId={active.windowId}
                 messages={active.messages}
                 markerGid={active.markerGid}
                 hasOlder={active.hasOlder}
                 peerReadGid={active.windowType === '1on1' ? active.peerReadGid : undefined}
                 isOwn={isMine}
-                onLoadOlder={() => chat.loadOlder(active.windowId)}
+                onLoadOlder={loadOlder}
                 onEdit={active.network === BUILTIN_NETWORK && active.windowType === 'group' ? editMessage : undefined}
               />
               {notice ? (
@@ -258,7 +272,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
                 </div>
               ) : null}
               <Input
-                key={active.windowId}
+                key={`input-${active.windowId}`}
+                disabled={state.connection === 'ended'}
                 onSubmit={submit}
                 nicks={nicks}
                 placeholder={isServerWindow(active) ? `Commands for ${active.network} (/join #channel, /nick, /quote …)` : `Message ${windowLabel(active)}`}

@@ -69,7 +69,7 @@ function EditLine({ m, onEdit, onDone }: { m: Message; onEdit: (m: Message, text
 const NEAR_TOP_PX = 40;
 const NEAR_BOTTOM_PX = 60;
 
-function Line({ m, own, seen, onEdit }: { m: Message; own: boolean; seen: boolean; onEdit?: ((m: Message, text: string) => Promise<void>) | undefined }) {
+const Line = memo(function Line({ m, own, seen, onEdit }: { m: Message; own: boolean; seen: boolean; onEdit?: ((m: Message, text: string) => Promise<void>) | undefined }) {
   const [editing, setEditing] = useState(false);
   const nick = <span className={`nick nick-c${nickColour(m.nick || '?')}`}>{m.nick}</span>;
   const time = (
@@ -132,7 +132,7 @@ function Line({ m, own, seen, onEdit }: { m: Message; own: boolean; seen: boolea
       ) : null}
     </div>
   );
-}
+});
 
 function Presence({ row }: { row: Extract<Row, { kind: 'presence' }> }) {
   const [open, setOpen] = useState(false);
@@ -160,6 +160,8 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
   const stick = useRef(true);
   const anchor = useRef<{ height: number; top: number; firstGid: number } | undefined>(undefined);
   const [loading, setLoading] = useState(false);
+  const messagesRef = useRef(messages);
+  messagesRef.current = messages;
   const rows = useMemo(() => buildRows(messages, markerGid), [messages, markerGid]);
   // The newest own message the peer has read carries the receipt.
   const seenGid = useMemo(() => {
@@ -195,7 +197,11 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
       setLoading(true);
       onLoadOlder()
         .catch(() => undefined) // the next scroll tries again
-        .finally(() => setLoading(false));
+        .finally(() => {
+          // Nothing older came (or the fetch failed): forget where the view was anchored.
+          if (messagesRef.current[0]?.gid === anchor.current?.firstGid) anchor.current = undefined;
+          setLoading(false);
+        });
     }
   };
 

@@ -3,7 +3,7 @@
  * cookie (httpOnly: page scripts never see the token) and the CSRF header the gateway asks of
  * every cookie-authenticated request that changes something.
  */
-import type { ErrorBody, Profile } from '@parley/protocol';
+import type { CookieLoginResult, ErrorBody, Profile } from '@parley/protocol';
 
 /** A refused call: the server's code and message, and the fields it named (shown next to them). */
 export class ApiFailure extends Error {
@@ -48,7 +48,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const api = {
   register: (b: { name: string; email: string; nick: string; password: string }) => call<{ userId: number }>('POST', 'register', b),
-  login: (b: { username: string; password: string }) => call<{ userId: number }>('POST', 'login', b),
+  // cookieOnly: the token stays in the httpOnly cookie; no script of the page ever holds it.
+  login: (b: { username: string; password: string }) => call<CookieLoginResult>('POST', 'login', { ...b, cookieOnly: true }),
   logout: (all: boolean) => call<void>('POST', 'logout', { all }),
   requestReset: (email: string) => call<void>('POST', 'password-reset', { email }),
   confirmReset: (token: string, password: string) => call<void>('POST', 'password-reset/confirm', { token, password }),

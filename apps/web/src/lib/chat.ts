@@ -1,13 +1,13 @@
 /**
  * One logged-in user's live chat: the typed client's session (resumed across dropped connections,
  * notifications in order and once), the state it builds, and the side effects the state asks for
- * (read watermarks, the title alert, desktop notifications). Components read `state` and call
- * the methods; nothing else talks to the gateway.
+ * (read watermarks, the title alert, desktop notifications, sounds). Components read `state` and
+ * call the methods; nothing else talks to the gateway.
  */
 import { ParleyClient, SessionLostError } from '@parley/client';
 import type { Message, Notification, RequestBody, RequestId, RequestResponseOf, SequencedNotification, Settings, WindowSettings } from '@parley/protocol';
 import { BUILTIN_NETWORK, FETCH_LIMIT_MAX } from './constants';
-import { type Action, type ChatState, type ChatWindow, initialState, isAlert, lastGid, reduce, windowLabel } from './state';
+import { type Action, type ChatState, type ChatWindow, initialState, isAlert, isOwn, reduce, windowLabel } from './state';
 
 /** A request the server refused: its code and message are shown to the user. */
 export class RequestFailure extends Error {
@@ -23,6 +23,10 @@ export class RequestFailure extends Error {
 export type OkOf<I extends RequestId> = Extract<RequestResponseOf<I>, { status: 'OK' }>;
 
 const HISTORY_PAGE = 100;
+const READ_DELAY_MS = 250;
+const REFUSED_RETRY_MS = 5_000;
+/** Terminate codes after which the login itself is gone: back to the login screen. */
+const LOGIN_GONE = new Set(['LOGOUT', 'PASSWORD_CHANGED', 'ACCOUNT_REMOVED']);
 
 export interface ChatOptions {
   url?: string;
@@ -32,15 +36,20 @@ export interface ChatOptions {
   notify?: (title: string, body: string, windowId: number) => void;
   /** A sound for an alert in a window whose `sounds` setting is on. */
   sound?: () => void;
+  /** The login no longer works (logged out elsewhere, password changed, or the socket refused). */
+  onLoginLost?: (reason: string) => void;
 }
 
 export class Chat {
   state: ChatState;
   readonly client: ParleyClient;
   private readonly listeners = new Set<() => void>();
+  /** The READ watermark sent per window, and the ones waiting to be sent. */
   private readonly readSent = new Map<number, number>();
+  private readonly readDue = new Map<number, number>();
   private readonly fetching = new Set<number>();
   private readTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ChatOptions = {}) {
     this.state = initialState(typeof document === 'undefined' ? true : !document.hidden);
@@ -51,12 +60,33 @@ export class Chat {
       maxBacklogMsgs: HISTORY_PAGE,
       deviceType: mobile ? 'mobile' : 'web',
       ackDelayMs: 300,
+      ...(previousSession() ? { replaces: previousSession()! } : {}),
     });
     this.client.on('notification', (n) => this.onNotification(n));
-    this.client.on('session', (ack) => this.dispatch({ type: 'session', userId: ack.userId, resumed: ack.resumed }));
-    this.client.on('terminate', (t) => this.dispatch({ type: 'terminated', code: t.code, reason: t.reason }));
+    this.client.on('session', (ack) => {
+      rememberSession(ack.sessionId);
+      this.dispatch({ type: 'session', userId: ack.userId, resumed: ack.resumed });
+    });
+    this.client.on('terminate', (t) => {
+      this.dispatch({ type: 'terminated', code: t.code, reason: t.reason });
+      if (LOGIN_GONE.has(t.code)) this.options.onLoginLost?.(t.reason);
+    });
+    // Counted by the client (gaps, repeats) or a refused init: worth a line in the console.
+    this.client.on('problem', (message) => console.warn(`parley: ${message}`));
     this.client.socket.on('disconnect', () => this.dispatch({ type: 'connection', state: 'reconnecting' }));
     this.client.socket.io.on('reconnect_attempt', () => this.dispatch({ type: 'connection', state: 'reconnecting' }));
+    this.client.socket.on('connect_error', (err) => {
+      // Refused by the gateway itself (not the network): socket.io does not try again by itself.
+      if (this.client.socket.active) return;
+      if (err.message === 'UNAUTHORIZED') {
+        this.dispatch({ type: 'terminated', code: 'UNAUTHORIZED', reason: 'the login is no longer valid' });
+        this.options.onLoginLost?.('the login is no longer valid; log in again');
+      } else {
+        // The gateway could not check the login (its Redis is away, say): try again shortly.
+        this.dispatch({ type: 'connection', state: 'reconnecting' });
+        this.retryTimer = setTimeout(() => this.client.socket.connect(), REFUSED_RETRY_MS);
+      }
+    });
   }
 
   /** Connects (the first init); later drops are resumed by the client by itself. */
@@ -66,6 +96,8 @@ export class Chat {
 
   stop(): void {
     clearTimeout(this.readTimer);
+    clearTimeout(this.retryTimer);
+    this.readTimer = undefined;
     this.client.disconnect();
   }
 
@@ -86,21 +118,25 @@ export class Chat {
 
   private onNotification(n: SequencedNotification): void {
     const { seq: _seq, ...notification } = n;
-    if (this.state.initDone && (notification.type === 'ADD_MESSAGE' || notification.type === 'ADD_MESSAGES')) {
-      const pages = notification.type === 'ADD_MESSAGE' ? [{ windowId: notification.windowId, messages: [notification as Message] }] : notification.messages;
-      for (const page of pages) {
-        const w = this.state.windows[page.windowId];
-        if (!w) continue;
-        const known = new Set(w.messages.map((m) => m.gid));
-        const looking = this.state.focused && this.state.active === w.windowId;
-        for (const m of page.messages) {
-          if (known.has(m.gid) || !isAlert(this.state, w, m)) continue;
-          if (!this.state.focused) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
-          if (w.sounds && !looking) this.options.sound?.();
-        }
-      }
-    }
+    // Only single live messages alert: ADD_MESSAGES carries history (the burst, a join's backlog).
+    const fresh = notification.type === 'ADD_MESSAGE' && this.state.initDone ? this.freshAlert(notification) : undefined;
     this.dispatch({ type: 'ntf', n: notification });
+    if (!fresh) return;
+    // Side effects come after the state has the message, and may fail without losing anything.
+    const { w, m, looking } = fresh;
+    try {
+      if (!this.state.focused) this.options.notify?.(windowLabel(w), `${m.nick}: ${m.body}`, w.windowId);
+      if (w.sounds && !looking) this.options.sound?.();
+    } catch (err) {
+      console.warn('parley: an alert could not be shown', err);
+    }
+  }
+
+  private freshAlert(n: Extract<Notification, { type: 'ADD_MESSAGE' }>): { w: ChatWindow; m: Message; looking: boolean } | undefined {
+    const w = this.state.windows[n.windowId];
+    if (!w || w.messages.some((m) => m.gid === n.gid)) return undefined;
+    const { type: _t, windowId: _w, ...m } = n;
+    return isAlert(this.state, w, m) ? { w, m, looking: this.state.focused && this.state.active === w.windowId } : undefined;
   }
 
   private afterChange(): void {
@@ -108,23 +144,24 @@ export class Chat {
       const title = this.options.title ?? 'Parley';
       document.title = this.state.alerts > 0 ? `(${this.state.alerts}) ${title}` : title;
     }
-    // The read watermark follows what the user has looked at (debounced: one READ per burst).
+    // The read watermark follows what the user has looked at: the newest message of others in the
+    // window in view, sent a moment later (one READ for a burst of messages, none for one's own).
     const w = this.state.active !== undefined ? this.state.windows[this.state.active] : undefined;
-    if (w && this.state.focused && this.state.connection === 'online' && this.state.initDone && lastGid(w) > (this.readSent.get(w.windowId) ?? 0)) {
-      this.readTimer ??= setTimeout(() => {
-        this.readTimer = undefined;
-        this.markRead();
-      }, 250);
-    }
+    if (!w || !this.state.focused || this.state.connection !== 'online' || !this.state.initDone) return;
+    const gid = newestOfOthers(this.state, w);
+    if (gid <= Math.max(this.readSent.get(w.windowId) ?? 0, this.readDue.get(w.windowId) ?? 0)) return;
+    this.readDue.set(w.windowId, gid);
+    this.readTimer ??= setTimeout(() => this.flushReads(), READ_DELAY_MS);
   }
 
-  private markRead(): void {
-    const w = this.state.active !== undefined ? this.state.windows[this.state.active] : undefined;
-    if (!w) return;
-    const gid = lastGid(w);
-    if (gid <= (this.readSent.get(w.windowId) ?? 0)) return;
-    this.readSent.set(w.windowId, gid);
-    this.request({ id: 'READ', windowId: w.windowId, gid }).catch(() => this.readSent.delete(w.windowId));
+  private flushReads(): void {
+    this.readTimer = undefined;
+    for (const [windowId, gid] of this.readDue) {
+      // Sent once per watermark: a refused READ is not repeated until a newer message comes.
+      this.readSent.set(windowId, gid);
+      this.request({ id: 'READ', windowId, gid }).catch((err: unknown) => console.warn(`parley: READ of window ${windowId} failed`, err));
+    }
+    this.readDue.clear();
   }
 
   /** Sends a request; resolves with its OK answer or rejects with a RequestFailure. */
@@ -133,7 +170,7 @@ export class Chat {
     try {
       answer = await this.client.request(body);
     } catch (err) {
-      if (err instanceof SessionLostError) throw new RequestFailure('SESSION_LOST', 'the connection was renewed before the server answered; check whether it was done');
+      if (err instanceof SessionLostError) throw new RequestFailure('SESSION_LOST', 'the session was renewed before the server answered; check whether it was done');
       throw err;
     }
     if (answer.status !== 'OK') throw new RequestFailure(answer.code, answer.message);
@@ -144,10 +181,17 @@ export class Chat {
    * Changes user settings. The server echoes them to the user's other sessions only, so this one
    * shows them at once and puts the old values back if the server refuses.
    */
-  setSettings(settings: Settings): Promise<void> {
+  async setSettings(settings: Settings): Promise<void> {
+    const names = Object.keys(settings);
     const before: Settings = {};
-    for (const name of Object.keys(settings)) if (this.state.settings[name] !== undefined) before[name] = this.state.settings[name];
-    return this.optimistic({ type: 'UPDATE_SETTINGS', settings }, { type: 'UPDATE_SETTINGS', settings: before }, () => this.request({ id: 'SET', settings }));
+    for (const name of names) if (this.state.settings[name] !== undefined) before[name] = this.state.settings[name];
+    this.dispatch({ type: 'ntf', n: { type: 'UPDATE_SETTINGS', settings } });
+    try {
+      await this.request({ id: 'SET', settings });
+    } catch (err) {
+      this.dispatch({ type: 'revertSettings', names, before });
+      throw err;
+    }
   }
 
   /** Changes a window's settings (UPDATE: visible, sounds, titleAlert), shown here at once like SET. */
@@ -156,15 +200,11 @@ export class Chat {
     if (!w) return;
     const before: Partial<WindowSettings> = {};
     for (const name of Object.keys(fields) as (keyof WindowSettings)[]) before[name] = w[name];
-    await this.optimistic({ type: 'UPDATE_WINDOW', windowId, ...fields }, { type: 'UPDATE_WINDOW', windowId, ...before }, () => this.request({ id: 'UPDATE', windowId, ...fields }));
-  }
-
-  private async optimistic(apply: Notification, revert: Notification, run: () => Promise<unknown>): Promise<void> {
-    this.dispatch({ type: 'ntf', n: apply });
+    this.dispatch({ type: 'ntf', n: { type: 'UPDATE_WINDOW', windowId, ...fields } });
     try {
-      await run();
+      await this.request({ id: 'UPDATE', windowId, ...fields });
     } catch (err) {
-      this.dispatch({ type: 'ntf', n: revert });
+      this.dispatch({ type: 'ntf', n: { type: 'UPDATE_WINDOW', windowId, ...before } });
       throw err;
     }
   }
@@ -175,13 +215,25 @@ export class Chat {
     this.dispatch({ type: 'own', windowId, message: { ...message, body: text, edited: true } });
   }
 
-  /** Sends a line of text into a window; it appears once the server has stored it. */
+  /**
+   * Sends a line of text into a window; it appears once the server has stored it. Built-in
+   * windows de-duplicate by clientMsgId, so a send whose session was renewed before its answer
+   * is sent again, once, with the same id (stored once either way); IRC has no such guard, so
+   * there the user is told and decides.
+   */
   async say(windowId: number, text: string): Promise<void> {
     const clientMsgId = randomId();
-    const { gid, ts } = await this.request({ id: 'SEND', windowId, text, clientMsgId });
+    const send = () => this.request({ id: 'SEND', windowId, text, clientMsgId });
+    let answer: OkOf<'SEND'>;
+    try {
+      answer = await send();
+    } catch (err) {
+      if (!(err instanceof RequestFailure && err.code === 'SESSION_LOST' && this.state.windows[windowId]?.network === BUILTIN_NETWORK)) throw err;
+      answer = await send();
+    }
     const w = this.state.windows[windowId];
     const nick = w ? (this.state.networks[w.network]?.currentNick ?? this.state.networks[BUILTIN_NETWORK]?.currentNick ?? '') : '';
-    this.dispatch({ type: 'own', windowId, message: { gid, ts, cat: 'msg', body: text, nick, ...(this.state.userId !== undefined ? { userId: this.state.userId } : {}) } });
+    this.dispatch({ type: 'own', windowId, message: { gid: answer.gid, ts: answer.ts, cat: 'msg', body: text, nick, ...(this.state.userId !== undefined ? { userId: this.state.userId } : {}) } });
   }
 
   /** Loads the page of history before the oldest message held. */
@@ -202,10 +254,30 @@ export class Chat {
   select(windowId: number): void {
     this.dispatch({ type: 'select', windowId });
   }
+}
 
-  window(windowId: number | undefined): ChatWindow | undefined {
-    return windowId === undefined ? undefined : this.state.windows[windowId];
+// The tab's session id survives a reload in sessionStorage (per tab, gone with it): the next page
+// asks the gateway to end that session rather than leave it idling. It grants nothing by itself.
+const SESSION_KEY = 'parley.sessionId';
+function previousSession(): string | undefined {
+  try {
+    return sessionStorage.getItem(SESSION_KEY) ?? undefined;
+  } catch {
+    return undefined; // storage disabled
   }
+}
+function rememberSession(sessionId: string): void {
+  try {
+    sessionStorage.setItem(SESSION_KEY, sessionId);
+  } catch {
+    // storage disabled: the old session idles out instead
+  }
+}
+
+/** The newest gid of a message of someone else in the window (0: none). */
+function newestOfOthers(state: ChatState, w: ChatWindow): number {
+  for (let i = w.messages.length - 1; i >= 0; i--) if (!isOwn(state, w, w.messages[i]!)) return w.messages[i]!.gid;
+  return 0;
 }
 
 /** A random id for clientMsgId (the server de-duplicates a SEND retried with the same one). */

@@ -113,7 +113,8 @@ export function buildRows(messages: readonly Message[], seenGid: number | undefi
     if (key !== day || needsMarker) flush();
     if (key !== day) {
       day = key;
-      rows.push({ kind: 'day', key: `d${key}`, label: dayLabel(m.ts, now) });
+      // Keyed by the first message too: clocks of several servers may disagree around midnight.
+      rows.push({ kind: 'day', key: `d${key}-${m.gid}`, label: dayLabel(m.ts, now) });
     }
     if (needsMarker) {
       marked = true;

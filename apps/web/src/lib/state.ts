@@ -31,6 +31,8 @@ export interface ChatWindow {
   hasOlder: boolean;
   /** 1on1: the peer has read up to this gid (READ_RECEIPT). */
   peerReadGid?: number;
+  /** The user's read watermark on the server (the last READ of any of their sessions). */
+  readGid?: number;
 }
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'ended';
@@ -48,6 +50,8 @@ export interface ChatState {
   active?: number;
   /** A window asked for before its ADD_WINDOW arrived (a request's answer can come first): opened when it does. */
   wanted?: number;
+  /** Own messages stored before their window's ADD_WINDOW arrived: added to it when it does. */
+  early: Record<number, Message[]>;
   joinRequests: { windowId: number; userId: number; nick: string }[];
   invites: { network: string; name: string; nick: string }[];
   /** Notes of the windows whose notes were loaded (NOTES), kept current by UPDATE_NOTE / DELETE_NOTE. */
@@ -68,6 +72,8 @@ export type Action =
   | { type: 'history'; windowId: number; messages: Message[]; complete: boolean }
   | { type: 'focus'; focused: boolean }
   | { type: 'clear'; windowId: number }
+  /** Puts settings back as they were before a refused SET (`names` that were unset are removed). */
+  | { type: 'revertSettings'; names: string[]; before: Settings }
   | { type: 'notes'; windowId: number; notes: Note[] }
   | { type: 'friendRequestHandled'; userId: number }
   | { type: 'joinRequestHandled'; windowId: number; userId: number }
@@ -87,6 +93,7 @@ export const initialState = (focused = true): ChatState => ({
   joinRequests: [],
   invites: [],
   notes: {},
+  early: {},
   focused,
   alerts: 0,
 });
@@ -130,10 +137,16 @@ export function myNick(state: ChatState, network: string): string | undefined {
   return state.networks[network]?.currentNick ?? (network !== BUILTIN_NETWORK ? state.networks[BUILTIN_NETWORK]?.currentNick : undefined);
 }
 
+/** Whether a message is the user's: by user id where both are known, else by their nick there. */
+export const ownBy =
+  (userId: number | undefined, nick: string | undefined) =>
+  (m: Message): boolean => {
+    if (m.userId !== undefined && userId !== undefined) return m.userId === userId;
+    return nick !== undefined && m.nick.toLowerCase() === nick.toLowerCase();
+  };
+
 export function isOwn(state: ChatState, w: ChatWindow, m: Message): boolean {
-  if (m.userId !== undefined && state.userId !== undefined) return m.userId === state.userId;
-  const nick = myNick(state, w.network);
-  return nick !== undefined && m.nick.toLowerCase() === nick.toLowerCase();
+  return ownBy(state.userId, myNick(state, w.network))(m);
 }
 
 /**
@@ -199,24 +212,59 @@ function addLive(state: ChatState, windowId: number, incoming: Message[]): ChatS
   return { ...state, alerts, windows: { ...state.windows, [windowId]: { ...w, messages, unread, mentions: mentionCount, seenGid } } };
 }
 
-/** Burst messages: history, not news; a window that says how many are unread gets its marker there. */
+/** Unread and mention counts of the messages of others after a read watermark. */
+function countAfter(state: ChatState, w: ChatWindow, messages: readonly Message[], watermark: number): { unread: number; mentions: number } {
+  let unread = 0;
+  let mentionCount = 0;
+  for (const m of messages) {
+    if (m.gid <= watermark || !COUNTED.has(m.cat) || isOwn(state, w, m)) continue;
+    unread++;
+    if (isAlert(state, w, m)) mentionCount++;
+  }
+  return { unread, mentions: mentionCount };
+}
+
+/**
+ * History (the burst, a join's backlog, a FETCH page): not news. Where the server says how far the
+ * user has read (`readGid`, or a direct message's `unread`), what comes after it is unread and the
+ * "new messages" marker goes there; otherwise all of it counts as seen.
+ */
 function addHistory(state: ChatState, windowId: number, incoming: Message[]): ChatState {
   return withWindow(state, windowId, (w) => {
     const messages = mergeMessages(w.messages, incoming);
-    let seenGid = Math.max(w.seenGid, messages[messages.length - 1]?.gid ?? 0);
-    if (w.unread > 0) {
+    const hasOlder = w.hasOlder || incoming.length > 0;
+    if (state.initDone && state.active === windowId && state.focused) return { ...w, messages, hasOlder, seenGid: Math.max(w.seenGid, messages[messages.length - 1]?.gid ?? 0) };
+    let watermark = w.readGid !== undefined ? Math.max(w.readGid, w.seenGid) : undefined;
+    if (watermark === undefined && w.unread > 0) {
       const theirs = messages.filter((m) => COUNTED.has(m.cat) && !isOwn(state, w, m));
       const firstUnread = theirs[Math.max(0, theirs.length - w.unread)];
-      if (firstUnread) seenGid = firstUnread.gid - 1;
+      if (firstUnread) watermark = firstUnread.gid - 1;
     }
-    return { ...w, messages, seenGid, hasOlder: w.hasOlder || incoming.length > 0 };
+    if (watermark === undefined) return { ...w, messages, hasOlder, seenGid: Math.max(w.seenGid, messages[messages.length - 1]?.gid ?? 0) };
+    return { ...w, messages, hasOlder, seenGid: watermark, ...countAfter(state, w, messages, watermark) };
+  });
+}
+
+/** Another session of the user moved the read watermark (or a direct message's unread count). */
+function updateWindow(state: ChatState, n: Extract<Notification, { type: 'UPDATE_WINDOW' }>): ChatState {
+  const { type: _t, windowId, ...fields } = n;
+  return withWindow(state, windowId, (w) => {
+    const next = { ...w, ...fields };
+    if (fields.readGid !== undefined) {
+      next.readGid = Math.max(w.readGid ?? 0, fields.readGid);
+      if (next.readGid > w.seenGid) Object.assign(next, { seenGid: next.readGid }, countAfter(state, w, w.messages, next.readGid));
+    }
+    // A count from the server never leaves more mentions than unread messages.
+    if (fields.unread !== undefined) next.mentions = Math.min(next.mentions, fields.unread);
+    return next;
   });
 }
 
 function selectWindow(state: ChatState, windowId: number): ChatState {
   const w = state.windows[windowId];
   if (!w) return state;
-  const markerGid = w.seenGid < lastGid(w) ? w.seenGid : undefined;
+  // The marker moves to what is new; coming back to the window in view (focus) keeps it.
+  const markerGid = w.seenGid < lastGid(w) ? w.seenGid : state.active === windowId ? w.markerGid : undefined;
   const seen = { ...w, unread: 0, mentions: 0, markerGid, seenGid: Math.max(w.seenGid, lastGid(w)) };
   return { ...state, active: windowId, windows: { ...state.windows, [windowId]: seen } };
 }
@@ -230,23 +278,24 @@ function applyNotification(state: ChatState, n: Notification): ChatState {
     case 'ADD_WINDOW': {
       const { type: _t, ...fields } = n;
       const old = state.windows[n.windowId];
+      const early = state.early[n.windowId];
       const w: ChatWindow = {
         ...fields,
-        messages: old?.messages ?? [],
+        messages: early ? mergeMessages(old?.messages ?? [], early) : (old?.messages ?? []),
         members: old?.members ?? [],
         unread: n.unread ?? old?.unread ?? 0,
         mentions: old?.mentions ?? 0,
         seenGid: old?.seenGid ?? 0,
         hasOlder: old?.hasOlder ?? false,
       };
-      const next = { ...state, windows: { ...state.windows, [n.windowId]: w } };
+      const rest = { ...state.early };
+      delete rest[n.windowId];
+      const next = { ...state, early: rest, windows: { ...state.windows, [n.windowId]: w } };
       if (next.wanted === n.windowId) return selectWindow({ ...next, wanted: undefined }, n.windowId);
       return next.active === undefined && next.initDone ? selectWindow(next, n.windowId) : next;
     }
-    case 'UPDATE_WINDOW': {
-      const { type: _t, windowId, ...fields } = n;
-      return withWindow(state, windowId, (w) => ({ ...w, ...fields }));
-    }
+    case 'UPDATE_WINDOW':
+      return updateWindow(state, n);
     case 'DELETE_WINDOW': {
       if (!state.windows[n.windowId]) return state;
       const windows = { ...state.windows };
@@ -263,8 +312,9 @@ function applyNotification(state: ChatState, n: Notification): ChatState {
       return state.initDone ? addLive(state, windowId, [message]) : addHistory(state, windowId, [message]);
     }
     case 'ADD_MESSAGES': {
+      // Pages of history (the init burst, the backlog a join brings), never live news.
       let next = state;
-      for (const page of n.messages) next = state.initDone ? addLive(next, page.windowId, page.messages) : addHistory(next, page.windowId, page.messages);
+      for (const page of n.messages) next = addHistory(next, page.windowId, page.messages);
       return next;
     }
     case 'UPDATE_MEMBERS':
@@ -337,6 +387,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
     case 'select':
       return state.windows[action.windowId] ? selectWindow({ ...state, wanted: undefined }, action.windowId) : { ...state, wanted: action.windowId };
     case 'own':
+      if (!state.windows[action.windowId]) return { ...state, early: { ...state.early, [action.windowId]: [...(state.early[action.windowId] ?? []), action.message] } };
       return withWindow(state, action.windowId, (w) => {
         const messages = mergeMessages(w.messages, [action.message]);
         return { ...w, messages, seenGid: Math.max(w.seenGid, action.message.gid) };
@@ -346,6 +397,14 @@ export function reduce(state: ChatState, action: Action): ChatState {
     case 'focus': {
       const next = { ...state, focused: action.focused, alerts: action.focused ? 0 : state.alerts };
       return action.focused && next.active !== undefined ? selectWindow(next, next.active) : next;
+    }
+    case 'revertSettings': {
+      const settings = { ...state.settings };
+      for (const name of action.names) {
+        if (action.before[name] === undefined) delete settings[name];
+        else settings[name] = action.before[name];
+      }
+      return { ...state, settings };
     }
     case 'clear':
       return withWindow(state, action.windowId, (w) => ({ ...w, messages: [], markerGid: undefined, hasOlder: true }));
