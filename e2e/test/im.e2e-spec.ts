@@ -219,13 +219,13 @@ describe('IM (gateway + im-router as processes)', () => {
     const bw = (await waitFor(bob, 'ADD_WINDOW', (w) => w.windowType === '1on1')).windowId;
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[1]! }));
     expect(await waitFor(alice, 'READ_RECEIPT')).toEqual(expect.objectContaining({ windowId: aw, userId: bob.userId, gid: gids[1] }));
-    expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ unread: 2 });
+    expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ unread: 2, readGid: gids[1] });
     expect(await stack.space.redis.hkeys(im.readReceipt(`${Math.min(alice.userId, bob.userId)}-${Math.max(alice.userId, bob.userId)}-${gids[0]}`))).toEqual([String(bob.userId)]);
     // Backwards: nothing changes.
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[0]! }));
     expect(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[3]! + 10 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
     const bob3 = await session(bob);
-    expect(ofType(bob3, 'ADD_WINDOW').find((w) => w.windowId === bw)).toMatchObject({ unread: 2 });
+    expect(ofType(bob3, 'ADD_WINDOW').find((w) => w.windowId === bw)).toMatchObject({ unread: 2, readGid: gids[1] });
     expect(ofType(alice, 'READ_RECEIPT')).toHaveLength(1);
   });
 

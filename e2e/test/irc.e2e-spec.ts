@@ -99,6 +99,11 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
 
     const sent = ok(await u.c.request({ id: 'SEND', windowId, text: 'hello from Parley', clientMsgId: 'i-1' }));
     expect(sent.gid).toBeGreaterThan(0);
+    // READ moves the window's watermark; the user's other sessions hear of it.
+    const other = { nick: u.nick, ...(await connectedSession(url, u.c.token!)) };
+    clients.push(other.c);
+    ok(await u.c.request({ id: 'READ', windowId, gid: sent.gid }));
+    await waitFor(other, 'UPDATE_WINDOW', (w) => w.windowId === windowId && w.readGid === sent.gid);
     expect((await op.waitFor((l) => l.command === 'PRIVMSG' && l.params[1] === 'hello from Parley')).nick).toBe(u.nick);
 
     ok(await u.c.request({ id: 'COMMAND', windowId, command: 'me', params: 'waves' }));

@@ -103,8 +103,18 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const newer = ok(await bob.c.request({ id: 'FETCH', windowId: bw, afterGid: gids[2]!, limit: 10 }));
     expect(newer.messages.map((m) => m.body)).toEqual(['m4', 'm5']);
 
+    // The watermark moves forwards only; bob's other sessions hear of it, and a new one starts from it.
+    const bob2 = { nick: 'bob (second session)', ...(await session(bob.c.token!)) };
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! }));
     expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
+    expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ readGid: gids[4] });
+    ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[1]! }));
+    expect(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! + 10 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
+    const bob3 = { nick: 'bob (third session)', ...(await session(bob.c.token!)) };
+    expect(ofType(bob3, 'ADD_WINDOW').find((w) => w.windowId === bw)).toMatchObject({ readGid: gids[4] });
+    expect(ofType(bob2, 'UPDATE_WINDOW').filter((w) => w.windowId === bw)).toHaveLength(1);
+    expect(ofType(bob, 'UPDATE_WINDOW').filter((w) => w.windowId === bw && w.readGid !== undefined)).toHaveLength(0);
     ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: gids[0]!, text: 'm1 (fixed)' }));
     await waitFor(bob, 'ADD_MESSAGE', (m) => m.gid === gids[0] && m.edited === true && m.body === 'm1 (fixed)');
     expect(await bob.c.request({ id: 'EDIT', windowId: bw, gid: gids[1]!, text: 'mine now' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
