@@ -73,7 +73,11 @@ function LiveChat({ onLoggedOut }: { onLoggedOut: (reason?: string) => void }) {
     },
     [chat, onLoggedOut],
   );
-  return <ChatScreen chat={chat} onLogout={logout} />;
+  const deleted = useCallback(() => {
+    chat.stop();
+    onLoggedOut('Your account is deleted.');
+  }, [chat, onLoggedOut]);
+  return <ChatScreen chat={chat} onLogout={logout} onDeleted={deleted} />;
 }
 
 const PROFILE_RETRY_MS = 3_000;

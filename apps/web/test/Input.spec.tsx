@@ -202,4 +202,15 @@ describe('Input', () => {
     await waitFor(() => expect(box.value).toBe('two\nthree'));
     expect(submit.mock.calls).toEqual([['one'], ['two']]);
   });
+  it("starts from the window's draft and reports what is typed, so switching windows keeps it", async () => {
+    const user = userEvent.setup();
+    const onDraft = jest.fn();
+    render(<Input onSubmit={() => Promise.resolve()} nicks={[]} draft="half a thought" onDraft={onDraft} />);
+    const box = screen.getByLabelText<HTMLTextAreaElement>('message');
+    expect(box.value).toBe('half a thought');
+    await user.type(box, '!');
+    expect(onDraft).toHaveBeenLastCalledWith('half a thought!');
+    await user.keyboard('{Enter}');
+    expect(onDraft).toHaveBeenLastCalledWith('');
+  });
 });

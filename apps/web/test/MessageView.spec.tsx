@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Message } from '@parley/protocol';
 import { MessageView, type MessageViewProps } from '../src/components/MessageView';
@@ -235,6 +235,56 @@ describe('MessageView', () => {
       await user.type(screen.getByLabelText('edit message'), '!{Enter}');
       expect(await screen.findByText('only your own messages can be edited')).toBeTruthy();
       expect(screen.getByLabelText<HTMLInputElement>('edit message').value).toBe('teh typo!');
+    });
+  });
+  describe('scrolling', () => {
+    /** jsdom lays nothing out: give the log a size, and let scrollTop move within it. */
+    const sized = (el: HTMLElement, height: number) => {
+      let top = 0;
+      Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => height });
+      Object.defineProperty(el, 'clientHeight', { configurable: true, get: () => 200 });
+      Object.defineProperty(el, 'scrollTop', { configurable: true, get: () => top, set: (v: number) => (top = Math.max(0, Math.min(v, height - 200))) });
+    };
+
+    it('loads older history when scrolled to the top', async () => {
+      const { onLoadOlder } = view({ messages: [msg(50), msg(51)], hasOlder: true });
+      const log = screen.getByRole('log');
+      sized(log, 1000);
+      log.scrollTop = 0;
+      fireEvent.scroll(log);
+      expect(onLoadOlder).toHaveBeenCalledTimes(1);
+      expect(await screen.findByRole('button', { name: 'Load older messages' })).toBeTruthy();
+    });
+
+    it('does not ask for older history when there is none', () => {
+      const { onLoadOlder } = view({ messages: [msg(1)], hasOlder: false });
+      const log = screen.getByRole('log');
+      sized(log, 1000);
+      log.scrollTop = 0;
+      fireEvent.scroll(log);
+      expect(onLoadOlder).not.toHaveBeenCalled();
+    });
+
+    it('offers a way down when messages arrive while the user reads further up, and follows them otherwise', async () => {
+      const user = userEvent.setup();
+      const first = [msg(1), msg(2)];
+      const { rerender, onLoadOlder } = view({ messages: first });
+      const log = screen.getByRole('log');
+      sized(log, 1000);
+      // At the bottom: a new message is followed, no button.
+      log.scrollTop = 800;
+      fireEvent.scroll(log);
+      rerender(<MessageView windowId={1} messages={[...first, msg(3)]} hasOlder={false} isOwn={isOwn} onLoadOlder={onLoadOlder} />);
+      expect(screen.queryByRole('button', { name: '↓ New messages' })).toBeNull();
+      expect(log.scrollTop).toBe(800);
+      // Reading further up: the view stays, and a button says there is more below.
+      log.scrollTop = 300;
+      fireEvent.scroll(log);
+      rerender(<MessageView windowId={1} messages={[...first, msg(3), msg(4)]} hasOlder={false} isOwn={isOwn} onLoadOlder={onLoadOlder} />);
+      expect(log.scrollTop).toBe(300);
+      await user.click(screen.getByRole('button', { name: '↓ New messages' }));
+      expect(log.scrollTop).toBe(800);
+      expect(screen.queryByRole('button', { name: '↓ New messages' })).toBeNull();
     });
   });
 });

@@ -3,7 +3,7 @@
  * keyboard (Alt+↑/↓ windows, Alt+J switcher, Esc closes). Shows the connection state while a
  * dropped connection is being resumed.
  */
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Member, Message } from '@parley/protocol';
 import { type Chat, RequestFailure } from '../lib/chat';
 import { parseInput } from '../lib/commands';
@@ -20,11 +20,13 @@ import { WindowList } from './WindowList';
 interface Props {
   chat: Chat;
   onLogout: (all: boolean) => void;
+  /** The account was deleted: back to the start. */
+  onDeleted: () => void;
 }
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Reconnecting… nothing is lost: the conversation resumes where it was.', online: '', ended: '' };
 
-export function ChatScreen({ chat, onLogout }: Props) {
+export function ChatScreen({ chat, onLogout, onDeleted }: Props) {
   const state = useSyncExternalStore(chat.subscribe, chat.getState);
   const [dialog, setDialog] = useState<{ name: DialogName; initial?: string } | undefined>();
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | undefined>();
@@ -32,6 +34,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
   const ordered = useMemo(() => windowOrder(state), [state]);
   const active = state.active !== undefined ? state.windows[state.active] : undefined;
   const close = useCallback(() => setDialog(undefined), []);
+  // What is typed but not sent, per window: switching windows keeps it.
+  const drafts = useRef(new Map<number, string>());
 
   // The theme follows the user's setting, or the system's when there is none.
   useEffect(() => {
@@ -273,6 +277,8 @@ export function ChatScreen({ chat, onLogout }: Props) {
               ) : null}
               <Input
                 key={`input-${active.windowId}`}
+                draft={drafts.current.get(active.windowId) ?? ''}
+                onDraft={(text) => (text ? drafts.current.set(active.windowId, text) : drafts.current.delete(active.windowId))}
                 disabled={state.connection === 'ended'}
                 onSubmit={submit}
                 nicks={nicks}
@@ -348,7 +354,7 @@ export function ChatScreen({ chat, onLogout }: Props) {
       {dialog?.name === 'friends' ? <FriendsPanel chat={chat} state={state} onClose={close} /> : null}
       {dialog?.name === 'room' && active ? <RoomSettingsPanel chat={chat} window={active} onClose={close} /> : null}
       {dialog?.name === 'notes' && active ? <NotesPanel chat={chat} window={active} notes={state.notes[active.windowId]} onClose={close} /> : null}
-      {dialog?.name === 'settings' ? <UserSettingsPanel chat={chat} settings={state.settings} onClose={close} onLogout={onLogout} /> : null}
+      {dialog?.name === 'settings' ? <UserSettingsPanel chat={chat} settings={state.settings} onClose={close} onLogout={onLogout} onDeleted={onDeleted} /> : null}
       {dialog?.name === 'help' ? <HelpPanel onClose={close} /> : null}
     </div>
   );

@@ -14,6 +14,9 @@ export interface InputProps {
   disabled?: boolean;
   /** Lines kept for ↑/↓. */
   historySize?: number;
+  /** What was typed in this window before (a draft survives switching windows). */
+  draft?: string;
+  onDraft?: (text: string) => void;
 }
 
 interface Completion {
@@ -29,12 +32,18 @@ export function completeNick(prefix: string, nicks: readonly string[]): string[]
   return nicks.filter((n) => n.toLowerCase().startsWith(p)).sort((a, b) => a.length - b.length || a.localeCompare(b));
 }
 
-export function Input({ onSubmit, nicks, placeholder, disabled, historySize = 100 }: InputProps) {
-  const [text, setText] = useState('');
+export function Input({ onSubmit, nicks, placeholder, disabled, historySize = 100, draft = '', onDraft }: InputProps) {
+  const [text, setTextState] = useState(draft);
+  const setText = (next: string | ((now: string) => string)) =>
+    setTextState((now) => {
+      const value = typeof next === 'function' ? next(now) : next;
+      onDraft?.(value);
+      return value;
+    });
   const [pending, setPending] = useState<string[] | undefined>(undefined);
   const history = useRef<string[]>([]);
   const cursor = useRef(-1); // -1: the draft
-  const draft = useRef('');
+  const historyDraft = useRef(''); // what was typed before ↑ went into the history
   const completion = useRef<Completion | undefined>(undefined);
   const ref = useRef<HTMLTextAreaElement>(null);
 
@@ -75,10 +84,10 @@ export function Input({ onSubmit, nicks, placeholder, disabled, historySize = 10
       const h = history.current;
       if (h.length === 0) return;
       e.preventDefault();
-      if (cursor.current === -1) draft.current = text;
+      if (cursor.current === -1) historyDraft.current = text;
       if (e.key === 'ArrowUp') cursor.current = cursor.current === -1 ? h.length - 1 : Math.max(0, cursor.current - 1);
       else cursor.current = cursor.current === -1 || cursor.current >= h.length - 1 ? -1 : cursor.current + 1;
-      setText(cursor.current === -1 ? draft.current : h[cursor.current]!);
+      setText(cursor.current === -1 ? historyDraft.current : h[cursor.current]!);
       return;
     }
     if (e.key === 'Tab' && !e.shiftKey && !e.altKey && !e.ctrlKey) {

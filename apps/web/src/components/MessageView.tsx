@@ -160,6 +160,8 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
   const stick = useRef(true);
   const anchor = useRef<{ height: number; top: number; firstGid: number } | undefined>(undefined);
   const [loading, setLoading] = useState(false);
+  /** Messages came while the user was reading further up: a button takes them down. */
+  const [newBelow, setNewBelow] = useState(false);
   const messagesRef = useRef(messages);
   messagesRef.current = messages;
   const rows = useMemo(() => buildRows(messages, markerGid), [messages, markerGid]);
@@ -186,12 +188,14 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
       el.scrollTop = a.top + (el.scrollHeight - a.height);
       anchor.current = undefined;
     } else if (stick.current) el.scrollTop = el.scrollHeight;
+    else setNewBelow(true);
   }, [messages]);
 
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (stick.current) setNewBelow(false);
     if (el.scrollTop < NEAR_TOP_PX && hasOlder && !loading) {
       anchor.current = { height: el.scrollHeight, top: el.scrollTop, firstGid: messages[0]?.gid ?? 0 };
       setLoading(true);
@@ -205,49 +209,63 @@ export const MessageView = memo(function MessageView({ windowId, messages, marke
     }
   };
 
+  const toNewest = () => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    stick.current = true;
+    setNewBelow(false);
+  };
+
   return (
-    <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="messages">
-      {hasOlder ? (
-        <div className="history-edge">
-          <button
-            type="button"
-            className="link-button"
-            disabled={loading}
-            onClick={() => {
-              setLoading(true);
-              onLoadOlder()
-                .catch(() => undefined)
-                .finally(() => setLoading(false));
-            }}
-          >
-            {loading ? 'Loading older messages…' : 'Load older messages'}
-          </button>
-        </div>
-      ) : messages.length > 0 ? (
-        <div className="history-edge">The beginning of this conversation</div>
-      ) : (
-        <div className="history-edge">No messages yet</div>
-      )}
-      {rows.map((row) => {
-        switch (row.kind) {
-          case 'day':
-            return (
-              <div key={row.key} className="day-separator" role="separator">
-                <span>{row.label}</span>
-              </div>
+    <div className="messages-pane">
+      {newBelow ? (
+        <button type="button" className="jump-newest" onClick={toNewest}>
+          ↓ New messages
+        </button>
+      ) : null}
+      <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="messages">
+        {hasOlder ? (
+          <div className="history-edge">
+            <button
+              type="button"
+              className="link-button"
+              disabled={loading}
+              onClick={() => {
+                setLoading(true);
+                onLoadOlder()
+                  .catch(() => undefined)
+                  .finally(() => setLoading(false));
+              }}
+            >
+              {loading ? 'Loading older messages…' : 'Load older messages'}
+            </button>
+          </div>
+        ) : messages.length > 0 ? (
+          <div className="history-edge">The beginning of this conversation</div>
+        ) : (
+          <div className="history-edge">No messages yet</div>
+        )}
+        {rows.map((row) => {
+          switch (row.kind) {
+            case 'day':
+              return (
+                <div key={row.key} className="day-separator" role="separator">
+                  <span>{row.label}</span>
+                </div>
             );
-          case 'marker':
-            return (
-              <div key={row.key} className="new-marker" role="separator" aria-label="new messages">
-                <span>new messages</span>
-              </div>
+            case 'marker':
+              return (
+                <div key={row.key} className="new-marker" role="separator" aria-label="new messages">
+                  <span>new messages</span>
+                </div>
             );
-          case 'presence':
-            return <Presence key={row.key} row={row} />;
-          case 'message':
-            return <Line key={row.key} m={row.message} own={isOwn(row.message)} seen={seenGid === row.message.gid} onEdit={onEdit} />;
-        }
-      })}
+            case 'presence':
+              return <Presence key={row.key} row={row} />;
+            case 'message':
+              return <Line key={row.key} m={row.message} own={isOwn(row.message)} seen={seenGid === row.message.gid} onEdit={onEdit} />;
+          }
+        })}
+      </div>
     </div>
   );
 });

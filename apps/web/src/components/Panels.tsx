@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import type { JoinPolicy, Note, RoomBan, Settings } from '@parley/protocol';
+import { api } from '../lib/api';
 import { type Chat, RequestFailure } from '../lib/chat';
 import { HELP } from '../lib/commands';
 import { formatTime } from '../lib/format';
@@ -13,7 +14,7 @@ import { Field } from './Field';
 import { MessageText } from './MessageText';
 import { Modal } from './Modal';
 
-const describe = (err: unknown) => (err instanceof RequestFailure ? `${err.message} (${err.code})` : String(err));
+const describe = (err: unknown) => (err instanceof RequestFailure ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err));
 
 /** Runs requests for a panel, keeping the last outcome to show. */
 function useActions() {
@@ -356,8 +357,21 @@ const SELECTS: { name: string; label: string; options: [string, string][] }[] = 
 ];
 const DEFAULTS: Record<string, string> = { theme: 'light', friendRequests: 'ask', directMessages: 'anyone', devicePolicy: 'any' };
 
-export function UserSettingsPanel({ chat, settings, onClose, onLogout }: { chat: Chat; settings: Settings; onClose: () => void; onLogout: (all: boolean) => void }) {
+export function UserSettingsPanel({
+  chat,
+  settings,
+  onClose,
+  onLogout,
+  onDeleted,
+}: {
+  chat: Chat;
+  settings: Settings;
+  onClose: () => void;
+  onLogout: (all: boolean) => void;
+  onDeleted: () => void;
+}) {
   const { act, line } = useActions();
+  const account = useActions();
   const set = (name: string, value: string | boolean) => act(() => chat.setSettings({ [name]: value }), 'saved');
   const notificationsOn = settings.desktopNotifications === true;
   return (
@@ -389,6 +403,41 @@ export function UserSettingsPanel({ chat, settings, onClose, onLogout }: { chat:
         </label>
         {notificationsOn && typeof Notification !== 'undefined' && Notification.permission === 'denied' ? <div className="field-error">The browser blocks notifications for this site.</div> : null}
       </div>
+      <section aria-label="account">
+        <h3>Account</h3>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const current = read(e, 'current');
+            const next = read(e, 'next');
+            const form = e.currentTarget;
+            account.act(async () => {
+              await api.changePassword(current, next);
+              form.reset();
+            }, 'Password changed; your other sessions were ended.');
+          }}
+        >
+          <Field label="Current password" name="current" type="password" autoComplete="current-password" required />
+          <Field label="New password" name="next" type="password" autoComplete="new-password" required minLength={8} />
+          <button type="submit">Change password</button>
+        </form>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const password = read(e, 'password');
+            account.act(async () => {
+              await api.deleteAccount(password);
+              onDeleted();
+            });
+          }}
+        >
+          <Field label="Delete the account: your password" name="password" type="password" autoComplete="current-password" required />
+          <button type="submit" className="danger">
+            Delete my account
+          </button>
+        </form>
+        {account.line}
+      </section>
       <div className="row">
         <button type="button" onClick={() => onLogout(false)}>
           Log out

@@ -54,4 +54,7 @@ export const api = {
   requestReset: (email: string) => call<void>('POST', 'password-reset', { email }),
   confirmReset: (token: string, password: string) => call<void>('POST', 'password-reset/confirm', { token, password }),
   profile: () => call<Profile>('GET', 'profile'),
+  /** Every other session of the account ends (PASSWORD_CHANGED); this one goes on. */
+  changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', 'password', { currentPassword, newPassword }),
+  deleteAccount: (password: string) => call<void>('DELETE', 'account', { password }),
 };
