@@ -105,6 +105,15 @@ describe('web client in chromium, against the running system', () => {
     await page.locator('.messages .line.own', { hasText: text }).first().waitFor();
   };
 
+  /** Submits the login form; the caller waits for what should follow (the chat, or the refusal). */
+  async function logIn(page: Page, username: string, password: string) {
+    await page.goto(`${direct}/#/login`);
+    await page.getByLabel('Nick or e-mail').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+  const refused = (page: Page) => page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+
   async function register(page: Page, base: string, nick: string) {
     const res = await page.goto(`${base}/#/register`);
     const csp = res?.headers()['content-security-policy'] ?? '';
@@ -130,11 +139,8 @@ describe('web client in chromium, against the running system', () => {
     await page.locator('.field', { has: page.getByLabel('Nick') }).locator('.field-error').waitFor();
     expect(await page.locator('.field', { has: page.getByLabel('Password') }).locator('.field-error').textContent()).toMatch(/8/);
     await snap(page, 'register-field-errors');
-    await page.goto(`${direct}/#/login`);
-    await page.getByLabel('Nick or e-mail').fill('nobody');
-    await page.getByLabel('Password').fill('wrong password');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+    await logIn(page, 'nobody', 'wrong password');
+    await refused(page);
     await page.context().close();
   });
 
@@ -456,11 +462,8 @@ describe('web client in chromium, against the running system', () => {
     await page.getByRole('status').filter({ hasText: 'password is changed' }).waitFor();
     await snap(page, 'password-reset');
 
-    await page.goto(`${direct}/#/login`);
-    await page.getByLabel('Nick or e-mail').fill('bob@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+    await logIn(page, 'bob@example.com', 'correct horse battery');
+    await refused(page);
     await page.getByLabel('Password').fill('a brand new password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await windowItem(page, '#web').waitFor();
@@ -474,14 +477,11 @@ describe('web client in chromium, against the running system', () => {
   });
   it('log out on one device keeps the others; log out everywhere sends every page to the login screen', async () => {
     const phone = await openPage('bob-phone');
-    const logIn = async (page: Page) => {
-      await page.goto(`${direct}/#/login`);
-      await page.getByLabel('Nick or e-mail').fill('bob');
-      await page.getByLabel('Password').fill('a brand new password');
-      await page.getByRole('button', { name: 'Log in' }).click();
+    const bobOn = async (page: Page) => {
+      await logIn(page, 'bob', 'a brand new password');
       await windowItem(page, '#web').waitFor();
     };
-    await logIn(phone);
+    await bobOn(phone);
     await phone.getByRole('button', { name: 'Settings', exact: true }).click();
     await phone.getByRole('button', { name: 'Log out', exact: true }).click();
     await phone.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -491,7 +491,7 @@ describe('web client in chromium, against the running system', () => {
     await say(bob.page, 'still here after the phone logged out');
     expect(await shownCount(alice.page, 'still here after the phone logged out')).toBe(1);
 
-    await logIn(phone);
+    await bobOn(phone);
     await phone.getByRole('button', { name: 'Settings', exact: true }).click();
     await phone.getByRole('button', { name: 'Log out everywhere' }).click();
     await phone.getByRole('heading', { name: 'Log in' }).waitFor();
