@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
+import { outbox } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { ChildFixture, Collector, eventually, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
 
@@ -141,4 +142,13 @@ export function testnetEnv(dir: string, ircd: { host: string; port: number }) {
     ircParser: { IRC_NETWORKS_FILE: file, IRC_RETRY_DELAYS: '3x300,1x1000', IRC_RETRY_POLL_MS: '50' },
     connectionManager: { IRC_FLOOD_BURST: '100', IRC_FLOOD_INTERVAL_MS: '5', IRC_CONNECT_INTERVAL_MS: '0' },
   };
+}
+
+/**
+ * Acknowledges what the session has and waits until its outbox is empty: from then on, a
+ * notification reaches it only if its gateway is woken for it (no pump left over from its burst).
+ */
+export async function drained(space: TestKeySpace, c: ParleyClient): Promise<void> {
+  c.ack();
+  await eventually(() => space.redis.llen(outbox(c.userId!, c.sessionId!)), (n) => n === 0, 'the outbox drained');
 }

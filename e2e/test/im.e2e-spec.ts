@@ -227,6 +227,8 @@ describe('IM (gateway + im-router as processes)', () => {
     const bob3 = await session(bob);
     expect(ofType(bob3, 'ADD_WINDOW').find((w) => w.windowId === bw)).toMatchObject({ unread: 2, readGid: gids[1] });
     expect(ofType(alice, 'READ_RECEIPT')).toHaveLength(1);
+    // The backwards READ told bob's other session nothing.
+    expect(ofType(bob2, 'UPDATE_WINDOW').filter((w) => w.windowId === bw)).toHaveLength(1);
   });
 
   it('tells friends when a user comes online (first session) and goes offline (last session ended)', async () => {

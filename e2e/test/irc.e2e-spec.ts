@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
-import { appStarter, connectedSession, ofType, ok, registerUser, testnetEnv, waitFor } from './apps';
+import { appStarter, connectedSession, drained, ofType, ok, registerUser, testnetEnv, waitFor } from './apps';
 
 /**
  * IRC through every hop: real socket.io clients → gateway → irc-parser → connection-manager → a
@@ -102,8 +102,10 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     // READ moves the window's watermark; the user's other sessions hear of it.
     const other = { nick: u.nick, ...(await connectedSession(url, u.c.token!)) };
     clients.push(other.c);
+    await drained(space, other.c);
     ok(await u.c.request({ id: 'READ', windowId, gid: sent.gid }));
     await waitFor(other, 'UPDATE_WINDOW', (w) => w.windowId === windowId && w.readGid === sent.gid);
+    expect(await u.c.request({ id: 'READ', windowId, gid: sent.gid + 100 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
     expect((await op.waitFor((l) => l.command === 'PRIVMSG' && l.params[1] === 'hello from Parley')).nick).toBe(u.nick);
 
     ok(await u.c.request({ id: 'COMMAND', windowId, command: 'me', params: 'waves' }));

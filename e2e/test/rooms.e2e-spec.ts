@@ -3,7 +3,7 @@ import { type ParleyClient } from '@parley/client';
 import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually } from '@parley/testing';
-import { connectedSession, ofType, ok, registerUser, useStack, waitFor } from './apps';
+import { connectedSession, drained, ofType, ok, registerUser, useStack, waitFor } from './apps';
 
 /** Rooms of the built-in network through real socket.io clients, the gateway and loopback-parser. */
 describe('rooms (gateway + loopback-parser as processes)', () => {
@@ -105,6 +105,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
 
     // The watermark moves forwards only; bob's other sessions hear of it, and a new one starts from it.
     const bob2 = { nick: 'bob (second session)', ...(await session(bob.c.token!)) };
+    await drained(stack.space, bob2.c);
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! }));
     expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
     expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ readGid: gids[4] });

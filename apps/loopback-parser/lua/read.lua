@@ -13,6 +13,6 @@ if A.gid > tonumber(redis.call('HGET', K.group, 'nextgid') or '0') then return f
 local window = window_key(A.P, uid, A.wid)
 if A.gid > tonumber(redis.call('HGET', window, 'readGid') or '0') then
   redis.call('HSET', window, 'readGid', A.gid)
-  tell(A.P, uid, { cjson.encode({ type = 'UPDATE_WINDOW', windowId = A.wid, readGid = A.gid }) }, A.R.sessionId)
+  tell(A.P, uid, { cjson.encode({ type = 'UPDATE_WINDOW', windowId = A.wid, readGid = A.gid }) }, A.R and A.R.sessionId or '')
 end
 return ok(A.R, '')

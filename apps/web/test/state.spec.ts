@@ -195,6 +195,32 @@ describe('reduce: live messages', () => {
     expect(win(opened, 4).unread).toBe(0);
   });
 
+  it('puts no marker after a reload when the user wrote last (READ names only messages of others)', () => {
+    const s = run([session(), networks({ name: 'parley', state: 'connected', currentNick: 'me' }), addWindow(4, { readGid: 2 })]);
+    const burst = reduce(s, ntf({ type: 'ADD_MESSAGES', messages: [{ windowId: 4, messages: [msg(1), msg(2), msg(3, { userId: ME, nick: 'me' })] }] }));
+    const opened = reduce(burst, finish);
+    expect(opened.active).toBe(4);
+    expect(win(opened, 4).unread).toBe(0);
+    expect(win(opened, 4).markerGid).toBeUndefined();
+    // With a line of someone else after the own one, the marker goes right before that line.
+    const later = reduce(s, ntf({ type: 'ADD_MESSAGES', messages: [{ windowId: 4, messages: [msg(1), msg(2), msg(3, { userId: ME, nick: 'me' }), msg(4)] }] }));
+    expect(win(reduce(later, finish), 4).markerGid).toBe(3);
+  });
+
+  it("keeps a server's unread count that reaches past the history the burst carries", () => {
+    const s = run([session(), addWindow(3, { name: 'bob', windowType: '1on1', userId: 8, unread: 150, readGid: 10 })]);
+    const burst = reduce(s, ntf({ type: 'ADD_MESSAGES', messages: [{ windowId: 3, messages: [msg(60), msg(61)] }] }));
+    expect(win(burst, 3).unread).toBe(150);
+  });
+
+  it('ignores the counts of another session that read less than this one has seen', () => {
+    const s = ready([addMessage(3, msg(9)), addMessage(3, msg(11)), { type: 'select', windowId: 3 }]);
+    expect(win(s, 3).unread).toBe(0);
+    const late = reduce(s, ntf({ type: 'UPDATE_WINDOW', windowId: 3, unread: 1, readGid: 9 }));
+    expect(win(late, 3).unread).toBe(0);
+    expect(win(late, 3).mentions).toBe(0);
+  });
+
   it("follows the read watermark of the user's other sessions (UPDATE_WINDOW readGid)", () => {
     const s = ready([addMessage(2, msg(1)), addMessage(2, msg(2, { body: 'me?' })), addMessage(2, msg(3))]);
     expect(win(s, 2).unread).toBe(3);
@@ -218,6 +244,7 @@ describe('reduce: live messages', () => {
     expect(s.windows[42]).toBeUndefined();
     const after = reduce(s, addWindow(42, { windowType: '1on1', name: 'friend' }));
     expect(win(after, 42).messages.map((m) => m.body)).toEqual(['hi new friend']);
+    expect(win(after, 42).seenGid).toBe(1); // seen: no marker above it
     expect(after.early[42]).toBeUndefined();
   });
 

@@ -54,6 +54,8 @@ interface Events {
   terminate: (payload: TerminatePayload) => void;
   /** Something the client cannot fix by itself (a refused init, a protocol violation). */
   problem: (message: string) => void;
+  /** The gateway refused an init (its code: UNAUTHORIZED, INTERNAL, TOO_MANY_CONNECTIONS, …). */
+  refused: (code: string) => void;
 }
 
 type Listeners = { [E in keyof Events]: Set<Events[E]> };
@@ -91,7 +93,7 @@ export class ParleyClient {
   private ready = false;
   private terminated = false;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners: Listeners = { notification: new Set(), session: new Set(), terminate: new Set(), problem: new Set() };
+  private readonly listeners: Listeners = { notification: new Set(), session: new Set(), terminate: new Set(), problem: new Set(), refused: new Set() };
   private firstInit: { resolve: (ack: InitOk) => void; reject: (err: Error) => void } | undefined;
 
   constructor(private readonly options: ParleyClientOptions) {
@@ -198,6 +200,9 @@ export class ParleyClient {
     p.sent = true;
     this.socket.emit('req', { seq: p.seq, ...p.body }, (answer) => {
       if (this.pending.get(p.seq) !== p) return; // answered already (a resend raced the first)
+      // Emitted just as the connection died, socket.io sent it on the next connection before its
+      // init: that socket had no session yet. It stays pending and goes again after the init.
+      if (answer.status === 'ERROR' && answer.code === 'NO_SESSION') return;
       this.pending.delete(p.seq);
       p.resolve(answer);
     });
@@ -217,6 +222,7 @@ export class ParleyClient {
     this.socket.emit('init', payload, (ack) => {
       if (ack.status !== 'OK') {
         this.emit('problem', `init refused: ${ack.code}`);
+        this.emit('refused', ack.code);
         this.firstInit?.reject(new Error(`init refused: ${ack.code}`));
         this.firstInit = undefined;
         return;

@@ -74,9 +74,10 @@ export type AckPayload = z.infer<typeof AckPayload>;
 /**
  * Why a session ends. Extends protocol.md with RESYNC (the client stopped acknowledging and its
  * outbox was cut: start a new session), PASSWORD_CHANGED, and REMOTE_LOGIN (a new login on the
- * same kind of device, under the user's one-per-kind device policy).
+ * same kind of device, under the user's one-per-kind device policy), REPLACED (the page that had
+ * the session was reloaded and its new session took over; sent only if a socket still listened).
  */
-export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED', 'RESYNC', 'PASSWORD_CHANGED', 'REMOTE_LOGIN');
+export const TERMINATE_CODES = keyMirror('LOGOUT', 'EXPIRED', 'TOO_MANY_SESSIONS', 'ACCOUNT_REMOVED', 'RESYNC', 'PASSWORD_CHANGED', 'REMOTE_LOGIN', 'REPLACED');
 export type TerminateCode = keyof typeof TERMINATE_CODES;
 
 export const TerminatePayload = z.object({ code: UpperSnake, reason: z.string() });

@@ -84,7 +84,8 @@ function addWindow(w: WindowSnapshot, problem: Problem): NotificationOf<'ADD_WIN
     role: role.success ? role.data : 'u',
     ...(f.targetUserId ? { userId: Number(f.targetUserId) } : {}),
     ...(w.entry.type === '1on1' && f.unread ? { unread: Number(f.unread) } : {}),
-    ...(f.readGid && Number(f.readGid) > 0 ? { readGid: Number(f.readGid) } : {}),
+    // Only a sound watermark: an odd value drops the field, never the window.
+    ...(Number.isSafeInteger(Number(f.readGid)) && Number(f.readGid) > 0 ? { readGid: Number(f.readGid) } : {}),
     visible: bool(f.visible, true),
     sounds: bool(f.sounds, false),
     titleAlert: bool(f.titleAlert, false),

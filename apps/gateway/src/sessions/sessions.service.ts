@@ -104,6 +104,11 @@ export class SessionsService {
     let token: string | undefined;
     const deviceType = input.deviceType ?? 'web';
     let over: string[];
+    // The session this page had before it was reloaded goes first (so it does not count toward the
+    // cap), unless a socket still holds it (a duplicated tab carries the same id).
+    if (input.replaces !== undefined) {
+      await this.repo.end({ userId, sessionId: input.replaces }, { code: 'REPLACED', reason: 'the page that had this session was reloaded' }, undefined, true);
+    }
     try {
       if (!socket.data.viaCookie) {
         ({ token, tokenHash } = await this.accounts.rotateToken(userId, tokenHash, this.config.TOKEN_ROTATION_GRACE_MS));
@@ -119,9 +124,6 @@ export class SessionsService {
     for (const sessionId of over) {
       await this.repo.end({ userId, sessionId }, { code: 'TOO_MANY_SESSIONS', reason: `a new session started and at most ${this.config.SESSION_MAX_PER_USER} may be open` });
     }
-    // The session this page had before it was reloaded goes now, unless a socket still holds it
-    // (a duplicated tab carries the same id), instead of idling for hours toward the cap.
-    if (input.replaces !== undefined && input.replaces !== ref.sessionId) await this.repo.end({ userId, sessionId: input.replaces }, undefined, undefined, true);
     // The user's device policy: one session per kind of device ends the older one, as ouyunc does.
     if ((await this.repo.setting(userId, 'devicePolicy')) === 'onePerType') {
       for (const sessionId of await this.repo.sessionsOnDevice(userId, deviceType, ref.sessionId)) {

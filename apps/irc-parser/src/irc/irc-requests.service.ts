@@ -84,7 +84,7 @@ export class IrcRequests {
       case 'FETCH':
         return void (await this.replies.answer(to, { status: 'OK', messages: await this.fetch(to.userId, t.windowId, body.limit, body.beforeGid, body.afterGid) }));
       case 'READ':
-        await this.repo.markRead(to.userId, t.windowId, body.gid, to.sessionId);
+        if (!(await this.repo.markRead(to.userId, t.windowId, body.gid, to.sessionId))) return void (await this.replies.fail(to, 'NOT_FOUND', 'no such message'));
         return void (await ok());
       case 'EDIT':
         return void (await this.replies.fail(to, 'BAD_REQUEST', 'IRC messages cannot be edited'));

@@ -125,9 +125,12 @@ export class IrcRepository implements OnModuleInit {
     return this.redis.hgetall(window(userId, windowId));
   }
 
-  /** Moves the read watermark of a window forwards (and tells the user's other sessions). */
-  async markRead(userId: number, windowId: number, gid: number, sessionId: string): Promise<void> {
-    await scripts.read.run(this.redis, [window(userId, windowId)], [JSON.stringify({ P: SCRIPT_KEY_PREFIXES, uid: userId, wid: windowId, gid, sid: sessionId })]);
+  /**
+   * Moves the read watermark of a window forwards (and tells the user's other sessions); false
+   * when the window has no message with that gid.
+   */
+  async markRead(userId: number, windowId: number, gid: number, sessionId: string): Promise<boolean> {
+    return ((await scripts.read.run(this.redis, [window(userId, windowId)], [JSON.stringify({ P: SCRIPT_KEY_PREFIXES, uid: userId, wid: windowId, gid, sid: sessionId })])) as number) >= 0;
   }
 
   async setWindowFields(userId: number, windowId: number, fields: Record<string, string>): Promise<void> {

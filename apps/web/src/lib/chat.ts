@@ -77,21 +77,38 @@ export class Chat {
     this.client.socket.io.on('reconnect_attempt', () => this.dispatch({ type: 'connection', state: 'reconnecting' }));
     this.client.socket.on('connect_error', (err) => {
       // Refused by the gateway itself (not the network): socket.io does not try again by itself.
-      if (this.client.socket.active) return;
-      if (err.message === 'UNAUTHORIZED') {
-        this.dispatch({ type: 'terminated', code: 'UNAUTHORIZED', reason: 'the login is no longer valid' });
-        this.options.onLoginLost?.('the login is no longer valid; log in again');
-      } else {
-        // The gateway could not check the login (its Redis is away, say): try again shortly.
-        this.dispatch({ type: 'connection', state: 'reconnecting' });
-        this.retryTimer = setTimeout(() => this.client.socket.connect(), REFUSED_RETRY_MS);
-      }
+      if (!this.client.socket.active) this.refused(err.message);
     });
+    // An init refused (the gateway could not build the session, say): the same, at the next step.
+    this.client.on('refused', (code) => this.refused(code));
   }
 
-  /** Connects (the first init); later drops are resumed by the client by itself. */
+  /**
+   * Connects (the first init); later drops are resumed by the client by itself. Rejects only when
+   * the login is not accepted; any other refusal is tried again.
+   */
   start(): Promise<void> {
-    return this.client.connect().then(() => undefined);
+    return this.client.connect().then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof Error && /UNAUTHORIZED/.test(err.message)) throw err;
+      },
+    );
+  }
+
+  /** The gateway said no: back to the login screen if the login is gone, else try again soon. */
+  private refused(code: string): void {
+    if (code === 'UNAUTHORIZED') {
+      this.dispatch({ type: 'terminated', code, reason: 'the login is no longer valid' });
+      this.options.onLoginLost?.('the login is no longer valid; log in again');
+      return;
+    }
+    this.dispatch({ type: 'connection', state: 'reconnecting' });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.client.socket.disconnect();
+      this.client.socket.connect();
+    }, REFUSED_RETRY_MS);
   }
 
   stop(): void {
@@ -223,12 +240,14 @@ export class Chat {
    */
   async say(windowId: number, text: string): Promise<void> {
     const clientMsgId = randomId();
+    // Known now: a new session empties the state before the first answer's rejection is seen.
+    const deduplicated = this.state.windows[windowId]?.network === BUILTIN_NETWORK;
     const send = () => this.request({ id: 'SEND', windowId, text, clientMsgId });
     let answer: OkOf<'SEND'>;
     try {
       answer = await send();
     } catch (err) {
-      if (!(err instanceof RequestFailure && err.code === 'SESSION_LOST' && this.state.windows[windowId]?.network === BUILTIN_NETWORK)) throw err;
+      if (!(err instanceof RequestFailure && err.code === 'SESSION_LOST' && deduplicated)) throw err;
       answer = await send();
     }
     const w = this.state.windows[windowId];

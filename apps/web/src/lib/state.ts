@@ -235,13 +235,21 @@ function addHistory(state: ChatState, windowId: number, incoming: Message[]): Ch
     const hasOlder = w.hasOlder || incoming.length > 0;
     if (state.initDone && state.active === windowId && state.focused) return { ...w, messages, hasOlder, seenGid: Math.max(w.seenGid, messages[messages.length - 1]?.gid ?? 0) };
     let watermark = w.readGid !== undefined ? Math.max(w.readGid, w.seenGid) : undefined;
+    if (watermark !== undefined) {
+      // READ names the newest message of others: the user's own lines (and info lines) after it
+      // were seen too, so the marker goes right before the first unread one, or nowhere.
+      const firstUnread = messages.find((m) => m.gid > watermark! && COUNTED.has(m.cat) && !isOwn(state, w, m));
+      watermark = firstUnread ? firstUnread.gid - 1 : Math.max(watermark, messages[messages.length - 1]?.gid ?? 0);
+    }
     if (watermark === undefined && w.unread > 0) {
       const theirs = messages.filter((m) => COUNTED.has(m.cat) && !isOwn(state, w, m));
       const firstUnread = theirs[Math.max(0, theirs.length - w.unread)];
       if (firstUnread) watermark = firstUnread.gid - 1;
     }
     if (watermark === undefined) return { ...w, messages, hasOlder, seenGid: Math.max(w.seenGid, messages[messages.length - 1]?.gid ?? 0) };
-    return { ...w, messages, hasOlder, seenGid: watermark, ...countAfter(state, w, messages, watermark) };
+    const counts = countAfter(state, w, messages, watermark);
+    // A server's unread count may reach past the history held (a long absence): the larger wins.
+    return { ...w, messages, hasOlder, seenGid: watermark, unread: Math.max(counts.unread, w.unread), mentions: counts.mentions };
   });
 }
 
@@ -252,10 +260,13 @@ function updateWindow(state: ChatState, n: Extract<Notification, { type: 'UPDATE
     const next = { ...w, ...fields };
     if (fields.readGid !== undefined) {
       next.readGid = Math.max(w.readGid ?? 0, fields.readGid);
+      // Another session read further than this one has seen: count from there. One that read
+      // less (its READ came late) changes nothing here, its unread count included.
       if (next.readGid > w.seenGid) Object.assign(next, { seenGid: next.readGid }, countAfter(state, w, w.messages, next.readGid));
+      else next.unread = w.unread;
     }
     // A count from the server never leaves more mentions than unread messages.
-    if (fields.unread !== undefined) next.mentions = Math.min(next.mentions, fields.unread);
+    next.mentions = Math.min(next.mentions, next.unread);
     return next;
   });
 }
@@ -285,7 +296,8 @@ function applyNotification(state: ChatState, n: Notification): ChatState {
         members: old?.members ?? [],
         unread: n.unread ?? old?.unread ?? 0,
         mentions: old?.mentions ?? 0,
-        seenGid: old?.seenGid ?? 0,
+        // Own messages sent before the window came are seen.
+        seenGid: Math.max(old?.seenGid ?? 0, ...(early ?? []).map((m) => m.gid)),
         hasOlder: old?.hasOlder ?? false,
       };
       const rest = { ...state.early };
