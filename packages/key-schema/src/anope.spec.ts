@@ -1,4 +1,4 @@
-import { objectHash, objectId, objectIds, objectValue, parseObjectHashKey } from './anope';
+import { objectHash, objectId, objectIds, objectIndexRefs, objectValue, parseObjectHashKey } from './anope';
 import { KeyPartError } from './encode';
 
 describe('object-store keys: the exact strings', () => {
@@ -6,6 +6,7 @@ describe('object-store keys: the exact strings', () => {
     ['objectId', () => objectId('BotInfo'), 'id:BotInfo'],
     ['objectIds', () => objectIds('BotInfo'), 'ids:BotInfo'],
     ['objectHash', () => objectHash('BotInfo', 1), 'hash:BotInfo:1'],
+    ['objectIndexRefs', () => objectIndexRefs('BotInfo', 1), 'idx:BotInfo:1'],
     ['objectValue', () => objectValue('NickAlias', 'nick', 'Adam'), 'value:NickAlias:nick:Adam'],
     ['objectValue, encoded', () => objectValue('NickCore', 'email', 'adam@anope.org'), 'value:NickCore:email:adam%40anope.org'],
   ])('%s', (_name, build, expected) => {

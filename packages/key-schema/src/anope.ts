@@ -19,6 +19,13 @@ export const objectHash = (typeName: string, id: NumericId): HashKey =>
 export const objectValue = (typeName: string, field: string, value: string): SetKey =>
   makeKey('set', 'value', type(typeName), fieldNamePart(field, 'field'), encodeKeyPart(value, 'value'));
 
+/**
+ * `idx:<Type>:<id>` (Parley's) — the `value:` keys the object is indexed under. The store's scripts
+ * keep it with the index, so an object edited or deleted outside Parley (a `HSET` in redis-cli)
+ * is repaired from Redis alone: no instance needs to remember the old values.
+ */
+export const objectIndexRefs = (typeName: string, id: NumericId): SetKey => makeKey('set', 'idx', type(typeName), idPart(id, 'id'));
+
 // Mirrors typeNamePart/idPart exactly, so only keys objectHash could have built are recognised.
 const HASH_KEY = /^hash:([A-Z][A-Za-z0-9_]{0,63}):([1-9][0-9]{0,15})$/;
 

@@ -60,6 +60,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   ids: typed('set', () => anope.objectIds('NickCore')),
   hash: typed('hash', () => anope.objectHash('NickCore', 3)),
   value: typed('set', () => anope.objectValue('NickCore', 'email', 'adam@anope.org')),
+  idx: typed('set', () => anope.objectIndexRefs('NickCore', 3)),
   'im:user': typed('string', () => im.user(42)),
   'im:user:login': typed('hash', () => im.userLogin(42)),
   'im:user:group': typed('string', () => im.userGroup(room)),

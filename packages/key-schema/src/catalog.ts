@@ -137,6 +137,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'ids', pattern: 'ids:<Type>', type: 'set', seed: 'anope', owner: 'object-store', example: 'ids:NickCore', notes: 'Every object id of the type.' },
   { family: 'hash', pattern: 'hash:<Type>:<id>', type: 'hash', seed: 'anope', owner: 'object-store', fields: ['<object fields>'], example: 'hash:NickCore:3',
     notes: 'The object. `parseObjectHashKey` recognises these names in keyspace events.' },
+  { family: 'idx', pattern: 'idx:<Type>:<id>', type: 'set', seed: 'parley', owner: 'object-store', example: 'idx:NickCore:3',
+    notes: 'The `value:` keys the object is in: lets the store repair the index after an edit made outside it, from Redis alone.' },
   { family: 'value', pattern: 'value:<Type>:<field>:<value>', type: 'set', seed: 'anope', owner: 'object-store', example: 'value:NickCore:email:adam%40anope.org',
     notes: 'Ids of objects whose field holds the value. The value is encoded (Anope writes it raw); empty values are not indexed.' },
   // ---- ouyunc IM (default prefix `im:`)

@@ -1,0 +1,193 @@
+/**
+ * A live copy of the object types a service uses, kept by Redis's keyspace notifications (the
+ * seed's second section), without Anope's gaps:
+ * - keyspace events are enabled at start; where the server refuses CONFIG, a clear warning is
+ *   logged and everything is re-read every `pollMs` instead;
+ * - the subscription is made before the first load, so no edit falls between the two;
+ * - every event on `hash:<Type>:<id>` (hset, hdel, hincrby, del, rename_from/to, expired, evicted,
+ *   …) is a hint to re-read that object: `repair` makes `ids` and `value` agree with the hash and
+ *   returns it (an object made outside the store, INCR + HMSET, joins `ids` this way);
+ * - the service's own writes come back as events too and are simply read again: nothing is
+ *   skipped, so an outside edit right after one is never lost, and an unchanged object emits no
+ *   change;
+ * - after any disconnect of the subscription everything is read again (events sent meanwhile
+ *   are lost by Redis).
+ * Several instances stay consistent because each only ever reads Redis and repairs idempotently.
+ */
+import type Redis from 'ioredis';
+import { parseObjectHashKey } from '@parley/key-schema';
+import type { ObjectStore } from './store';
+import type { StoredObject } from './types';
+
+export interface CacheLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ObjectChange {
+  type: string;
+  id: number;
+  /** undefined: the object is gone. */
+  object: StoredObject | undefined;
+}
+
+export interface ObjectCacheOptions {
+  /** A connection of its own for the subscription (it cannot run other commands meanwhile). */
+  subscriber: Redis;
+  /** The connection's database (keyspace channels are per database). */
+  db: number;
+  types: readonly string[];
+  /** Re-read everything this often when keyspace events cannot be enabled. */
+  pollMs?: number;
+  logger: CacheLogger;
+}
+
+/** The event classes Parley needs: K (keyspace channel), g (del, rename, expire…), h (hash), x (expired), e (evicted). */
+const NEEDED = ['K', 'g', 'h', 'x', 'e'];
+
+export class ObjectCache {
+  private readonly objects = new Map<string, Map<number, StoredObject>>();
+  private readonly listeners = new Set<(change: ObjectChange) => void>();
+  private readonly dirty = new Map<string, { type: string; id: number }>();
+  private flushing: Promise<void> | undefined;
+  private reloading: Promise<void> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+  private reloads = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: ObjectStore,
+    private readonly options: ObjectCacheOptions,
+  ) {
+    for (const t of options.types) this.objects.set(store.types.get(t).name, new Map());
+  }
+
+  /** Enables keyspace events (or polling), subscribes, then loads everything. */
+  async start(): Promise<void> {
+    const events = await this.enableKeyspaceEvents();
+    const sub = this.options.subscriber;
+    sub.on('pmessage', (_pattern: string, channel: string) => this.onEvent(channel));
+    // Every (re)connection after the first: what happened while it was down is read again.
+    sub.on('ready', () => {
+      if (this.started) this.reloadAll('the subscription reconnected');
+    });
+    await sub.psubscribe(...[...this.objects.keys()].map((t) => `__keyspace@${this.options.db}__:hash:${t}:*`));
+    await this.load();
+    this.started = true;
+    if (!events) this.pollTimer = setInterval(() => this.reloadAll(), this.options.pollMs ?? 5_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    this.started = false;
+    await this.flushing;
+    await this.options.subscriber.punsubscribe().catch(() => undefined);
+  }
+
+  onChange(listener: (change: ObjectChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(type: string, id: number): StoredObject | undefined {
+    return this.objects.get(type)?.get(id);
+  }
+
+  all(type: string): Map<number, StoredObject> {
+    const m = this.objects.get(type);
+    if (!m) throw new Error(`the cache does not hold ${type}`);
+    return m;
+  }
+
+  /** How many full reloads have run (start, reconnects, polling): for tests and metrics. */
+  get reloadCount(): number {
+    return this.reloads;
+  }
+
+  /** Resolves once every event received so far, and any reload, has been read. */
+  async settled(): Promise<void> {
+    while (this.flushing || this.reloading || this.dirty.size > 0) {
+      await this.reloading;
+      await (this.flushing ?? (this.dirty.size > 0 ? (this.flushing = this.flush()) : undefined));
+    }
+  }
+
+  private async enableKeyspaceEvents(): Promise<boolean> {
+    try {
+      const [, current = ''] = await this.redis.config('GET', 'notify-keyspace-events');
+      // 'A' stands for every class but K, E, m and n.
+      const has = (c: string) => current.includes(c) || (current.includes('A') && c !== 'K');
+      if (NEEDED.every(has)) return true;
+      const flags = [...new Set([...current.split(''), ...NEEDED])].join('');
+      await this.redis.config('SET', 'notify-keyspace-events', flags);
+      return true;
+    } catch (err) {
+      this.options.logger.warn(
+        { err, pollMs: this.options.pollMs ?? 5_000 },
+        'keyspace notifications cannot be enabled (CONFIG refused): edits made outside Parley are picked up by re-reading everything on an interval; set notify-keyspace-events to include KA in redis.conf',
+      );
+      return false;
+    }
+  }
+
+  private onEvent(channel: string): void {
+    const key = channel.slice(channel.indexOf(':') + 1);
+    const parsed = parseObjectHashKey(key);
+    if (!parsed || !this.objects.has(parsed.type)) return;
+    this.dirty.set(key, parsed);
+    this.flushing ??= this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.dirty.size > 0) {
+        const batch = [...this.dirty.values()];
+        this.dirty.clear();
+        for (const { type, id } of batch) await this.refresh(type, id);
+      }
+    } catch (err) {
+      this.options.logger.error({ err }, 'an object could not be read again; everything will be re-read');
+      this.reloadAll();
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async refresh(type: string, id: number): Promise<void> {
+    const object = await this.store.repair(type, id);
+    this.put(type, id, object);
+  }
+
+  private put(type: string, id: number, object: StoredObject | undefined): void {
+    const m = this.objects.get(type)!;
+    const before = m.get(id);
+    if (object) m.set(id, object);
+    else m.delete(id);
+    if (same(before, object)) return;
+    for (const l of this.listeners) l({ type, id, object });
+  }
+
+  private async load(): Promise<void> {
+    this.reloads++;
+    for (const type of this.objects.keys()) {
+      const ids = await this.store.ids(type);
+      const seen = new Set(ids);
+      for (const id of ids) await this.refresh(type, id);
+      for (const id of [...this.objects.get(type)!.keys()]) if (!seen.has(id)) this.put(type, id, undefined);
+    }
+  }
+
+  private reloadAll(why?: string): void {
+    if (this.reloading) return;
+    this.reloading = this.load()
+      .catch((err: unknown) => this.options.logger.error({ err, why }, 'the object cache could not be reloaded'))
+      .finally(() => (this.reloading = undefined));
+  }
+}
+
+function same(a: StoredObject | undefined, b: StoredObject | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
