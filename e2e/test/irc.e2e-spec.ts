@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ParleyClient } from '@parley/client';
+import { objectHash, objectValue } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
 import { appStarter, connectedSession, drained, ofType, ok, registerUser, testnetEnv, waitFor } from './apps';
@@ -205,5 +206,26 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     await op.waitFor((l) => l.command === 'QUIT' && l.nick === u.nick);
     await start('connection-manager', cmEnv());
     await op.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick && l.params[0] === name && op.received('QUIT').some((q) => q.nick === u.nick));
+  });
+  it("follows a Network's port changed in Redis while it runs: the next connection goes there, no restart", async () => {
+    const other = await TestIrcServer.start();
+    try {
+      // The network definitions live in the object store (seeded from IRC_NETWORKS_FILE).
+      const [networkId] = await space.redis.smembers(objectValue('Network', 'name', 'testnet'));
+      expect(await space.redis.hget(objectHash('Network', Number(networkId)), 'port')).toBe(String(ircd.port));
+      await space.redis.hset(objectHash('Network', Number(networkId)), 'port', String(other.port));
+      await apps.get('irc-parser')!.waitForLog('IRC network definition in use', { name: 'testnet', port: other.port });
+      const watcher = await IrcPeer.connect(other, `watch${++n}`);
+      peers.push(watcher);
+      watcher.send('JOIN #moved');
+      await watcher.waitFor((l) => l.command === '366');
+      const u = await user('moved');
+      ok(await u.c.request({ id: 'JOIN', network: 'testnet', name: '#moved' }));
+      await watcher.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick);
+    } finally {
+      const [networkId] = await space.redis.smembers(objectValue('Network', 'name', 'testnet'));
+      await space.redis.hset(objectHash('Network', Number(networkId)), 'port', String(ircd.port));
+      await other.close();
+    }
   });
 });

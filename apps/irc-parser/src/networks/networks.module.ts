@@ -1,13 +1,15 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_CONFIG } from '@parley/runtime';
-import { loadNetworks } from './networks';
+import { LiveNetworks } from './networks.repository';
 
-/** The networks users may use (`Map<name, NetworkDefinition>`), read once at start. */
+/**
+ * The networks users may use (`Map<name, NetworkDefinition>`): the object store's `Network`
+ * objects, seeded from IRC_NETWORKS_FILE on first start and followed live afterwards.
+ */
 export const NETWORKS = Symbol('NETWORKS');
 
 @Global()
 @Module({
-  providers: [{ provide: NETWORKS, useFactory: (config: { IRC_NETWORKS_FILE?: string }) => loadNetworks(config.IRC_NETWORKS_FILE), inject: [APP_CONFIG] }],
+  providers: [LiveNetworks, { provide: NETWORKS, useFactory: (live: LiveNetworks) => live.map, inject: [LiveNetworks] }],
   exports: [NETWORKS],
 })
 export class NetworksModule {}
