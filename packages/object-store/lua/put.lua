@@ -1,15 +1,21 @@
 -- put: create or replace objects of one or more types, all or none, in one step.
 -- (lib.lua first.)
 --
--- ARGV[1] JSON: items = [{ P, id (nil: create), fields = { name: value } }]
+-- ARGV[1] JSON: items = [{ P, id (nil: create), fields = { name: value }, expect (optional: the
+--         object as the caller read it; any other version now is a CONFLICT) }]
 -- An update replaces the whole object: fields left out disappear, and so do their index entries.
 -- Returns { 'OK', id, id, … } in the items' order, or { 'NOT_FOUND', i } / { 'UNIQUE', i, field }
--- (i: the item's position, from 1) with nothing written.
+-- (i: the item's position, from 1) / { 'CONFLICT', i } with nothing written.
 local A = cjson.decode(ARGV[1])
 -- Everything is checked before anything is written.
 for i, item in ipairs(A.items) do
   if item.id ~= nil then
     if redis.call('EXISTS', item.P.hash .. item.id) == 0 then return { 'NOT_FOUND', i } end
+    if item.expect then
+      local now = hash_table(item.P.hash .. item.id)
+      for k, v in pairs(now) do if item.expect[k] ~= v then return { 'CONFLICT', i } end end
+      for k, v in pairs(item.expect) do if now[k] ~= v then return { 'CONFLICT', i } end end
+    end
   end
   local clash = unique_clash(item.P, item.id and tostring(item.id) or '', item.fields)
   if clash then return { 'UNIQUE', i, clash } end

@@ -25,7 +25,11 @@ export interface PutItem {
   type: string;
   id?: number;
   fields: Record<string, unknown>;
+  /** The object as read before: the write is refused (CONFLICT) if it changed since. */
+  expect?: Record<string, string>;
 }
+
+const SET_ATTEMPTS = 5;
 
 export class ObjectStore {
   constructor(
@@ -47,7 +51,7 @@ export class ObjectStore {
     const prepared = items.map((item) => {
       const t = this.types.get(item.type);
       if (item.id !== undefined) objectHash(t.name, item.id); // a bad id fails here, before the script
-      return { t, payload: { P: t.prefixes, ...(item.id !== undefined ? { id: item.id } : {}), fields: t.validate(item.fields) } };
+      return { t, payload: { P: t.prefixes, ...(item.id !== undefined ? { id: item.id } : {}), fields: t.validate(item.fields), ...(item.expect ? { expect: item.expect } : {}) } };
     });
     // cjson turns an empty table into [] — an object with no fields is still written as {}.
     const json = JSON.stringify({ items: prepared.map((p) => p.payload) });
@@ -55,7 +59,30 @@ export class ObjectStore {
     if (status === 'OK') return rest.map(Number);
     const item = prepared[Number(rest[0]) - 1]!;
     if (status === 'UNIQUE') throw new ObjectStoreError('UNIQUE', `${item.t.name}.${String(rest[1])} is taken by another object`, String(rest[1]));
+    if (status === 'CONFLICT') throw new ObjectStoreError('CONFLICT', `${item.t.name} ${String(item.payload.id)} changed while it was being written`);
     throw new ObjectStoreError('NOT_FOUND', `${item.t.name} ${String(item.payload.id)} does not exist`);
+  }
+
+  /**
+   * Changes some fields (null removes one) and keeps the others. Read, merge and write, with the
+   * write refused if the object changed in between; then read and merge again (a few times).
+   */
+  async set(type: string, id: number, changes: Record<string, unknown>): Promise<Record<string, string>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(type, id);
+      if (!current) throw new ObjectStoreError('NOT_FOUND', `${type} ${id} does not exist`);
+      const merged: Record<string, unknown> = { ...current };
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      try {
+        await this.putMany([{ type, id, fields: merged, expect: current }]);
+        return this.types.get(type).validate(merged);
+      } catch (err) {
+        if (!(err instanceof ObjectStoreError && err.code === 'CONFLICT') || attempt >= SET_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /** Removes the object and its declared dependants (or detaches them); false if it was not there. */

@@ -34,7 +34,7 @@ export interface ObjectTypeSpec {
 /** An object as stored: field → text (Redis hashes hold strings). */
 export type StoredObject = Record<string, string>;
 
-export type ObjectStoreErrorCode = 'UNKNOWN_TYPE' | 'UNKNOWN_FIELD' | 'INVALID' | 'UNIQUE' | 'NOT_FOUND';
+export type ObjectStoreErrorCode = 'UNKNOWN_TYPE' | 'UNKNOWN_FIELD' | 'INVALID' | 'UNIQUE' | 'NOT_FOUND' | 'CONFLICT';
 
 export class ObjectStoreError extends Error {
   override readonly name = 'ObjectStoreError';

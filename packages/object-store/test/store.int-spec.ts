@@ -149,4 +149,13 @@ describe('ObjectStore (real Redis)', () => {
     // Repairing again changes nothing.
     expect(await s.repair('BotInfo', id)).toBeUndefined();
   });
+  it('refuses a write based on a version that changed (CONFLICT); set merges and retries', async () => {
+    const s = store();
+    const id = await s.create('BotInfo', { nick: 'Ver', user: 'a' });
+    const seen = (await s.get('BotInfo', id))!;
+    await r().hset(objectHash('BotInfo', id), 'user', 'changed by hand');
+    await expect(s.putMany([{ type: 'BotInfo', id, fields: { ...seen, host: 'h' }, expect: seen }])).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await s.set('BotInfo', id, { host: 'h', user: null })).toEqual({ nick: 'Ver', host: 'h' });
+    expect(await r().hgetall(objectHash('BotInfo', id))).toEqual({ nick: 'Ver', host: 'h' });
+  });
 });

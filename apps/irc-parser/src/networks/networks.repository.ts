@@ -6,21 +6,10 @@
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { ObjectCache, ObjectStore, ObjectStoreError, type ObjectTypeSpec, type StoredObject, TypeRegistry } from '@parley/object-store';
+import { NETWORK, ObjectCache, ObjectStore, ObjectStoreError, type StoredObject, TypeRegistry } from '@parley/object-store';
 import { APP_CONFIG, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
 import { loadNetworks, NetworkDefinition } from './networks';
 
-export const NETWORK_TYPE: ObjectTypeSpec = {
-  name: 'Network',
-  fields: {
-    name: { unique: true, required: true },
-    host: { required: true },
-    port: { kind: 'int', required: true },
-    tls: { kind: 'bool' },
-    password: {},
-    description: {},
-  },
-};
 
 /** A stored Network as the definition irc-parser uses; undefined (with the reason) when it does not fit. */
 export function networkOf(o: StoredObject): { network?: NetworkDefinition; error?: string } {
@@ -52,7 +41,7 @@ export class LiveNetworks implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const store = new ObjectStore(this.redis, new TypeRegistry([NETWORK_TYPE]));
+    const store = new ObjectStore(this.redis, new TypeRegistry([NETWORK]));
     const seed = loadNetworks(this.config.IRC_NETWORKS_FILE);
     if (seed.size > 0 && (await store.ids('Network')).length === 0) {
       try {
