@@ -340,4 +340,20 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await alice.c.request({ id: 'EDIT', windowId: aw, gid: plain.gid, text: 'now with https://parley.example/x' }));
     expect(ok(await bob.c.request({ id: 'URLS', windowId: bw })).urls).toEqual(['https://parley.example/x', 'http://www.parley.chat', 'https://example.org/a?b=1']);
   });
+  it('an auto-kick (the object store\'s AutoKick, managed with /akick) refuses matching users on join', async () => {
+    const alice = await user('alice');
+    const troll = await user('troll');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'akick', params: 'add troll* no trolls here' }));
+    expect(await alice.c.request({ id: 'COMMAND', windowId, command: 'akick', params: 'add troll*' })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
+    expect(ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'akick', params: 'list' })).autoKicks).toEqual([{ mask: 'troll*', reason: 'no trolls here' }]);
+    expect(await troll.c.request({ id: 'JOIN', network: 'parley', name })).toMatchObject({ status: 'ERROR', code: 'BANNED', message: expect.stringContaining('no trolls here') as string });
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    // Only the owner and operators manage them.
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'akick', params: 'del troll*' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'akick', params: 'del troll*' }));
+    ok(await troll.c.request({ id: 'JOIN', network: 'parley', name }));
+  });
 });

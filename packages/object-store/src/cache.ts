@@ -154,7 +154,8 @@ export class ObjectCache {
     }
   }
 
-  private async refresh(type: string, id: number): Promise<void> {
+  /** Reads one object again now (after this instance wrote it: no need to wait for its event). */
+  async refresh(type: string, id: number): Promise<void> {
     const object = await this.store.repair(type, id);
     this.put(type, id, object);
   }

@@ -225,9 +225,16 @@ export const REQUEST_RESULTS = {
   CHAT: WindowResult,
   /**
    * `apikey` answers the room's new API key (shown once: a repeat of the request gets no key);
-   * `bans` (owner and operators of a room) answers its bans and its join policy.
+   * `bans` (owner and operators of a room) answers its bans and its join policy; `akick list` its
+   * auto-kick masks.
    */
-  COMMAND: z.object({ apiKey: z.string().min(20).max(200).optional(), bans: z.array(RoomBan).optional(), policy: JoinPolicy.optional() }),
+  COMMAND: z.object({
+    apiKey: z.string().min(20).max(200).optional(),
+    bans: z.array(RoomBan).optional(),
+    policy: JoinPolicy.optional(),
+    /** `akick list`: the room's auto-kick masks. */
+    autoKicks: z.array(z.object({ mask: z.string(), reason: z.string() })).optional(),
+  }),
   UPDATE_TOPIC: EmptyResult,
   UPDATE_PASSWORD: EmptyResult,
   UPDATE: EmptyResult,

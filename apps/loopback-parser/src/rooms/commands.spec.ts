@@ -20,6 +20,11 @@ describe('parseCommand', () => {
     ['op', '1bob', { kind: 'error', message: '/op needs a nick' }],
     ['apikey', '', { kind: 'apikey' }],
     ['bans', '', { kind: 'bans' }],
+    ['akick', 'add Troll* no trolls', { kind: 'akick', op: 'add', mask: 'troll*', reason: 'no trolls' }],
+    ['akick', 'del troll*', { kind: 'akick', op: 'del', mask: 'troll*', reason: '' }],
+    ['akick', 'list', { kind: 'akick', op: 'list', reason: '' }],
+    ['akick', 'add', { kind: 'error', message: '/akick add needs a nick mask (letters, digits, * and ?)' }],
+    ['akick', 'nuke all', { kind: 'error', message: '/akick takes add <mask> [reason], del <mask> or list' }],
     ['dance', '', { kind: 'error', message: 'unknown command /dance' }],
   ])('/%s %j', (command, params, expected) => {
     expect(parseCommand(command, params)).toEqual(expected);

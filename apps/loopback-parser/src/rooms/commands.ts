@@ -12,6 +12,7 @@ export type RoomCommand =
   | { kind: 'policy'; policy: JoinPolicy }
   | { kind: 'apikey' }
   | { kind: 'bans' }
+  | { kind: 'akick'; op: 'add' | 'del' | 'list'; mask?: string; reason: string }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
@@ -31,6 +32,13 @@ export function parseCommand(command: string, params: string): RoomCommand {
   if (name === 'topic') return text.length <= TOPIC_MAX ? { kind: 'topic', text } : { kind: 'error', message: `a topic is at most ${TOPIC_MAX} characters` };
   if (name === 'apikey') return { kind: 'apikey' };
   if (name === 'bans') return { kind: 'bans' };
+  if (name === 'akick') {
+    const [op = '', mask = '', ...why] = text.split(/\s+/);
+    if (op === 'list') return { kind: 'akick', op, reason: '' };
+    if (op !== 'add' && op !== 'del') return { kind: 'error', message: '/akick takes add <mask> [reason], del <mask> or list' };
+    if (!MASK.test(mask)) return { kind: 'error', message: `/akick ${op} needs a nick mask (letters, digits, * and ?)` };
+    return { kind: 'akick', op, mask: mask.toLowerCase(), reason: why.join(' ') };
+  }
   if (name === 'policy') {
     const policy = POLICIES.find((p) => p === text.toLowerCase());
     return policy ? { kind: 'policy', policy } : { kind: 'error', message: `/policy takes one of ${POLICIES.join(', ')}` };

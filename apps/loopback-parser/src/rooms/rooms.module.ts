@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { InboxModule } from '@parley/inbox';
+import { RoomObjects } from './room-objects.repository';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
 @Module({
   imports: [InboxModule.forProducer()],
-  providers: [RoomsRepository, RoomsService],
+  providers: [RoomsRepository, RoomObjects, RoomsService],
   exports: [RoomsService],
 })
 export class RoomsModule {}

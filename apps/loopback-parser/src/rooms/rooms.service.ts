@@ -6,6 +6,7 @@ import { BUILTIN_NETWORK, historyPage, URLS_MAX, type InboxMessageOfType, type R
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
 import { urlsIn } from './links';
+import { RoomObjects } from './room-objects.repository';
 import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
 // 2 is Argon2id (a const enum in @node-rs/argon2 that type-stripping compilers cannot inline).
@@ -39,6 +40,7 @@ const replyAddress = ({ userId, sessionId, requestId, gateway }: Request): Reply
 export class RoomsService {
   constructor(
     private readonly repo: RoomsRepository,
+    private readonly objects: RoomObjects,
     private readonly replies: RequestReplies,
     @Inject(APP_CONFIG) private readonly config: RoomsConfig,
   ) {}
@@ -141,6 +143,9 @@ export class RoomsService {
     if (body.network !== BUILTIN_NETWORK) return void (await this.replies.fail(to, 'BAD_REQUEST', 'not a room of the built-in network'));
     // The password is checked here (argon2 is too slow for a Lua step); the script then checks
     // that the hash it was checked against is still the room's.
+    // An auto-kick of the room (the object store's AutoKick, edited live) refuses the join.
+    const kick = this.objects.autoKickOf(body.name, nick);
+    if (kick) return void (await this.replies.fail(to, 'BANNED', `you may not join ${body.name}${kick.reason ? `: ${kick.reason}` : ''}`));
     const stored = await this.repo.roomPassword(body.name);
     const passwordChecked = stored && body.password !== undefined && (await verify(stored, body.password)) ? stored : '';
     await this.repo.run('join', this.repo.roomKeys(body.name), { uid: to.userId, nick, suffix: this.repo.suffix(body.name), passwordChecked, ...this.base() }, to);
@@ -218,6 +223,8 @@ export class RoomsService {
         if (role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators see the bans of this room'));
         return void (await this.replies.answer(to, { status: 'OK', bans, policy }));
       }
+      case 'akick':
+        return this.autoKick(to, window.room, command);
       case 'apikey': {
         // Shown once to the owner; stored only as its SHA-256.
         const apiKey = randomBytes(32).toString('base64url');
@@ -228,6 +235,29 @@ export class RoomsService {
         if (!target) return void (await this.replies.fail(to, 'NOT_FOUND', `no user ${command.nick}`));
         return void (await this.repo.run('moderate', keys, { ...common, action: command.action, target, reason: command.reason }, to));
       }
+    }
+  }
+
+  /** `/akick add|del|list`: the room's auto-kick masks (owner and operators). */
+  private async autoKick(to: ReplyAddress, room: string, command: Extract<RoomCommand, { kind: 'akick' }>): Promise<void> {
+    const { role } = await this.repo.roomAccess(room, to.userId);
+    if (role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators manage the auto-kicks of this room'));
+    const entries = this.objects.autoKicks(room);
+    const existing = entries.find((k) => k.mask === command.mask);
+    switch (command.op) {
+      case 'list':
+        return void (await this.replies.answer(to, { status: 'OK', autoKicks: entries.map(({ mask, reason }) => ({ mask, reason })) }));
+      case 'add': {
+        if (existing) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${command.mask} is an auto-kick of this room already`));
+        const id = await this.objects.store.create('AutoKick', { room: room.toLowerCase(), mask: command.mask, reason: command.reason, creator: String(to.userId), created: Date.now() });
+        await this.objects.refresh('AutoKick', id);
+        return void (await this.replies.answer(to, { status: 'OK' }));
+      }
+      case 'del':
+        if (!existing) return void (await this.replies.fail(to, 'NOT_FOUND', `${command.mask ?? ''} is no auto-kick of this room`));
+        await this.objects.store.delete('AutoKick', existing.id);
+        await this.objects.refresh('AutoKick', existing.id);
+        return void (await this.replies.answer(to, { status: 'OK' }));
     }
   }
 

@@ -37,6 +37,7 @@ export const HELP: readonly { usage: string; what: string }[] = [
   { usage: '/op /deop /voice /devoice <nick>', what: 'roles (room operators)' },
   { usage: '/kick <nick> [reason], /ban /unban <nick or mask>', what: 'moderation (room operators)' },
   { usage: '/invite <nick>, /policy open|password|invite|approval, /apikey', what: 'room access (owners)' },
+  { usage: '/akick add <mask> [reason], /akick del <mask>, /akick list', what: 'refuse matching nicks on join (room operators)' },
   { usage: '/nick /whois /mode /away /notice /ctcp /quote …', what: 'IRC commands, passed to the network' },
   { usage: '/clear', what: "clear this window's view (history stays)" },
   { usage: '//text', what: 'send a line that starts with /' },

@@ -1,0 +1,68 @@
+/**
+ * The room services' objects (`AutoKick`, later `ChanAccess`) from the object store, held in
+ * memory by a live cache: operators may edit them in Redis (`npm run admin`) and every
+ * loopback-parser follows at once.
+ */
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { AUTO_KICK, CHAN_ACCESS, ObjectCache, ObjectStore, TypeRegistry } from '@parley/object-store';
+import { duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
+
+/** `*` any run of characters, `?` one; case-insensitive, like the room's ban masks. */
+export function maskMatches(mask: string, nick: string): boolean {
+  const pattern = mask
+    .toLowerCase()
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`).test(nick.toLowerCase());
+}
+
+export interface AutoKickEntry {
+  id: number;
+  mask: string;
+  reason: string;
+}
+
+@Injectable()
+export class RoomObjects implements OnModuleInit, OnModuleDestroy {
+  readonly store: ObjectStore;
+  private cache: ObjectCache | undefined;
+  private subscriber: Redis | undefined;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.store = new ObjectStore(redis, new TypeRegistry([AUTO_KICK, CHAN_ACCESS]));
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber = duplicateConnection(this.redis, 'loopback-parser-objects', this.logger);
+    this.cache = new ObjectCache(this.redis, this.store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['AutoKick', 'ChanAccess'], logger: this.logger });
+    await this.cache.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.cache?.stop();
+    this.subscriber?.disconnect();
+  }
+
+  /** The room's auto-kick entries (room names compare case-insensitively). */
+  autoKicks(room: string): AutoKickEntry[] {
+    const key = room.toLowerCase();
+    const out: AutoKickEntry[] = [];
+    for (const [id, o] of this.cache?.all('AutoKick') ?? []) if (o.room?.toLowerCase() === key && o.mask) out.push({ id, mask: o.mask, reason: o.reason ?? '' });
+    return out.sort((a, b) => a.mask.localeCompare(b.mask));
+  }
+
+  /** The first auto-kick of the room that matches the nick. */
+  autoKickOf(room: string, nick: string): AutoKickEntry | undefined {
+    return this.autoKicks(room).find((k) => maskMatches(k.mask, nick));
+  }
+
+  /** Reads an object again at once (after this instance wrote it). */
+  async refresh(type: string, id: number): Promise<void> {
+    await this.cache?.refresh(type, id);
+  }
+}
