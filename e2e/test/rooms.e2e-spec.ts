@@ -356,4 +356,25 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'akick', params: 'del troll*' }));
     ok(await troll.c.request({ id: 'JOIN', network: 'parley', name }));
   });
+  it('an access entry (ChanAccess, managed by the owner with /access) makes a joining user operator or voiced', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const vince = await user('vince');
+    const name = roomName();
+    const { windowId } = ok(await alice.c.request({ id: 'CREATE', name }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'access', params: `add ${bob.nick} op` }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'access', params: 'add vince* voice' }));
+    expect(ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'access', params: 'list' })).access).toEqual([
+      { mask: bob.nick.toLowerCase(), level: 'op' },
+      { mask: 'vince*', level: 'voice' },
+    ]);
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === windowId && m.members.some((x) => x.nick === bob.nick && x.role === '@'));
+    await waitFor(bob, 'UPDATE_WINDOW', (w) => w.windowId === bw && w.role === '@');
+    ok(await vince.c.request({ id: 'JOIN', network: 'parley', name }));
+    await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === windowId && m.members.some((x) => x.nick === vince.nick && x.role === '+'));
+    // An operator may see the list, but only the owner changes it.
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'access', params: 'del vince*' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(ok(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'access', params: 'list' })).access).toHaveLength(2);
+  });
 });

@@ -3,7 +3,7 @@
  * Routes are in the hash (`#/login`, `#/register`, `#/forgot`, `#/reset-password?token=…`) so
  * the gateway serves one page and e-mailed links open the right screen.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure, api } from './lib/api';
 import { Chat } from './lib/chat';
 import { chime } from './lib/sound';
@@ -63,13 +63,12 @@ function LiveChat({ onLoggedOut }: { onLoggedOut: (reason?: string) => void }) {
   }, [chat, onLoggedOut]);
   const logout = useCallback(
     (all: boolean) => {
+      // The socket goes first: the server's terminate for this very logout is not news here.
+      chat.stop();
       api
         .logout(all)
         .catch(() => undefined) // logged out already: the screen goes back to the login either way
-        .finally(() => {
-          chat.stop();
-          onLoggedOut(all ? 'You are logged out on every device.' : 'You are logged out.');
-        });
+        .finally(() => onLoggedOut(all ? 'You are logged out on every device.' : 'You are logged out.'));
     },
     [chat, onLoggedOut],
   );
@@ -112,7 +111,13 @@ export function App() {
       clearTimeout(timer);
     };
   }, []);
+  // Said once per logout: a second word of it (the socket's terminate after the HTTP logout)
+  // must not pull the user back to the login screen from the one they went on to.
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
   const loggedOut = useCallback((reason?: string) => {
+    if (sessionRef.current === 'out') return;
+    sessionRef.current = 'out';
     setNotice(reason);
     setSession('out');
     window.location.hash = '#/login';

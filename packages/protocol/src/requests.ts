@@ -234,6 +234,8 @@ export const REQUEST_RESULTS = {
     policy: JoinPolicy.optional(),
     /** `akick list`: the room's auto-kick masks. */
     autoKicks: z.array(z.object({ mask: z.string(), reason: z.string() })).optional(),
+    /** `access list`: who is made operator or voiced on joining. */
+    access: z.array(z.object({ mask: z.string(), level: z.enum(['op', 'voice']) })).optional(),
   }),
   UPDATE_TOPIC: EmptyResult,
   UPDATE_PASSWORD: EmptyResult,

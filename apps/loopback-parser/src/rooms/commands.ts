@@ -13,6 +13,7 @@ export type RoomCommand =
   | { kind: 'apikey' }
   | { kind: 'bans' }
   | { kind: 'akick'; op: 'add' | 'del' | 'list'; mask?: string; reason: string }
+  | { kind: 'access'; op: 'add' | 'del' | 'list'; mask?: string; level?: 'op' | 'voice' }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
@@ -32,6 +33,15 @@ export function parseCommand(command: string, params: string): RoomCommand {
   if (name === 'topic') return text.length <= TOPIC_MAX ? { kind: 'topic', text } : { kind: 'error', message: `a topic is at most ${TOPIC_MAX} characters` };
   if (name === 'apikey') return { kind: 'apikey' };
   if (name === 'bans') return { kind: 'bans' };
+  if (name === 'access') {
+    const [op = '', mask = '', level = ''] = text.split(/\s+/);
+    if (op === 'list') return { kind: 'access', op };
+    if (op !== 'add' && op !== 'del') return { kind: 'error', message: '/access takes add <mask> op|voice, del <mask> or list' };
+    if (!MASK.test(mask)) return { kind: 'error', message: `/access ${op} needs a nick or nick mask (letters, digits, * and ?)` };
+    if (op === 'del') return { kind: 'access', op, mask: mask.toLowerCase() };
+    if (level !== 'op' && level !== 'voice') return { kind: 'error', message: '/access add <mask> takes op or voice' };
+    return { kind: 'access', op, mask: mask.toLowerCase(), level };
+  }
   if (name === 'akick') {
     const [op = '', mask = '', ...why] = text.split(/\s+/);
     if (op === 'list') return { kind: 'akick', op, reason: '' };

@@ -56,6 +56,22 @@ export class RoomObjects implements OnModuleInit, OnModuleDestroy {
     return out.sort((a, b) => a.mask.localeCompare(b.mask));
   }
 
+  /** The room's access entries: who is made operator or voiced on joining. */
+  accessList(room: string): { id: number; mask: string; level: 'op' | 'voice' }[] {
+    const key = room.toLowerCase();
+    const out: { id: number; mask: string; level: 'op' | 'voice' }[] = [];
+    for (const [id, o] of this.cache?.all('ChanAccess') ?? []) {
+      if (o.room?.toLowerCase() === key && o.mask && (o.level === 'op' || o.level === 'voice')) out.push({ id, mask: o.mask, level: o.level });
+    }
+    return out.sort((a, b) => a.mask.localeCompare(b.mask));
+  }
+
+  /** The highest level the room's access list gives this nick (op over voice). */
+  accessOf(room: string, nick: string): 'op' | 'voice' | undefined {
+    const levels = this.accessList(room).filter((a) => maskMatches(a.mask, nick)).map((a) => a.level);
+    return levels.includes('op') ? 'op' : levels[0];
+  }
+
   /** The first auto-kick of the room that matches the nick. */
   autoKickOf(room: string, nick: string): AutoKickEntry | undefined {
     return this.autoKicks(room).find((k) => maskMatches(k.mask, nick));

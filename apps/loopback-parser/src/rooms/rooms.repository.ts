@@ -34,6 +34,7 @@ const scripts = {
   settings: script('settings'),
   moderate: script('moderate'),
   notes: script('notes'),
+  access: script('access'),
   read: script('read'),
 };
 export type RoomScript = keyof typeof scripts;

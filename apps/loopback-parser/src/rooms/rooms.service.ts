@@ -148,7 +148,11 @@ export class RoomsService {
     if (kick) return void (await this.replies.fail(to, 'BANNED', `you may not join ${body.name}${kick.reason ? `: ${kick.reason}` : ''}`));
     const stored = await this.repo.roomPassword(body.name);
     const passwordChecked = stored && body.password !== undefined && (await verify(stored, body.password)) ? stored : '';
-    await this.repo.run('join', this.repo.roomKeys(body.name), { uid: to.userId, nick, suffix: this.repo.suffix(body.name), passwordChecked, ...this.base() }, to);
+    const keys = this.repo.roomKeys(body.name);
+    await this.repo.run('join', keys, { uid: to.userId, nick, suffix: this.repo.suffix(body.name), passwordChecked, ...this.base() }, to);
+    // The room's access list makes the new member operator or voiced (a no-op if the join failed).
+    const level = this.objects.accessOf(body.name, nick);
+    if (level) await this.repo.run('access', keys.slice(0, 5), { uid: to.userId, role: level === 'op' ? '@' : '+', ...this.base() });
   }
 
   /** Notes and URLs of any window of the user. */
@@ -225,6 +229,8 @@ export class RoomsService {
       }
       case 'akick':
         return this.autoKick(to, window.room, command);
+      case 'access':
+        return this.access(to, window.room, command);
       case 'apikey': {
         // Shown once to the owner; stored only as its SHA-256.
         const apiKey = randomBytes(32).toString('base64url');
@@ -235,6 +241,31 @@ export class RoomsService {
         if (!target) return void (await this.replies.fail(to, 'NOT_FOUND', `no user ${command.nick}`));
         return void (await this.repo.run('moderate', keys, { ...common, action: command.action, target, reason: command.reason }, to));
       }
+    }
+  }
+
+  /** `/access add|del|list`: who is made operator or voiced on joining (the owner manages it). */
+  private async access(to: ReplyAddress, room: string, command: Extract<RoomCommand, { kind: 'access' }>): Promise<void> {
+    const { role } = await this.repo.roomAccess(room, to.userId);
+    if (command.op !== 'list' && role !== '*') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner manages the access list of this room'));
+    if (command.op === 'list' && role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators see the access list of this room'));
+    const entries = this.objects.accessList(room);
+    const existing = entries.find((a) => a.mask === command.mask);
+    switch (command.op) {
+      case 'list':
+        return void (await this.replies.answer(to, { status: 'OK', access: entries.map(({ mask, level }) => ({ mask, level })) }));
+      case 'add': {
+        // Adding a mask again changes its level.
+        const fields = { room: room.toLowerCase(), mask: command.mask, level: command.level, creator: String(to.userId), created: Date.now() };
+        const id = existing ? (await this.objects.store.update('ChanAccess', existing.id, fields), existing.id) : await this.objects.store.create('ChanAccess', fields);
+        await this.objects.refresh('ChanAccess', id);
+        return void (await this.replies.answer(to, { status: 'OK' }));
+      }
+      case 'del':
+        if (!existing) return void (await this.replies.fail(to, 'NOT_FOUND', `${command.mask ?? ''} is not on the access list of this room`));
+        await this.objects.store.delete('ChanAccess', existing.id);
+        await this.objects.refresh('ChanAccess', existing.id);
+        return void (await this.replies.answer(to, { status: 'OK' }));
     }
   }
 

@@ -50,6 +50,8 @@ export class Chat {
   private readonly fetching = new Set<number>();
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Stopped by the page (logged out, left): what the socket still says changes no screen. */
+  private stopped = false;
 
   constructor(private readonly options: ChatOptions = {}) {
     this.state = initialState(typeof document === 'undefined' ? true : !document.hidden);
@@ -69,7 +71,7 @@ export class Chat {
     });
     this.client.on('terminate', (t) => {
       this.dispatch({ type: 'terminated', code: t.code, reason: t.reason });
-      if (LOGIN_GONE.has(t.code)) this.options.onLoginLost?.(t.reason);
+      if (LOGIN_GONE.has(t.code)) this.loginLost(t.reason);
     });
     // Counted by the client (gaps, repeats) or a refused init: worth a line in the console.
     this.client.on('problem', (message) => console.warn(`parley: ${message}`));
@@ -88,6 +90,7 @@ export class Chat {
    * the login is not accepted; any other refusal is tried again.
    */
   start(): Promise<void> {
+    this.stopped = false;
     return this.client.connect().then(
       () => undefined,
       (err: unknown) => {
@@ -100,7 +103,7 @@ export class Chat {
   private refused(code: string): void {
     if (code === 'UNAUTHORIZED') {
       this.dispatch({ type: 'terminated', code, reason: 'the login is no longer valid' });
-      this.options.onLoginLost?.('the login is no longer valid; log in again');
+      this.loginLost('the login is no longer valid; log in again');
       return;
     }
     this.dispatch({ type: 'connection', state: 'reconnecting' });
@@ -111,7 +114,12 @@ export class Chat {
     }, REFUSED_RETRY_MS);
   }
 
+  private loginLost(reason: string): void {
+    if (!this.stopped) this.options.onLoginLost?.(reason);
+  }
+
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.readTimer);
     clearTimeout(this.retryTimer);
     this.readTimer = undefined;
