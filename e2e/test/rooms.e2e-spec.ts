@@ -377,4 +377,22 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'access', params: 'del vince*' })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
     expect(ok(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'access', params: 'list' })).access).toHaveLength(2);
   });
+  it('a nick alias (NickAlias, /alias) is the account\'s: nobody can register it or take it as an alias', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const { windowId } = ok(await alice.c.request({ id: 'CREATE', name: roomName() }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'CREATE', name: roomName() }));
+    const spare = `spare${n}`;
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'alias', params: `add ${spare}` }));
+    expect(ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'alias', params: 'list' })).aliases).toEqual([spare]);
+    const register = (nick: string) =>
+      fetch(`${stack.url}/api/v1/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: nick, email: `${nick}@example.com`, nick, password: 'correct horse battery' }) });
+    const refused = await register(spare.toUpperCase());
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('NICK_TAKEN');
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'alias', params: `add ${spare}` })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'alias', params: `add ${alice.nick}` })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'alias', params: `del ${spare}` }));
+    expect((await register(spare)).status).toBe(201);
+  });
 });

@@ -5,6 +5,7 @@
 -- KEYS[1]  index:user           'email:<lower-cased e-mail>' / 'nick:<lower-cased nick>' -> userId
 -- KEYS[2]  users                every user id
 -- KEYS[3]  nextavailableuserId  INCR counter of user ids
+-- KEYS[4]  value:NickAlias:nick:<lower-cased nick>  (the object store: a nick another account reserved)
 -- ARGV[1]  index field of the e-mail
 -- ARGV[2]  index field of the nick
 -- ARGV[3]  'user:' (the account key is this followed by the new id)
@@ -13,6 +14,7 @@
 
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return { 'EMAIL_TAKEN' } end
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return { 'NICK_TAKEN' } end
+if redis.call('SCARD', KEYS[4]) > 0 then return { 'NICK_TAKEN' } end
 local id = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], ARGV[1], id, ARGV[2], id)
 redis.call('SADD', KEYS[2], id)

@@ -234,6 +234,8 @@ export const REQUEST_RESULTS = {
     policy: JoinPolicy.optional(),
     /** `akick list`: the room's auto-kick masks. */
     autoKicks: z.array(z.object({ mask: z.string(), reason: z.string() })).optional(),
+    /** `alias list`: the nicks the user has reserved besides their own (lower-cased). */
+    aliases: z.array(z.string()).optional(),
     /** `access list`: who is made operator or voiced on joining. */
     access: z.array(z.object({ mask: z.string(), level: z.enum(['op', 'voice']) })).optional(),
   }),

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { authToken, authTokenPrefix, nextAvailableUserId, passwordResetToken, rateLimit, settings, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
+import { authToken, authTokenPrefix, nextAvailableUserId, objectValue, passwordResetToken, rateLimit, settings, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { execOrThrow, REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';
 
@@ -37,7 +37,8 @@ export class AccountsRepository {
     const fields: Record<string, string | number> = { ...account, inUse: 0, lastlogin: 0, nextwindowid: 0 };
     const [result, userId] = (await register.run(
       this.redis,
-      [userIndex(), users(), nextAvailableUserId()],
+      // A nick reserved by another account as its alias (NickAlias, stored lower-cased) is taken too.
+      [userIndex(), users(), nextAvailableUserId(), objectValue('NickAlias', 'nick', account.nick.toLowerCase())],
       [userIndexField.email(account.email), userIndexField.nick(account.nick), userKeyPrefix(), ...Object.entries(fields).flat()],
     )) as [string, number?];
     if (result === 'OK' && userId !== undefined) return { ok: true, userId };

@@ -14,6 +14,7 @@ export type RoomCommand =
   | { kind: 'bans' }
   | { kind: 'akick'; op: 'add' | 'del' | 'list'; mask?: string; reason: string }
   | { kind: 'access'; op: 'add' | 'del' | 'list'; mask?: string; level?: 'op' | 'voice' }
+  | { kind: 'alias'; op: 'add' | 'del' | 'list'; nick?: string }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
@@ -33,6 +34,13 @@ export function parseCommand(command: string, params: string): RoomCommand {
   if (name === 'topic') return text.length <= TOPIC_MAX ? { kind: 'topic', text } : { kind: 'error', message: `a topic is at most ${TOPIC_MAX} characters` };
   if (name === 'apikey') return { kind: 'apikey' };
   if (name === 'bans') return { kind: 'bans' };
+  if (name === 'alias') {
+    const [op = '', nick = ''] = text.split(/\s+/);
+    if (op === 'list') return { kind: 'alias', op };
+    if (op !== 'add' && op !== 'del') return { kind: 'error', message: '/alias takes add <nick>, del <nick> or list' };
+    if (!NICK.test(nick) || nick.length > 15 || /^app_/i.test(nick)) return { kind: 'error', message: `/alias ${op} needs a nick (up to 15 letters, digits and []\\\`_^{|}-)` };
+    return { kind: 'alias', op, nick: nick.toLowerCase() };
+  }
   if (name === 'access') {
     const [op = '', mask = '', level = ''] = text.split(/\s+/);
     if (op === 'list') return { kind: 'access', op };

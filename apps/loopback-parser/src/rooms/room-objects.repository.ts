@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { AUTO_KICK, CHAN_ACCESS, ObjectCache, ObjectStore, TypeRegistry } from '@parley/object-store';
+import { AUTO_KICK, CHAN_ACCESS, NICK_ALIAS, ObjectCache, ObjectStore, TypeRegistry } from '@parley/object-store';
 import { duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
 
 /** `*` any run of characters, `?` one; case-insensitive, like the room's ban masks. */
@@ -34,7 +34,7 @@ export class RoomObjects implements OnModuleInit, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.store = new ObjectStore(redis, new TypeRegistry([AUTO_KICK, CHAN_ACCESS]));
+    this.store = new ObjectStore(redis, new TypeRegistry([AUTO_KICK, CHAN_ACCESS, NICK_ALIAS]));
   }
 
   async onModuleInit(): Promise<void> {

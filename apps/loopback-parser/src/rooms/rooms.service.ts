@@ -6,6 +6,7 @@ import { BUILTIN_NETWORK, historyPage, URLS_MAX, type InboxMessageOfType, type R
 import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
 import { urlsIn } from './links';
+import { ObjectStoreError } from '@parley/object-store';
 import { RoomObjects } from './room-objects.repository';
 import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
@@ -35,6 +36,9 @@ type Request = InboxMessageOfType<'loopbackparser', 'request'>;
  */
 /** Where the answer of a forwarded request goes. */
 const replyAddress = ({ userId, sessionId, requestId, gateway }: Request): ReplyAddress => ({ userId, sessionId, requestId, gateway });
+
+/** Aliases one account may reserve. */
+const ALIASES_MAX = 10;
 
 @Injectable()
 export class RoomsService {
@@ -231,6 +235,8 @@ export class RoomsService {
         return this.autoKick(to, window.room, command);
       case 'access':
         return this.access(to, window.room, command);
+      case 'alias':
+        return this.alias(to, command);
       case 'apikey': {
         // Shown once to the owner; stored only as its SHA-256.
         const apiKey = randomBytes(32).toString('base64url');
@@ -240,6 +246,57 @@ export class RoomsService {
         const target = command.mask !== undefined ? { mask: command.mask } : await this.targetUser(command.nick!);
         if (!target) return void (await this.replies.fail(to, 'NOT_FOUND', `no user ${command.nick}`));
         return void (await this.repo.run('moderate', keys, { ...common, action: command.action, target, reason: command.reason }, to));
+      }
+    }
+  }
+
+  /**
+   * `/alias add|del|list`: extra nicks of the user's account on the built-in network (NickAlias
+   * objects); nobody can register one of them. The alias is written, then the account index is
+   * checked again: a registration that won the race in between makes the alias go back.
+   */
+  private async alias(to: ReplyAddress, command: Extract<RoomCommand, { kind: 'alias' }>): Promise<void> {
+    const store = this.objects.store;
+    const mine = async () => {
+      const ids = await store.find('NickAlias', { account: String(to.userId) });
+      const out: { id: number; nick: string }[] = [];
+      for (const id of ids) {
+        const o = await store.get('NickAlias', id);
+        if (o?.nick) out.push({ id, nick: o.nick });
+      }
+      return out.sort((a, b) => a.nick.localeCompare(b.nick));
+    };
+    const taken = async (nick: string) => {
+      const owner = await this.repo.userIdByNick(nick);
+      return owner !== undefined && owner !== to.userId;
+    };
+    switch (command.op) {
+      case 'list':
+        return void (await this.replies.answer(to, { status: 'OK', aliases: (await mine()).map((a) => a.nick) }));
+      case 'add': {
+        const nick = command.nick!;
+        const existing = await mine();
+        if (existing.some((a) => a.nick === nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is your alias already`));
+        if (existing.length >= ALIASES_MAX) return void (await this.replies.fail(to, 'BAD_REQUEST', `at most ${ALIASES_MAX} aliases per account`));
+        if (await taken(nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is someone's nick`));
+        let id: number;
+        try {
+          id = await store.create('NickAlias', { nick, account: String(to.userId), created: Date.now() });
+        } catch (err) {
+          if (err instanceof ObjectStoreError && err.code === 'UNIQUE') return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is reserved by another account`));
+          throw err;
+        }
+        if (await taken(nick)) {
+          await store.delete('NickAlias', id);
+          return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is someone's nick`));
+        }
+        return void (await this.replies.answer(to, { status: 'OK' }));
+      }
+      case 'del': {
+        const found = (await mine()).find((a) => a.nick === command.nick);
+        if (!found) return void (await this.replies.fail(to, 'NOT_FOUND', `${command.nick ?? ''} is not one of your aliases`));
+        await store.delete('NickAlias', found.id);
+        return void (await this.replies.answer(to, { status: 'OK' }));
       }
     }
   }
