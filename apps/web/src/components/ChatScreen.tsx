@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Member, Message } from '@parley/protocol';
-import { type Chat, RequestFailure } from '../lib/chat';
+import { type Chat, type OkOf, RequestFailure } from '../lib/chat';
 import { parseInput } from '../lib/commands';
 import { BUILTIN_NETWORK } from '../lib/constants';
 import { type ChatState, type ChatWindow, isServerWindow, myNick, ownBy, windowLabel, windowOrder } from '../lib/state';
@@ -115,13 +115,19 @@ export function ChatScreen({ chat, onLogout, onDeleted }: Props) {
         }
         case 'command': {
           if (active.network === BUILTIN_NETWORK && active.windowType === '1on1') throw new RequestFailure('BAD_INPUT', `/${action.command} works in rooms and on IRC, not in a direct message`);
-          const answer = (await chat.request({ id: 'COMMAND', windowId: active.windowId, command: action.command, params: action.params })) as { apiKey?: string; gid?: number; ts?: number };
+          const answer: OkOf<'COMMAND'> & { gid?: number; ts?: number } = await chat.request({ id: 'COMMAND', windowId: active.windowId, command: action.command, params: action.params });
           // A room's /me is stored like a message: it is answered with its gid and not echoed to this session.
           if (action.command === 'me' && typeof answer.gid === 'number' && typeof answer.ts === 'number') {
             const nick = state.networks[active.network]?.currentNick ?? state.networks[BUILTIN_NETWORK]?.currentNick ?? '';
             chat.dispatch({ type: 'own', windowId: active.windowId, message: { gid: answer.gid, ts: answer.ts, cat: 'action', body: action.params, nick, ...(state.userId !== undefined ? { userId: state.userId } : {}) } });
           }
           if (answer.apiKey) show(true, `the room's new API key (shown once): ${answer.apiKey}`);
+          // The lists some commands answer (/akick list, /access list, /alias list, /bans).
+          const list = (label: string, items: string[] | undefined) => items && show(true, items.length ? `${label}: ${items.join(', ')}` : `${label}: none`);
+          list('Auto-kicks', answer.autoKicks?.map((k) => (k.reason ? `${k.mask} (${k.reason})` : k.mask)));
+          list('Access', answer.access?.map((a) => `${a.mask} ${a.level}`));
+          list('Your aliases', answer.aliases);
+          list('Bans', answer.bans?.map((b) => b.name));
           return;
         }
       }
