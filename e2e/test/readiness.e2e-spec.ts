@@ -21,11 +21,13 @@ describe('readiness follows Redis', () => {
       expect(report.body.checks.redis).not.toBe('ok');
       // Liveness is about the process, not its dependencies: no restart loop while Redis is away.
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      // The outage is logged as structured lines, once per connection (the shared one and the
-      // consumer's blocking one), not once per retry, and nothing unstructured reaches stderr.
-      await app.waitForLog('redis connection error', { connection: 'loopback-parser' });
-      await app.waitForLog('redis connection error', { connection: 'loopbackparser-blocking' });
-      expect(app.proc.lines.filter((l) => l.includes('"msg":"redis connection error"'))).toHaveLength(2);
+      // The outage is logged as structured lines, once per connection (the shared one, the
+      // consumer's blocking one, the object cache's subscription), not once per retry, and
+      // nothing unstructured reaches stderr.
+      const connections = ['loopback-parser', 'loopbackparser-blocking', 'loopback-parser-objects'];
+      for (const connection of connections) await app.waitForLog('redis connection error', { connection });
+      const logged = app.proc.lines.filter((l) => l.includes('"msg":"redis connection error"')).map((l) => (JSON.parse(l) as { connection: string }).connection);
+      expect(logged.sort()).toEqual([...connections].sort());
       expect(app.proc.errorOutput).toBe('');
     } finally {
       await app.proc.kill('SIGKILL');
