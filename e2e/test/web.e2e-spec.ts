@@ -179,6 +179,9 @@ describe('web client in chromium, against the running system', () => {
     await bob.page.locator('.window-title', { hasText: '#web' }).waitFor();
     expect(await shownCount(bob.page, 'hello bob, welcome to #web')).toBe(1);
     expect(await shownCount(bob.page, 'hi alice')).toBe(1);
+    // The members come back with the burst too, the owner first.
+    await bob.page.locator('.member-list .member', { hasText: 'bob' }).waitFor();
+    expect(await bob.page.locator('.member-list .member').allTextContents()).toEqual(['~alice', 'bob']);
     await snap(bob.page, 'bob-after-reload');
   });
 

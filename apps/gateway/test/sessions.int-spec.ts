@@ -1,4 +1,4 @@
-import { groupBacklog, names, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends, imKeys } from '@parley/key-schema';
+import { groupBacklog, groupRoles, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends, imKeys } from '@parley/key-schema';
 import { Notifier } from '@parley/inbox';
 import { eventually, useTestRedis } from '@parley/testing';
 import type { Socket } from 'socket.io-client';
@@ -23,7 +23,8 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     await r().sadd(windowList(me.userId), windowListEntry({ windowId: 1, network: 'parley', name: '#tea', type: 'group' }), windowListEntry({ windowId: 2, network: 'libera', name: '#node', type: 'group' }));
     await r().hset(window(me.userId, 1), 'name', '#tea', 'type', 'group', 'network', 'parley', 'topic', 'Tea time', 'userMode', '*', 'visible', 'true');
     await r().hset(window(me.userId, 2), 'name', '#node', 'type', 'group', 'network', 'libera', 'topic', '', 'userMode', 'u');
-    await r().hset(names(me.userId, 1), 'alice', '*', 'bob', 'u');
+    // A room's members are the room's own (loopback-parser's grouproles), not a names hash.
+    await r().hset(groupRoles('#tea'), String(me.userId), '*alice', String(bob.userId), 'ubob');
     const msg = (gid: number, body: string) => JSON.stringify({ gid, ts: 1_700_000_000_000 + gid, cat: 'msg', body, nick: 'bob' });
     await r().lpush(groupBacklog('#tea'), msg(1, 'first'), msg(2, 'second'), msg(3, 'third')); // newest on the left
     await r().lpush(windowMsgs(me.userId, 2), msg(7, 'irc line'), 'not json');
@@ -44,7 +45,7 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(networksN).toMatchObject({ networks: [{ name: 'parley', state: 'connected', currentNick: 'alice' }, { name: 'libera', state: 'connected', currentNick: 'alice_' }] });
     expect(room).toMatchObject({ windowId: 1, network: 'parley', name: '#tea', windowType: 'group', topic: 'Tea time', role: '*', visible: true });
     expect(members).toMatchObject({ windowId: 1, reset: true });
-    expect((members as { members: unknown[] }).members).toEqual(expect.arrayContaining([{ nick: 'alice', role: '*' }, { nick: 'bob', role: 'u' }]));
+    expect((members as { members: unknown[] }).members).toEqual(expect.arrayContaining([{ nick: 'alice', userId: me.userId, role: '*' }, { nick: 'bob', userId: bob.userId, role: 'u' }]));
     expect(irc).toMatchObject({ windowId: 2, network: 'libera', name: '#node', role: 'u' });
     // The last two messages of the room, oldest first; the unreadable IRC entry is left out.
     expect(roomMsgs).toMatchObject({ messages: [{ windowId: 1, messages: [{ gid: 2, body: 'second' }, { gid: 3, body: 'third' }] }] });

@@ -21,8 +21,10 @@ export interface WindowSnapshot {
   entry: ParsedWindowListEntry;
   /** `window:<userId>:<windowId>` */
   fields: Record<string, string>;
-  /** `names:<userId>:<windowId>`: nick → role */
+  /** `names:<userId>:<windowId>` (a room's: from `grouproles:<room>`): nick → role */
   names: Record<string, string>;
+  /** A room's members: nick → their user id. */
+  userIds?: Record<string, number>;
   /** The backlog, newest first, as the list holds it. */
   backlog: string[];
 }
@@ -99,7 +101,10 @@ function addWindow(w: WindowSnapshot, problem: Problem): NotificationOf<'ADD_WIN
 }
 
 function members(w: WindowSnapshot): Member[] {
-  return Object.entries(w.names).map(([nick, role]) => ({ nick, role: Role.safeParse(role).data ?? 'u' }));
+  return Object.entries(w.names).map(([nick, role]) => {
+    const userId = w.userIds?.[nick];
+    return { nick, ...(userId !== undefined && Number.isSafeInteger(userId) && userId > 0 ? { userId } : {}), role: Role.safeParse(role).data ?? 'u' };
+  });
 }
 
 export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: Problem): Burst {

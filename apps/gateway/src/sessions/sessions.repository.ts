@@ -6,6 +6,7 @@ import {
   type ImKeys,
   imKeys,
   groupBacklog,
+  groupRoles,
   inbox,
   type InboxName,
   names,
@@ -371,8 +372,10 @@ export class SessionsRepository {
     for (const n of ircNetworks) second.hgetall(networks(userId, n));
     for (const r of requesterIds) second.hget(user(r), 'nick');
     for (const e of entries) {
-      const backlog = e.network === BUILTIN_NETWORK && e.type === 'group' ? groupBacklog(e.name) : windowMsgs(userId, e.windowId);
-      second.hgetall(window(userId, e.windowId)).hgetall(names(userId, e.windowId)).lrange(backlog, 0, maxBacklogMsgs - 1);
+      const room = e.network === BUILTIN_NETWORK && e.type === 'group';
+      const backlog = room ? groupBacklog(e.name) : windowMsgs(userId, e.windowId);
+      // A room's members are the room's (grouproles: userId → role and nick); other windows keep theirs in names.
+      second.hgetall(window(userId, e.windowId)).hgetall(room ? groupRoles(e.name) : names(userId, e.windowId)).lrange(backlog, 0, maxBacklogMsgs - 1);
     }
     const results = (await second.exec()) ?? [];
     let i = 0;
@@ -390,12 +393,21 @@ export class SessionsRepository {
     });
     const networkList = ircNetworks.map((name) => ({ name, fields: next<Record<string, string>>() }));
     const friendRequests = requesterIds.map((requester) => ({ userId: requester, nick: next<string | null>() }));
-    const windows: WindowSnapshot[] = entries.map((entry) => ({
-      entry,
-      fields: next<Record<string, string>>(),
-      names: next<Record<string, string>>(),
-      backlog: next<string[]>(),
-    }));
+    const windows: WindowSnapshot[] = entries.map((entry) => {
+      const fields = next<Record<string, string>>();
+      const members = next<Record<string, string>>();
+      const backlog = next<string[]>();
+      if (!(entry.network === BUILTIN_NETWORK && entry.type === 'group')) return { entry, fields, names: members, backlog };
+      // grouproles holds `<role><nick>` per member id.
+      const names: Record<string, string> = {};
+      const userIds: Record<string, number> = {};
+      for (const [uid, value] of Object.entries(members)) {
+        if (value.length < 2) continue;
+        names[value.slice(1)] = value.slice(0, 1);
+        userIds[value.slice(1)] = Number(uid);
+      }
+      return { entry, fields, names, userIds, backlog };
+    });
     return { nick, settings: settingsRaw, friends: friendList, friendRequests, networks: networkList, windows, offline };
   }
 }
