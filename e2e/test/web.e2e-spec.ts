@@ -109,7 +109,7 @@ describe('web client in chromium, against the running system', () => {
   async function logIn(page: Page, username: string, password: string) {
     await page.goto(`${direct}/#/login`);
     await page.getByLabel('Nick or e-mail').fill(username);
-    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
   }
   const refused = (page: Page) => page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
@@ -119,10 +119,10 @@ describe('web client in chromium, against the running system', () => {
     const csp = res?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
-    await page.getByLabel('Name').fill(nick);
-    await page.getByLabel('E-mail').fill(`${nick}@example.com`);
-    await page.getByLabel('Nick').fill(nick);
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Name', { exact: true }).fill(nick);
+    await page.getByLabel('E-mail', { exact: true }).fill(`${nick}@example.com`);
+    await page.getByLabel('Nick', { exact: true }).fill(nick);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText('Welcome to Parley').waitFor();
   }
@@ -130,14 +130,14 @@ describe('web client in chromium, against the running system', () => {
   it('shows field errors from the server next to the field', async () => {
     const page = await openPage('visitor');
     await page.goto(`${direct}/#/register`);
-    await page.getByLabel('Name').fill('Visitor');
-    await page.getByLabel('E-mail').fill('visitor@example.com');
-    await page.getByLabel('Nick').fill('9bad');
-    await page.getByLabel('Password').fill('short');
+    await page.getByLabel('Name', { exact: true }).fill('Visitor');
+    await page.getByLabel('E-mail', { exact: true }).fill('visitor@example.com');
+    await page.getByLabel('Nick', { exact: true }).fill('9bad');
+    await page.getByLabel('Password', { exact: true }).fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     // The server's 400 names both fields; each error is shown under its own input.
-    await page.locator('.field', { has: page.getByLabel('Nick') }).locator('.field-error').waitFor();
-    expect(await page.locator('.field', { has: page.getByLabel('Password') }).locator('.field-error').textContent()).toMatch(/8/);
+    await page.locator('.field', { has: page.getByLabel('Nick', { exact: true }) }).locator('.field-error').waitFor();
+    expect(await page.locator('.field', { has: page.getByLabel('Password', { exact: true }) }).locator('.field-error').textContent()).toMatch(/8/);
     await snap(page, 'register-field-errors');
     await logIn(page, 'nobody', 'wrong password');
     await refused(page);
@@ -440,7 +440,9 @@ describe('web client in chromium, against the running system', () => {
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
 
     await page.getByRole('link', { name: 'Forgot password?' }).click();
-    await page.getByLabel('E-mail').fill('bob@example.com');
+    // The screen changes on the hash: wait for it, or the login form's fields are filled instead.
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+    await page.getByLabel('E-mail', { exact: true }).fill('bob@example.com');
     await page.getByRole('button', { name: 'Send the link' }).click();
     await page.getByRole('status').filter({ hasText: 'on its way' }).waitFor();
     const mailDir = join(dir, 'mail');
@@ -467,7 +469,7 @@ describe('web client in chromium, against the running system', () => {
 
     await logIn(page, 'bob@example.com', 'correct horse battery');
     await refused(page);
-    await page.getByLabel('Password').fill('a brand new password');
+    await page.getByLabel('Password', { exact: true }).fill('a brand new password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await windowItem(page, '#web').waitFor();
     // The link works once.
