@@ -77,8 +77,18 @@ export class RoomObjects implements OnModuleInit, OnModuleDestroy {
     return this.autoKicks(room).find((k) => maskMatches(k.mask, nick));
   }
 
-  /** Reads an object again at once (after this instance wrote it). */
-  async refresh(type: string, id: number): Promise<void> {
+  /**
+   * Writes an object (a new one without `id`) and reads it into this instance's cache at once,
+   * so the next request here sees it without waiting for its keyspace event.
+   */
+  async put(type: 'AutoKick' | 'ChanAccess', fields: Record<string, unknown>, id?: number): Promise<void> {
+    const written = id === undefined ? await this.store.create(type, fields) : (await this.store.update(type, id, fields), id);
+    await this.cache?.refresh(type, written);
+  }
+
+  /** Deletes an object, and drops it from this instance's cache at once. */
+  async remove(type: 'AutoKick' | 'ChanAccess', id: number): Promise<void> {
+    await this.store.delete(type, id);
     await this.cache?.refresh(type, id);
   }
 }

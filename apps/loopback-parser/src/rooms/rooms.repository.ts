@@ -143,6 +143,11 @@ export class RoomsRepository implements OnModuleInit {
     return (await this.redis.hget(group(room), 'password')) ?? undefined;
   }
 
+  /** The user's role in the room (`*`, `@`, `+`, `u`; undefined: not a member). */
+  async role(room: string, userId: number): Promise<string | undefined> {
+    return (await this.redis.hget(groupRoles(room), String(userId)))?.slice(0, 1);
+  }
+
   /**
    * The user's role in the room (undefined: not a member), its join policy and its bans (the
    * black-list's `user:<id>` and `mask:<mask>` fields, each JSON `{ by, at, nick? }`).

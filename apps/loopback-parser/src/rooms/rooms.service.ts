@@ -303,7 +303,7 @@ export class RoomsService {
 
   /** `/access add|del|list`: who is made operator or voiced on joining (the owner manages it). */
   private async access(to: ReplyAddress, room: string, command: Extract<RoomCommand, { kind: 'access' }>): Promise<void> {
-    const { role } = await this.repo.roomAccess(room, to.userId);
+    const role = await this.repo.role(room, to.userId);
     if (command.op !== 'list' && role !== '*') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner manages the access list of this room'));
     if (command.op === 'list' && role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators see the access list of this room'));
     const entries = this.objects.accessList(room);
@@ -313,22 +313,19 @@ export class RoomsService {
         return void (await this.replies.answer(to, { status: 'OK', access: entries.map(({ mask, level }) => ({ mask, level })) }));
       case 'add': {
         // Adding a mask again changes its level.
-        const fields = { room: room.toLowerCase(), mask: command.mask, level: command.level, creator: String(to.userId), created: Date.now() };
-        const id = existing ? (await this.objects.store.update('ChanAccess', existing.id, fields), existing.id) : await this.objects.store.create('ChanAccess', fields);
-        await this.objects.refresh('ChanAccess', id);
+        await this.objects.put('ChanAccess', { room: room.toLowerCase(), mask: command.mask, level: command.level, creator: String(to.userId), created: Date.now() }, existing?.id);
         return void (await this.replies.answer(to, { status: 'OK' }));
       }
       case 'del':
         if (!existing) return void (await this.replies.fail(to, 'NOT_FOUND', `${command.mask ?? ''} is not on the access list of this room`));
-        await this.objects.store.delete('ChanAccess', existing.id);
-        await this.objects.refresh('ChanAccess', existing.id);
+        await this.objects.remove('ChanAccess', existing.id);
         return void (await this.replies.answer(to, { status: 'OK' }));
     }
   }
 
   /** `/akick add|del|list`: the room's auto-kick masks (owner and operators). */
   private async autoKick(to: ReplyAddress, room: string, command: Extract<RoomCommand, { kind: 'akick' }>): Promise<void> {
-    const { role } = await this.repo.roomAccess(room, to.userId);
+    const role = await this.repo.role(room, to.userId);
     if (role !== '*' && role !== '@') return void (await this.replies.fail(to, 'FORBIDDEN', 'only the owner and operators manage the auto-kicks of this room'));
     const entries = this.objects.autoKicks(room);
     const existing = entries.find((k) => k.mask === command.mask);
@@ -337,14 +334,12 @@ export class RoomsService {
         return void (await this.replies.answer(to, { status: 'OK', autoKicks: entries.map(({ mask, reason }) => ({ mask, reason })) }));
       case 'add': {
         if (existing) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${command.mask} is an auto-kick of this room already`));
-        const id = await this.objects.store.create('AutoKick', { room: room.toLowerCase(), mask: command.mask, reason: command.reason, creator: String(to.userId), created: Date.now() });
-        await this.objects.refresh('AutoKick', id);
+        await this.objects.put('AutoKick', { room: room.toLowerCase(), mask: command.mask, reason: command.reason, creator: String(to.userId), created: Date.now() });
         return void (await this.replies.answer(to, { status: 'OK' }));
       }
       case 'del':
         if (!existing) return void (await this.replies.fail(to, 'NOT_FOUND', `${command.mask ?? ''} is no auto-kick of this room`));
-        await this.objects.store.delete('AutoKick', existing.id);
-        await this.objects.refresh('AutoKick', existing.id);
+        await this.objects.remove('AutoKick', existing.id);
         return void (await this.replies.answer(to, { status: 'OK' }));
     }
   }

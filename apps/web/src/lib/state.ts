@@ -431,5 +431,3 @@ export function reduce(state: ChatState, action: Action): ChatState {
   }
 }
 
-/** The newest gid of a window (0: none). */
-export { lastGid };
