@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ParleyClient } from '@parley/client';
-import { group, groupBacklog, groupMembers, groupRoles, groupWindows } from '@parley/key-schema';
+import { assignedBots, botRooms, group, groupBacklog, groupBots, groupMembers, groupRoles, groupWindows, objectHash, objectId, objectValue } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually } from '@parley/testing';
 import { connectedSession, drained, ofType, ok, registerUser, useStack, waitFor } from './apps';
@@ -394,5 +394,120 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'alias', params: `add ${alice.nick}` })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
     ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'alias', params: `del ${spare}` }));
     expect((await register(spare)).status).toBe(201);
+  });
+  it('a service bot (BotInfo, made from outside with the seed\'s INCR + HMSET) is assigned to a room, listed, speaks, and follows live edits', async () => {
+    const redis = stack.space.redis;
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const name = roomName();
+    const { windowId: aw } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const { windowId: bw } = ok(await bob.c.request({ id: 'JOIN', network: 'parley', name }));
+    // The seed's way, by hand: INCR id:BotInfo, then HMSET of its hash.
+    const botNick = `Botty${n}`;
+    const id = await redis.incr(objectId('BotInfo'));
+    await redis.hmset(objectHash('BotInfo', id), { nick: botNick, user: 'bot', host: 'services.parley', realname: 'The room bot', created: String(Date.now()) });
+    const listed = async () => ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: 'list' })).bots ?? [];
+    await eventually(listed, (bots) => bots.some((b) => b.nick === botNick), 'loopback-parser lists the new bot');
+    expect((await listed()).find((b) => b.nick === botNick)).toEqual({ nick: botNick, realname: 'The room bot', assigned: false });
+    // Its nick is indexed caseless, and no account may register it.
+    expect(await redis.smembers(objectValue('BotInfo', 'nick', botNick.toLowerCase()))).toEqual([String(id)]);
+    const register = await fetch(`${stack.url}/api/v1/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', email: `${botNick}@example.com`, nick: botNick.toUpperCase(), password: 'correct horse battery' }),
+    });
+    expect(register.status).toBe(409);
+
+    // Only the owner assigns; then every member sees the bot among the operators.
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'bot', params: `assign ${botNick}` })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    expect(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: 'assign NoSuchBot' })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `assign ${botNick.toLowerCase()}` }));
+    expect(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `assign ${botNick}` })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
+    for (const [u, w] of [[alice, aw], [bob, bw]] as const) {
+      await waitFor(u, 'UPDATE_MEMBERS', (m) => m.windowId === w && m.members.some((x) => x.nick === botNick && x.bot === true && x.role === '@'));
+    }
+    expect((await listed()).find((b) => b.nick === botNick)?.assigned).toBe(true);
+    const carol = await user('carol');
+    const { windowId: cw } = ok(await carol.c.request({ id: 'JOIN', network: 'parley', name }));
+    const joined = await waitFor(carol, 'UPDATE_MEMBERS', (m) => m.windowId === cw && m.reset === true);
+    expect(joined.members.filter((m) => m.bot)).toEqual([{ nick: botNick, role: '@', bot: true }]);
+
+    // The owner and operators speak through it; members do not.
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'bot', params: `say ${botNick} hi` })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    const said = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `say ${botNick} welcome, <b>all</b>` }));
+    expect(said.gid).toBeGreaterThan(0);
+    for (const [u, w] of [[alice, aw], [bob, bw], [carol, cw]] as const) {
+      const m = await waitFor(u, 'ADD_MESSAGE', (x) => x.gid === said.gid);
+      expect(m).toMatchObject({ windowId: w, nick: botNick, bot: true, cat: 'msg', body: 'welcome, <b>all</b>' });
+      expect(m.userId).toBeUndefined();
+    }
+    const acted = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `act ${botNick} waves` }));
+    expect(await waitFor(bob, 'ADD_MESSAGE', (x) => x.gid === acted.gid)).toMatchObject({ cat: 'action', body: 'waves', nick: botNick, bot: true });
+
+    // Through the room's API key, as the bot.
+    const { apiKey } = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'apikey', params: '' }));
+    const post = (body: unknown) =>
+      fetch(`${stack.url}/api/v1/groups/${encodeURIComponent(name)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey! }, body: JSON.stringify(body) });
+    expect((await post({ text: 'deploy done', bot: botNick.toLowerCase() })).status).toBe(202);
+    expect(await waitFor(bob, 'ADD_MESSAGE', (x) => x.body === 'deploy done')).toMatchObject({ nick: botNick, bot: true, cat: 'msg' });
+    const refused = await post({ text: 'x', bot: 'NoSuchBot' });
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await post({ text: 'x', bot: 'a b' })).status).toBe(400);
+
+    // An operator renames the bot in Redis: every member's list follows at once, without a restart.
+    const renamed = `Robo${n}`;
+    await redis.hset(objectHash('BotInfo', id), 'nick', renamed);
+    for (const [u, w] of [[alice, aw], [bob, bw], [carol, cw]] as const) {
+      await waitFor(u, 'DELETE_MEMBERS', (m) => m.windowId === w && m.members.some((x) => x.nick === botNick));
+      await waitFor(u, 'UPDATE_MEMBERS', (m) => m.windowId === w && m.members.some((x) => x.nick === renamed && x.bot === true));
+    }
+    expect(await redis.hgetall(groupBots(name))).toEqual({ [String(id)]: renamed });
+    // A new session's burst lists it too.
+    const again = await session(bob.c.token!);
+    const burst = await waitFor({ ...again, nick: bob.nick }, 'UPDATE_MEMBERS', (m) => m.windowId === bw && m.reset === true);
+    expect(burst.members.filter((m) => m.bot)).toEqual([{ nick: renamed, role: '@', bot: true }]);
+
+    // The BotInfo deleted by hand (DEL): the bot leaves the room's member list, and its traces go.
+    await redis.del(objectHash('BotInfo', id));
+    for (const [u, w] of [[alice, aw], [bob, bw], [carol, cw]] as const) {
+      await waitFor(u, 'DELETE_MEMBERS', (m) => m.windowId === w && m.members.some((x) => x.nick === renamed));
+    }
+    expect(await redis.hgetall(groupBots(name))).toEqual({});
+    expect(await redis.scard(botRooms(id))).toBe(0);
+    expect(await redis.sismember(assignedBots(), String(id))).toBe(0);
+    expect(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `say ${renamed} anyone?` })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+  });
+
+  it('a bot assigned to a room leaves with the room, and the owner may unassign it', async () => {
+    const redis = stack.space.redis;
+    const alice = await user('alice');
+    const name = roomName();
+    const { windowId } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const other = roomName();
+    const { windowId: ow } = ok(await alice.c.request({ id: 'CREATE', name: other }));
+    const id = await redis.incr(objectId('BotInfo'));
+    const botNick = `Helper${n}`;
+    await redis.hmset(objectHash('BotInfo', id), { nick: botNick });
+    await eventually(async () => ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'bot', params: 'list' })).bots ?? [], (b) => b.some((x) => x.nick === botNick), 'the bot is known');
+    ok(await alice.c.request({ id: 'COMMAND', windowId, command: 'bot', params: `assign ${botNick}` }));
+    ok(await alice.c.request({ id: 'COMMAND', windowId: ow, command: 'bot', params: `assign ${botNick}` }));
+    expect((await redis.smembers(botRooms(id))).sort()).toEqual([name, other].sort());
+    ok(await alice.c.request({ id: 'COMMAND', windowId: ow, command: 'bot', params: `unassign ${botNick}` }));
+    await waitFor(alice, 'DELETE_MEMBERS', (m) => m.windowId === ow && m.members.some((x) => x.nick === botNick));
+    expect(await alice.c.request({ id: 'COMMAND', windowId: ow, command: 'bot', params: `unassign ${botNick}` })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
+    expect(await redis.smembers(botRooms(id))).toEqual([name]);
+    // The last member leaves: the room goes, and with it the bot's assignment.
+    ok(await alice.c.request({ id: 'CLOSE', windowId }));
+    expect(await redis.exists(groupBots(name), group(name))).toBe(0);
+    expect(await redis.smembers(botRooms(id))).toEqual([]);
+
+    // A bot renamed while no loopback-parser runs: the next one to start brings its rooms in line.
+    ok(await alice.c.request({ id: 'COMMAND', windowId: ow, command: 'bot', params: `assign ${botNick}` }));
+    await apps.get('loopback-parser')!.proc.kill('SIGKILL');
+    await redis.hset(objectHash('BotInfo', id), 'nick', `Later${n}`);
+    await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
+    await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === ow && m.members.some((x) => x.nick === `Later${n}` && x.bot === true));
+    expect(await redis.hgetall(groupBots(other))).toEqual({ [String(id)]: `Later${n}` });
   });
 });

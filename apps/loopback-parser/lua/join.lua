@@ -3,13 +3,14 @@
 --
 -- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
 -- KEYS[6] the room's black-list  KEYS[7] the room's join requests (score 0: invited or approved)
+-- KEYS[8] groupbots (the room's service bots, in the joiner's member list)
 -- ARGV[1] JSON: P, R, uid, nick, suffix, passwordChecked (the stored hash the caller verified the
 --         given password against, or ''), now, maxBacklog, burst (messages the joiner gets)
 -- Answers { windowId }, NOT_FOUND, ALREADY_JOINED, BANNED, INCORRECT_PASSWORD, or FORBIDDEN
 -- (invitation only; or, under the approval policy, the request is recorded and the moderators told).
 local A = cjson.decode(ARGV[1])
 if answered(A.R) then return 'DONE' end
-local K = room_keys(KEYS)
+local K = room_keys(KEYS, true)
 local uid = tostring(A.uid)
 if redis.call('EXISTS', K.group) == 0 then return fail(A.R, 'NOT_FOUND', 'no such room') end
 if redis.call('SISMEMBER', K.members, uid) == 1 then return fail(A.R, 'ALREADY_JOINED', 'already in this room') end

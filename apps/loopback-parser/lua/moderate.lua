@@ -4,12 +4,12 @@
 -- (outbox lib + rooms-lib first.)
 --
 -- KEYS[1] group  KEYS[2] groupmembers  KEYS[3] grouproles  KEYS[4] groupwindows  KEYS[5] groupbacklog
--- KEYS[6] black-list  KEYS[7] join requests
+-- KEYS[6] black-list  KEYS[7] join requests  KEYS[8] groupbots
 -- ARGV[1] JSON: P, R, uid, wid, action, target ({ uid, nick } of a user, or { mask }), reason,
 --         suffix, now, maxBacklog, burst, apiKey and apiKeyHash (apikey)
 local A = cjson.decode(ARGV[1])
 if answered(A.R) then return 'DONE' end
-local K = room_keys(KEYS)
+local K = room_keys(KEYS, true)
 local uid = tostring(A.uid)
 local role, nick = member(K, uid, A.wid)
 if not role then return fail(A.R, 'NOT_FOUND', 'not in this room') end

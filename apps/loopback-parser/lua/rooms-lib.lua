@@ -5,12 +5,22 @@
 --        e.g. a webhook post)
 -- and changes the room, tells the members' sessions and answers the request in one atomic step.
 
--- The member list of a room window (grouproles values are role .. nick).
-local function members_of(roles_key)
+-- A service bot as a member list shows it (bots are operators of the rooms they are assigned to).
+local function bot_member(nick)
+  return { nick = nick, role = '@', bot = true }
+end
+
+-- The member list of a room window (grouproles values are role .. nick), with the room's service
+-- bots (groupbots: BotInfo id → nick) when `bots_key` is given.
+local function members_of(roles_key, bots_key)
   local list = {}
   local flat = redis.call('HGETALL', roles_key)
   for i = 1, #flat, 2 do
     list[#list + 1] = { userId = tonumber(flat[i]), role = string.sub(flat[i + 1], 1, 1), nick = string.sub(flat[i + 1], 2) }
+  end
+  if bots_key then
+    local bots = redis.call('HGETALL', bots_key)
+    for i = 2, #bots, 2 do list[#list + 1] = bot_member(bots[i]) end
   end
   return list
 end
@@ -42,13 +52,14 @@ local function add_window_json(wid, name, topic, role)
 end
 
 -- Stores messages ({ cat, body } each, in order) in the room's backlog with the room's next gids;
--- returns their gids and JSON texts.
-local function store_messages(group_key, backlog_key, max_backlog, now, list, nick, uid)
+-- returns their gids and JSON texts. `bot`: said by a service bot named `nick`.
+local function store_messages(group_key, backlog_key, max_backlog, now, list, nick, uid, bot)
   local last = redis.call('HINCRBY', group_key, 'nextgid', #list)
   local gids, jsons = {}, {}
   for i, m in ipairs(list) do
     local msg = { gid = last - #list + i, ts = now, cat = m.cat, body = m.body, nick = nick }
     if uid then msg.userId = tonumber(uid) end
+    if bot then msg.bot = true end
     gids[i] = msg.gid
     jsons[i] = cjson.encode(msg)
   end
@@ -57,8 +68,8 @@ local function store_messages(group_key, backlog_key, max_backlog, now, list, ni
 end
 
 -- Stores one message; returns its gid and JSON text.
-local function store_message(group_key, backlog_key, max_backlog, now, cat, body, nick, uid)
-  local gids, jsons = store_messages(group_key, backlog_key, max_backlog, now, { { cat = cat, body = body } }, nick, uid)
+local function store_message(group_key, backlog_key, max_backlog, now, cat, body, nick, uid, bot)
+  local gids, jsons = store_messages(group_key, backlog_key, max_backlog, now, { { cat = cat, body = body } }, nick, uid, bot)
   return gids[1], jsons[1]
 end
 
@@ -119,7 +130,7 @@ local function join_member(P, K, uid, nick, suffix, now, max_backlog, burst)
   redis.call('HSET', K.windows, uid, wid)
   local bodies = {
     add_window_json(wid, name, topic, 'u'),
-    cjson.encode({ type = 'UPDATE_MEMBERS', windowId = wid, reset = true, members = members_of(K.roles) }),
+    cjson.encode({ type = 'UPDATE_MEMBERS', windowId = wid, reset = true, members = members_of(K.roles, K.bots) }),
   }
   -- (LRANGE 0 -1 would be the whole backlog; and cjson writes an empty list as {}.)
   if burst > 0 then
@@ -149,8 +160,18 @@ local function member(K, uid, wid)
   return string.sub(entry, 1, 1), string.sub(entry, 2)
 end
 
-local function room_keys(KEYS)
-  return { group = KEYS[1], members = KEYS[2], roles = KEYS[3], windows = KEYS[4], backlog = KEYS[5] }
+-- `with_bots`: the script takes the room's groupbots as KEYS[8] (send.lua's KEYS[8] is another key).
+local function room_keys(KEYS, with_bots)
+  return { group = KEYS[1], members = KEYS[2], roles = KEYS[3], windows = KEYS[4], backlog = KEYS[5], bots = with_bots and KEYS[8] or nil }
+end
+
+-- The room's bots leave with the room: each bot's botrooms set forgets it (P.botRooms: the prefix).
+local function forget_bots(P, K)
+  if not K.bots then return end
+  local name = redis.call('HGET', K.group, 'name')
+  local ids = redis.call('HKEYS', K.bots)
+  for _, id in ipairs(ids) do redis.call('SREM', P.botRooms .. id, name) end
+  redis.call('DEL', K.bots)
 end
 
 -- Gives `uid` the role (`*` owner, `@`, `+`, `u`); a new owner demotes the old one to `@`. Every
@@ -203,6 +224,7 @@ local function remove_member(P, K, uid, suffix, now, max_backlog, cat, line, ext
     tell(P, uid, { cjson.encode({ type = 'DELETE_WINDOW', windowId = tonumber(wid) }) })
   end
   if redis.call('SCARD', K.members) == 0 then
+    forget_bots(P, K)
     redis.call('DEL', K.group, K.members, K.roles, K.windows, K.backlog, unpack(extra))
     return
   end

@@ -27,6 +27,12 @@ const lineOf = (el: HTMLElement) => {
 };
 
 describe('MessageView', () => {
+  it("marks a service bot's message, and only its", () => {
+    view({ messages: [msg(0, { body: 'deploy done', nick: 'Botty', userId: undefined, bot: true }), msg(1, { body: 'thanks', nick: 'bob' })] });
+    expect(lineOf(screen.getByText('deploy done')).querySelector('.bot-tag')?.textContent).toBe('bot');
+    expect(lineOf(screen.getByText('thanks')).querySelector('.bot-tag')).toBeNull();
+  });
+
   it('renders messages with their times and nicks', () => {
     view({ messages: [msg(0, { body: 'hello', nick: 'alice', ts: DAY1 }), msg(1, { body: 'hi alice', nick: 'bob', ts: DAY1 + 3 * 60_000 })] });
     const first = lineOf(screen.getByText('hello'));

@@ -60,6 +60,7 @@ describe('parseInput', () => {
     ['/friend', parley, { kind: 'error', message: '/friend needs a nick' }],
     // /me
     ['/me waves', parley, { kind: 'command', command: 'me', params: 'waves' }],
+    ['/bot say Botty hello all', parley, { kind: 'command', command: 'bot', params: 'say Botty hello all' }],
     ['/me', parley, { kind: 'error', message: '/me needs a text' }],
     ['/me    ', irc, { kind: 'error', message: '/me needs a text' }],
     // everything else goes to the network

@@ -119,6 +119,12 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'Member → the windowId of the room in that member\'s window list (fan-out needs it per member).' },
   { family: 'groupclientmsg', pattern: 'groupclientmsg:<room>:<userId>:<clientMsgId>', type: 'string', seed: 'parley', owner: 'loopback-parser', example: 'groupclientmsg:tea%20room:42:c-1',
     notes: 'The gid a client message id got (24 h): a SEND retried from a new connection is stored once.' },
+  { family: 'groupbots', pattern: 'groupbots:<room>', type: 'hash', seed: 'parley', owner: 'loopback-parser', fields: ['<botId>'], example: 'groupbots:tea%20room',
+    notes: 'Service bots assigned to the room: BotInfo id → its nick (kept in step with `hash:BotInfo:<id>` when an operator edits the bot). Removed with the room.' },
+  { family: 'botrooms', pattern: 'botrooms:<botId>', type: 'set', seed: 'parley', owner: 'loopback-parser', example: 'botrooms:3',
+    notes: 'The rooms a bot is assigned to: an edit or removal of the BotInfo reaches each of them.' },
+  { family: 'assignedbots', pattern: 'assignedbots', type: 'set', seed: 'parley', owner: 'loopback-parser', example: 'assignedbots',
+    notes: 'BotInfo ids with a `botrooms` set: at start every loopback-parser checks them against the object store (a bot deleted while none ran leaves its rooms).' },
   // ---- MAS: backend inboxes, and Parley's keys around them
   backendInbox('loopbackparser', 'loopback-parser', 'the gateway'),
   backendInbox('ircparser', 'irc-parser', 'the gateway and connection-manager'),

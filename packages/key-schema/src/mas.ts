@@ -210,6 +210,12 @@ export const groupWindows = perRoom('groupwindows', 'hash');
 /** `groupclientmsg:<room>:<userId>:<clientMsgId>` — the gid that client message got. */
 export const groupClientMsg = (name: string, userId: NumericId, clientMsgId: string): StringKey =>
   makeKey('string', 'groupclientmsg', roomNamePart(name), uid(userId), tokenPart(clientMsgId, 'clientMsgId'));
+/** `groupbots:<room>` — the service bots assigned to the room: BotInfo id → the bot's nick. */
+export const groupBots = perRoom('groupbots', 'hash');
+/** `botrooms:<botId>` — the rooms a service bot (BotInfo id) is assigned to. */
+export const botRooms = (botId: NumericId): SetKey => makeKey('set', 'botrooms', uid(botId));
+/** `assignedbots` — the BotInfo ids assigned to some room (each with a `botrooms:<botId>`). */
+export const assignedBots = (): SetKey => makeKey('set', 'assignedbots');
 
 /**
  * What a per-user key is before the user id (and, for per-session keys, before `:<sessionId>`),

@@ -24,7 +24,7 @@ for i, item in ipairs(A.items) do
     local other = A.items[j]
     if other.P.ids == item.P.ids then
       for _, f in ipairs(item.P.unique) do
-        if item.fields[f] ~= nil and item.fields[f] ~= '' and other.fields[f] == item.fields[f] then return { 'UNIQUE', i, f } end
+        if item.fields[f] ~= nil and item.fields[f] ~= '' and folded(item.P, f, other.fields[f]) == folded(item.P, f, item.fields[f]) then return { 'UNIQUE', i, f } end
       end
     end
   end

@@ -17,10 +17,14 @@ export const NETWORK: ObjectTypeSpec = {
   },
 };
 
-/** A service bot of the built-in network, assigned to rooms. */
+/**
+ * A service bot of the built-in network (made by operators: `npm run admin -- create BotInfo …`),
+ * assigned to rooms by their owners (`/bot assign`). Its nick is unique ignoring case, and no
+ * account may register it.
+ */
 export const BOT_INFO: ObjectTypeSpec = {
   name: 'BotInfo',
-  fields: { nick: { unique: true, required: true }, user: {}, host: {}, realname: {}, created: { kind: 'int' } },
+  fields: { nick: { unique: true, caseless: true, required: true }, user: {}, host: {}, realname: {}, created: { kind: 'int' } },
 };
 
 /** An extra nick reserved by an account on the built-in network (`account`: its user id). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { LuaScript } from '@parley/inbox';
 import { objectHash, objectIds, objectValue } from '@parley/key-schema';
-import { ObjectStoreError, type StoredObject, type TypeRegistry } from './types';
+import { foldAscii, ObjectStoreError, type StoredObject, type TypeRegistry } from './types';
 
 const LUA_DIR = join(__dirname, '..', 'lua');
 const withLib = (name: string) => LuaScript.fromDir(LUA_DIR, name);
@@ -131,7 +131,7 @@ export class ObjectStore {
     const t = this.types.get(type);
     const keys = Object.entries(where).map(([field, value]) => {
       if (!t.fields[field]?.indexed) throw new ObjectStoreError('UNKNOWN_FIELD', `${t.name}.${field} is not indexed`, field);
-      return objectValue(t.name, field, value);
+      return objectValue(t.name, field, t.fields[field].caseless ? foldAscii(value) : value);
     });
     if (keys.length === 0) throw new ObjectStoreError('INVALID', 'find needs at least one field');
     const ids = keys.length === 1 ? await this.redis.smembers(keys[0]!) : await this.redis.sinter(...keys);

@@ -13,6 +13,11 @@ export interface FieldSpec {
   indexed?: boolean;
   /** At most one object holds each value (implies indexed). */
   unique?: boolean;
+  /**
+   * Looked up and kept unique ignoring ASCII case, as IRC nicks are (the index holds the value in
+   * lower case; the object keeps it as written). Only for indexed fields.
+   */
+  caseless?: boolean;
   required?: boolean;
 }
 
@@ -56,7 +61,12 @@ export interface ScriptPrefixes {
   value: Record<string, string>;
   indexed: string[];
   unique: string[];
+  /** field → true for caseless fields (an object, so that Lua gets a table to look up in). */
+  caseless: Record<string, true>;
 }
+
+/** ASCII lower case, exactly as Lua's string.lower folds in the scripts. */
+export const foldAscii = (value: string): string => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 // The builders make whole keys; the scripts append an id or an encoded value to a prefix.
 const withoutTail = (key: string, tail: string): string => {
@@ -72,7 +82,11 @@ export class ObjectType {
   constructor(readonly spec: ObjectTypeSpec) {
     this.name = typeNamePart(spec.name, 'type');
     const fields: Record<string, Required<Pick<FieldSpec, 'kind'>> & FieldSpec> = {};
-    for (const [field, f] of Object.entries(spec.fields)) fields[fieldNamePart(field, 'field')] = { ...f, kind: f.kind ?? 'string', indexed: f.indexed === true || f.unique === true };
+    for (const [field, f] of Object.entries(spec.fields)) {
+      const indexed = f.indexed === true || f.unique === true;
+      if (f.caseless && !indexed) throw new Error(`${spec.name}.${field}: only an indexed field can be caseless`);
+      fields[fieldNamePart(field, 'field')] = { ...f, kind: f.kind ?? 'string', indexed };
+    }
     this.fields = fields;
     const indexed = Object.keys(fields).filter((f) => fields[f]!.indexed);
     this.prefixes = {
@@ -83,6 +97,7 @@ export class ObjectType {
       value: Object.fromEntries(indexed.map((f) => [f, withoutTail(objectValue(this.name, f, 'x'), 'x')])),
       indexed,
       unique: Object.keys(fields).filter((f) => fields[f]!.unique),
+      caseless: Object.fromEntries(indexed.filter((f) => fields[f]!.caseless).map((f) => [f, true as const])),
     };
   }
 
@@ -114,6 +129,15 @@ export class ObjectType {
   }
 }
 
+/** A dependant as delete.lua and repair.lua take it. */
+export interface ScriptDependant {
+  P: ScriptPrefixes;
+  field: string;
+  references: string;
+  onDelete: string;
+  deps: ScriptDependant[];
+}
+
 /** All the types a service uses, checked together (dependants must name declared, indexed fields). */
 export class TypeRegistry {
   private readonly types = new Map<string, ObjectType>();
@@ -130,8 +154,23 @@ export class TypeRegistry {
         if (!dep) throw new Error(`${t.name}: dependant type ${d.type} is not declared`);
         if (!dep.fields[d.field]?.indexed) throw new Error(`${t.name}: ${d.type}.${d.field} must be indexed to find dependants by it`);
         if (d.references !== 'id' && !t.fields[d.references]?.indexed) throw new Error(`${t.name}: ${d.references} must be indexed to be referenced`);
+        // The parent's value is read back from its index: both sides must fold it alike.
+        const parentCaseless = d.references !== 'id' && t.fields[d.references]?.caseless === true;
+        if (parentCaseless !== (dep.fields[d.field]?.caseless === true)) throw new Error(`${t.name}: ${d.type}.${d.field} and ${d.references} must both be caseless or neither`);
       }
     }
+    // A cascade runs down the declared dependants in one script: a cycle would never end.
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const walk = (name: string, path: string[]): void => {
+      if (done.has(name)) return;
+      if (visiting.has(name)) throw new Error(`object types cascade in a cycle: ${[...path, name].join(' → ')}`);
+      visiting.add(name);
+      for (const d of this.types.get(name)!.spec.dependants ?? []) if (d.onDelete === 'cascade') walk(d.type, [...path, name]);
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const name of this.types.keys()) walk(name, []);
   }
 
   get(name: string): ObjectType {
@@ -148,8 +187,11 @@ export class TypeRegistry {
     return [...this.types.keys()];
   }
 
-  /** The dependants of a type as the scripts take them. */
-  deps(t: ObjectType): { P: ScriptPrefixes; field: string; references: string; onDelete: string }[] {
-    return (t.spec.dependants ?? []).map((d) => ({ P: this.get(d.type).prefixes, field: d.field, references: d.references, onDelete: d.onDelete }));
+  /** The dependants of a type as the scripts take them: a cascaded one with its own, all the way down. */
+  deps(t: ObjectType): ScriptDependant[] {
+    return (t.spec.dependants ?? []).map((d) => {
+      const dep = this.get(d.type);
+      return { P: dep.prefixes, field: d.field, references: d.references, onDelete: d.onDelete, deps: d.onDelete === 'cascade' ? this.deps(dep) : [] };
+    });
   }
 }

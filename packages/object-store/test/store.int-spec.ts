@@ -90,6 +90,70 @@ describe('ObjectStore (real Redis)', () => {
     expect(await s.delete('NickCore', core!)).toEqual({ existed: false, dependants: 0 });
   });
 
+  it("cascades all the way down: a dependant's own dependants go in the same step", async () => {
+    // Network → Server (cascade) → Port (cascade), Server → Note (detach): three levels.
+    const types = new TypeRegistry([
+      { name: 'Net', fields: { name: { unique: true } }, dependants: [{ type: 'Server', field: 'net', references: 'name', onDelete: 'cascade' }] },
+      {
+        name: 'Server',
+        fields: { net: { indexed: true }, host: {} },
+        dependants: [
+          { type: 'Port', field: 'server', references: 'id', onDelete: 'cascade' },
+          { type: 'Note', field: 'server', references: 'id', onDelete: 'detach' },
+        ],
+      },
+      { name: 'Port', fields: { server: { indexed: true }, port: { kind: 'int' } } },
+      { name: 'Note', fields: { server: { indexed: true }, text: {} } },
+    ]);
+    const s = new ObjectStore(r(), types);
+    const net = await s.create('Net', { name: 'libera' });
+    const other = await s.create('Net', { name: 'oftc' });
+    const a = await s.create('Server', { net: 'libera', host: 'a' });
+    const b = await s.create('Server', { net: 'libera', host: 'b' });
+    const c = await s.create('Server', { net: 'oftc', host: 'c' });
+    for (const server of [a, a, b, c]) await s.create('Port', { server: String(server), port: 6697 });
+    const note = await s.create('Note', { server: String(a), text: 'fast' });
+    // 2 servers, 3 of their ports, 1 detached note.
+    expect(await s.delete('Net', net)).toEqual({ existed: true, dependants: 6 });
+    expect(await s.ids('Server')).toEqual([c]);
+    expect(await s.ids('Port')).toEqual([4]);
+    expect(await s.find('Port', { server: String(a) })).toEqual([]);
+    expect(await r().exists(objectIndexRefs('Port', 1), objectIndexRefs('Server', a))).toBe(0);
+    expect(await r().hgetall(objectHash('Note', note))).toEqual({ text: 'fast' });
+    expect(await s.ids('Net')).toEqual([other]);
+    // The same when the top object is deleted outside the store (redis-cli DEL) and repaired.
+    await r().del(objectHash('Net', other));
+    await s.repair('Net', other);
+    expect(await s.ids('Server')).toEqual([]);
+    expect(await s.ids('Port')).toEqual([]);
+  });
+
+  it('refuses declarations whose cascades go round in a cycle', () => {
+    expect(
+      () =>
+        new TypeRegistry([
+          { name: 'A', fields: { b: { indexed: true } }, dependants: [{ type: 'B', field: 'a', references: 'id', onDelete: 'cascade' }] },
+          { name: 'B', fields: { a: { indexed: true } }, dependants: [{ type: 'A', field: 'b', references: 'id', onDelete: 'cascade' }] },
+        ]),
+    ).toThrow(/cycle: A → B → A/);
+    expect(() => new TypeRegistry([{ name: 'A', fields: { nick: { caseless: true } } }])).toThrow(/only an indexed field can be caseless/);
+  });
+
+  it('keeps a caseless unique field unique ignoring case, and finds it in any case', async () => {
+    const s = new ObjectStore(r(), new TypeRegistry([{ name: 'Bot', fields: { nick: { unique: true, caseless: true }, user: {} } }]));
+    const id = await s.create('Bot', { nick: 'ChanBot', user: 'bot' });
+    expect(await r().hget(objectHash('Bot', id), 'nick')).toBe('ChanBot');
+    expect(await members(objectValue('Bot', 'nick', 'chanbot'))).toEqual([String(id)]);
+    await expect(s.create('Bot', { nick: 'CHANBOT' })).rejects.toMatchObject({ code: 'UNIQUE', field: 'nick' });
+    await expect(s.putMany([{ type: 'Bot', fields: { nick: 'Twin' } }, { type: 'Bot', fields: { nick: 'twin' } }])).rejects.toMatchObject({ code: 'UNIQUE' });
+    expect(await s.find('Bot', { nick: 'cHaNbOt' })).toEqual([id]);
+    // An outside edit is indexed folded too.
+    await r().hset(objectHash('Bot', id), 'nick', 'NewName');
+    await s.repair('Bot', id);
+    expect(await members(objectValue('Bot', 'nick', 'newname'))).toEqual([String(id)]);
+    expect(await r().exists(objectValue('Bot', 'nick', 'chanbot'))).toBe(0);
+  });
+
   it('keeps every index right under concurrent writers', async () => {
     const s = store();
     const id = await s.create('NickCore', { display: 'Race', email: 'e0@x' });

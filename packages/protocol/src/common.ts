@@ -135,6 +135,8 @@ export const Message = z.object({
   /** Extends protocol.md: the message was edited (an empty body: deleted). An ADD_MESSAGE with a
    * gid the client has replaces that message. */
   edited: z.boolean().optional(),
+  /** Extends protocol.md: said by a service bot of the room (`nick` is the bot's; no userId). */
+  bot: z.literal(true).optional(),
 });
 export type Message = z.infer<typeof Message>;
 

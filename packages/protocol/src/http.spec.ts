@@ -58,10 +58,12 @@ const cases: [name: string, schema: z.ZodType, good: unknown, bad: [string, unkn
   [
     'WebhookMessageBody',
     WebhookMessageBody,
-    { text: 'deploy finished' },
+    { text: 'deploy finished', bot: 'Botty', action: true },
     [
       ['empty text', { text: '' }],
       ['text too long', { text: 'x'.repeat(4001) }],
+      ['a bot nick with a space', { text: 'x', bot: 'Bot ty' }],
+      ['action not a boolean', { text: 'x', action: 'yes' }],
     ],
   ],
   [

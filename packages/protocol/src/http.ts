@@ -3,7 +3,7 @@
  * results and `ErrorBody` are what the client package may parse.
  */
 import { z } from 'zod';
-import { MessageText, Nick, UpperSnake, UserId, keyMirror } from './common';
+import { DisplayNick, MessageText, Nick, UpperSnake, UserId, keyMirror } from './common';
 
 // Upper bound only to keep a hostile body from making the password hash expensive.
 const PASSWORD_MAX = 1024;
@@ -75,7 +75,11 @@ export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 export const DeleteAccountBody = z.object({ password: z.string().min(1).max(1024) });
 export type DeleteAccountBody = z.infer<typeof DeleteAccountBody>;
 
-export const WebhookMessageBody = z.object({ text: MessageText.min(1) });
+/**
+ * `bot` (extends protocol.md): post as this service bot of the room instead of as `webhook`;
+ * `action`: as a /me action.
+ */
+export const WebhookMessageBody = z.object({ text: MessageText.min(1), bot: DisplayNick.optional(), action: z.boolean().optional() });
 export type WebhookMessageBody = z.infer<typeof WebhookMessageBody>;
 
 /**

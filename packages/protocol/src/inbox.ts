@@ -7,7 +7,7 @@
  * single user and may be handled by any partition.
  */
 import { z } from 'zod';
-import { GatewayInstance, MessageText, NetworkName, Nick, RoomName, SessionId, TraceId, UserId, V1 } from './common';
+import { DisplayNick, GatewayInstance, MessageText, NetworkName, Nick, RoomName, SessionId, TraceId, UserId, V1 } from './common';
 import { RequestBody } from './requests';
 
 // ---- IRC lines ----
@@ -130,7 +130,7 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
 export const LoopbackParserMessage = z.discriminatedUnion('type', [
   ForwardedRequest,
   /** A post with the room's API key; the room, not a user, is its ordering key. */
-  z.object({ ...envelope('webhook'), group: RoomName, text: MessageText.min(1) }),
+  z.object({ ...envelope('webhook'), group: RoomName, text: MessageText.min(1), bot: DisplayNick.optional(), action: z.boolean().optional() }),
   Ping,
 ]);
 

@@ -52,7 +52,8 @@ const AddMessage = z.object({ type: z.literal('ADD_MESSAGE'), ...Message.shape, 
 export const WindowMessages = z.object({ windowId: WindowId, messages: z.array(Message.omit({ windowId: true })) });
 const AddMessages = z.object({ type: z.literal('ADD_MESSAGES'), messages: z.array(WindowMessages) });
 
-export const Member = z.object({ nick: DisplayNick, userId: UserId.optional(), role: Role });
+/** `bot`: extends protocol.md, a service bot assigned to the room (no userId). */
+export const Member = z.object({ nick: DisplayNick, userId: UserId.optional(), role: Role, bot: z.literal(true).optional() });
 export type Member = z.infer<typeof Member>;
 
 /** `reset: true` replaces the window's member list instead of merging into it. */

@@ -238,6 +238,10 @@ export const REQUEST_RESULTS = {
     aliases: z.array(z.string()).optional(),
     /** `access list`: who is made operator or voiced on joining. */
     access: z.array(z.object({ mask: z.string(), level: z.enum(['op', 'voice']) })).optional(),
+    /** `bot list`: the network's service bots, and whether each is assigned to this room. */
+    bots: z.array(z.object({ nick: z.string(), realname: z.string(), assigned: z.boolean() })).optional(),
+    /** `bot say` / `bot act`: the gid the bot's message got. */
+    gid: Gid.optional(),
   }),
   UPDATE_TOPIC: EmptyResult,
   UPDATE_PASSWORD: EmptyResult,

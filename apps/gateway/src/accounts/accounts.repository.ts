@@ -37,8 +37,9 @@ export class AccountsRepository {
     const fields: Record<string, string | number> = { ...account, inUse: 0, lastlogin: 0, nextwindowid: 0 };
     const [result, userId] = (await register.run(
       this.redis,
-      // A nick reserved by another account as its alias (NickAlias, stored lower-cased) is taken too.
-      [userIndex(), users(), nextAvailableUserId(), objectValue('NickAlias', 'nick', account.nick.toLowerCase())],
+      // A nick reserved by another account as its alias (NickAlias, stored lower-cased) is taken
+      // too, and so is a service bot's (BotInfo's nick is indexed caseless).
+      [userIndex(), users(), nextAvailableUserId(), objectValue('NickAlias', 'nick', account.nick.toLowerCase()), objectValue('BotInfo', 'nick', account.nick.toLowerCase())],
       [userIndexField.email(account.email), userIndexField.nick(account.nick), userKeyPrefix(), ...Object.entries(fields).flat()],
     )) as [string, number?];
     if (result === 'OK' && userId !== undefined) return { ok: true, userId };

@@ -27,6 +27,16 @@ describe('buildBurst', () => {
     expect(problems).toEqual([]);
   });
 
+  it("lists a room's service bots among its members, as operators marked bot, and leaves out a nick no list could show", () => {
+    const burst = buildBurst(
+      snapshot({ windows: [{ entry: entry(2, 'parley', '#a'), fields: {}, names: { bob: '+' }, userIds: { bob: 7 }, bots: ['Botty', 'bad nick'], backlog: [] }] }),
+      10,
+      () => undefined,
+    );
+    const members = burst.notifications.find((n) => n.type === 'UPDATE_MEMBERS');
+    expect(members).toEqual({ type: 'UPDATE_MEMBERS', windowId: 2, reset: true, members: [{ nick: 'bob', userId: 7, role: '+' }, { nick: 'Botty', role: '@', bot: true }] });
+  });
+
   it('keeps at most maxBacklogMsgs of the newest messages per window', () => {
     const burst = buildBurst(snapshot({ windows: [{ entry: entry(1, 'parley', '#a'), fields: {}, names: {}, backlog: [msg(3), msg(2), msg(1)] }] }), 2, () => undefined);
     expect(burst.carried).toEqual(['1:2', '1:3']);

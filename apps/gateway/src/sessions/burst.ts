@@ -6,6 +6,7 @@
 import { type ParsedWindowListEntry } from '@parley/key-schema';
 import {
   BUILTIN_NETWORK,
+  DisplayNick,
   type Friend,
   type Member,
   type NetworkState,
@@ -25,6 +26,8 @@ export interface WindowSnapshot {
   names: Record<string, string>;
   /** A room's members: nick → their user id. */
   userIds?: Record<string, number>;
+  /** A room's service bots (nicks), listed among its members as operators marked `bot`. */
+  bots?: string[];
   /** The backlog, newest first, as the list holds it. */
   backlog: string[];
 }
@@ -101,10 +104,13 @@ function addWindow(w: WindowSnapshot, problem: Problem): NotificationOf<'ADD_WIN
 }
 
 function members(w: WindowSnapshot): Member[] {
-  return Object.entries(w.names).map(([nick, role]) => {
+  const people = Object.entries(w.names).map(([nick, role]): Member => {
     const userId = w.userIds?.[nick];
     return { nick, ...(userId !== undefined && Number.isSafeInteger(userId) && userId > 0 ? { userId } : {}), role: Role.safeParse(role).data ?? 'u' };
   });
+  // (A nick written by hand that no member list could show is left out.)
+  const bots = (w.bots ?? []).filter((nick) => DisplayNick.safeParse(nick).success).map((nick): Member => ({ nick, role: '@', bot: true }));
+  return [...people, ...bots];
 }
 
 export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: Problem): Burst {

@@ -6,6 +6,7 @@ import {
   type ImKeys,
   imKeys,
   groupBacklog,
+  groupBots,
   groupRoles,
   inbox,
   type InboxName,
@@ -376,6 +377,8 @@ export class SessionsRepository {
       const backlog = room ? groupBacklog(e.name) : windowMsgs(userId, e.windowId);
       // A room's members are the room's (grouproles: userId → role and nick); other windows keep theirs in names.
       second.hgetall(window(userId, e.windowId)).hgetall(room ? groupRoles(e.name) : names(userId, e.windowId)).lrange(backlog, 0, maxBacklogMsgs - 1);
+      // ... and its service bots (groupbots: BotInfo id → nick).
+      if (room) second.hgetall(groupBots(e.name));
     }
     const results = (await second.exec()) ?? [];
     let i = 0;
@@ -398,6 +401,7 @@ export class SessionsRepository {
       const members = next<Record<string, string>>();
       const backlog = next<string[]>();
       if (!(entry.network === BUILTIN_NETWORK && entry.type === 'group')) return { entry, fields, names: members, backlog };
+      const bots = Object.values(next<Record<string, string>>());
       // grouproles holds `<role><nick>` per member id.
       const names: Record<string, string> = {};
       const userIds: Record<string, number> = {};
@@ -406,7 +410,7 @@ export class SessionsRepository {
         names[value.slice(1)] = value.slice(0, 1);
         userIds[value.slice(1)] = Number(uid);
       }
-      return { entry, fields, names, userIds, backlog };
+      return { entry, fields, names, userIds, bots, backlog };
     });
     return { nick, settings: settingsRaw, friends: friendList, friendRequests, networks: networkList, windows, offline };
   }

@@ -32,7 +32,11 @@ export class WebhooksController {
     const room = RoomName.safeParse(name);
     if (!room.success) throw new ApiError(400, 'VALIDATION_FAILED', 'invalid room name', { name: room.error.issues[0]?.message ?? 'invalid' });
     const input = WebhookMessageBody.safeParse(body);
-    if (!input.success) throw new ApiError(400, 'VALIDATION_FAILED', 'invalid text', { text: input.error.issues[0]?.message ?? 'invalid' });
+    if (!input.success) {
+      const issue = input.error.issues[0];
+      const field = String(issue?.path[0] ?? 'text');
+      throw new ApiError(400, 'VALIDATION_FAILED', `invalid ${field}`, { [field]: issue?.message ?? 'invalid' });
+    }
     const limit = await this.limits.hit('webhook', room.data.toLowerCase(), 60_000);
     if (limit.count > this.config.WEBHOOK_LIMIT_PER_MIN) {
       throw new ApiError(429, 'RATE_LIMITED', 'too many posts to this room; try again later', undefined, { 'Retry-After': String(Math.max(1, Math.ceil(limit.resetMs / 1000))) });
@@ -42,6 +46,10 @@ export class WebhooksController {
     if (!apiKey || !stored || stored.length !== given.length * 2 || !timingSafeEqual(Buffer.from(stored, 'hex'), given)) {
       throw new ApiError(401, 'UNAUTHORIZED', 'wrong or missing API key for this room');
     }
-    await this.sender.send('loopbackparser', [{ v: 1, type: 'webhook', group: room.data, text: input.data.text }]);
+    // As one of the room's service bots: it must be assigned to the room (said now, not dropped later).
+    const { text, bot, action } = input.data;
+    const botNick = bot === undefined ? undefined : await this.repo.assignedBot(room.data, bot);
+    if (bot !== undefined && botNick === undefined) throw new ApiError(404, 'NOT_FOUND', `no service bot ${bot} is assigned to this room`, { bot: 'not assigned to this room' });
+    await this.sender.send('loopbackparser', [{ v: 1, type: 'webhook', group: room.data, text, ...(botNick !== undefined ? { bot: botNick } : {}), ...(action ? { action } : {}) }]);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { group } from '@parley/key-schema';
+import { group, groupBots } from '@parley/key-schema';
 import { REDIS } from '@parley/runtime';
 
 /** What the webhook endpoint reads of a room (loopback-parser owns and writes it). */
@@ -11,5 +11,11 @@ export class WebhooksRepository {
   /** The SHA-256 of the room's API key, if the room exists and has one. */
   async apiKeyHash(room: string): Promise<string | undefined> {
     return (await this.redis.hget(group(room), 'apikey')) ?? undefined;
+  }
+
+  /** The nick of the room's service bot called `nick` (ignoring case), if one is assigned to it. */
+  async assignedBot(room: string, nick: string): Promise<string | undefined> {
+    const wanted = nick.toLowerCase();
+    return Object.values(await this.redis.hgetall(groupBots(room))).find((n) => n.toLowerCase() === wanted);
   }
 }

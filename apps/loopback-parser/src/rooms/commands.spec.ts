@@ -34,6 +34,15 @@ describe('parseCommand', () => {
     ['alias', 'add app_x', { kind: 'error', message: '/alias add needs a nick (up to 15 letters, digits and []\\`_^{|}-)' }],
     ['akick', 'add', { kind: 'error', message: '/akick add needs a nick mask (letters, digits, * and ?)' }],
     ['akick', 'nuke all', { kind: 'error', message: '/akick takes add <mask> [reason], del <mask> or list' }],
+    ['bot', 'list', { kind: 'bot', op: 'list' }],
+    ['bot', 'assign Botty', { kind: 'bot', op: 'assign', nick: 'Botty' }],
+    ['bot', 'unassign Botty', { kind: 'bot', op: 'unassign', nick: 'Botty' }],
+    ['bot', 'say a  hello  there ', { kind: 'bot', op: 'say', nick: 'a', text: 'hello  there' }],
+    ['bot', 'act Botty waves', { kind: 'bot', op: 'act', nick: 'Botty', text: 'waves' }],
+    ['bot', 'say Botty', { kind: 'error', message: '/bot say Botty needs some text' }],
+    ['bot', `say Botty ${'x'.repeat(4001)}`, { kind: 'error', message: 'a message is at most 4000 characters' }],
+    ['bot', 'assign', { kind: 'error', message: '/bot assign needs the nick of a bot' }],
+    ['bot', 'dance Botty', { kind: 'error', message: '/bot takes list, assign <bot>, unassign <bot>, say <bot> <text> or act <bot> <text>' }],
     ['dance', '', { kind: 'error', message: 'unknown command /dance' }],
   ])('/%s %j', (command, params, expected) => {
     expect(parseCommand(command, params)).toEqual(expected);

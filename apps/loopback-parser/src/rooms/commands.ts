@@ -2,7 +2,7 @@
  * Room slash commands (COMMAND requests: `command` without the slash, `params` the rest), parsed
  * without Redis. Table-tested in commands.spec.ts.
  */
-import { JoinPolicy } from '@parley/protocol';
+import { JoinPolicy, MESSAGE_TEXT_MAX } from '@parley/protocol';
 
 export type ModerationAction = 'op' | 'deop' | 'voice' | 'devoice' | 'owner' | 'kick' | 'ban' | 'unban' | 'invite' | 'approve' | 'reject';
 
@@ -15,6 +15,9 @@ export type RoomCommand =
   | { kind: 'akick'; op: 'add' | 'del' | 'list'; mask?: string; reason: string }
   | { kind: 'access'; op: 'add' | 'del' | 'list'; mask?: string; level?: 'op' | 'voice' }
   | { kind: 'alias'; op: 'add' | 'del' | 'list'; nick?: string }
+  | { kind: 'bot'; op: 'list' }
+  | { kind: 'bot'; op: 'assign' | 'unassign'; nick: string }
+  | { kind: 'bot'; op: 'say' | 'act'; nick: string; text: string }
   | { kind: 'moderate'; action: ModerationAction; nick?: string; mask?: string; reason: string }
   | { kind: 'error'; message: string };
 
@@ -24,7 +27,8 @@ const MODERATION: readonly ModerationAction[] = ['op', 'deop', 'voice', 'devoice
 const POLICIES: readonly JoinPolicy[] = JoinPolicy.options;
 /** Actions that take a nick mask instead of a nick. */
 const MASKABLE: readonly ModerationAction[] = ['ban', 'unban'];
-const NICK = /^[A-Za-z_[\]\\`^{}|][A-Za-z0-9_[\]\\`^{}|-]{0,31}$/;
+/** A nick of the built-in network (a user's, an alias, a service bot's). */
+export const NICK = /^[A-Za-z_[\]\\`^{}|][A-Za-z0-9_[\]\\`^{}|-]{0,31}$/;
 const MASK = /^[A-Za-z0-9_[\]\\`^{}|*?-]{1,64}$/;
 
 export function parseCommand(command: string, params: string): RoomCommand {
@@ -40,6 +44,17 @@ export function parseCommand(command: string, params: string): RoomCommand {
     if (op !== 'add' && op !== 'del') return { kind: 'error', message: '/alias takes add <nick>, del <nick> or list' };
     if (!NICK.test(nick) || nick.length > 15 || /^app_/i.test(nick)) return { kind: 'error', message: `/alias ${op} needs a nick (up to 15 letters, digits and []\\\`_^{|}-)` };
     return { kind: 'alias', op, nick: nick.toLowerCase() };
+  }
+  if (name === 'bot') {
+    const [op = '', nick = ''] = text.split(/\s+/);
+    if (op === 'list') return { kind: 'bot', op };
+    if (op !== 'assign' && op !== 'unassign' && op !== 'say' && op !== 'act') return { kind: 'error', message: '/bot takes list, assign <bot>, unassign <bot>, say <bot> <text> or act <bot> <text>' };
+    if (!NICK.test(nick)) return { kind: 'error', message: `/bot ${op} needs the nick of a bot` };
+    if (op === 'assign' || op === 'unassign') return { kind: 'bot', op, nick };
+    const said = text.replace(/^\S+\s+\S+/, '').trim();
+    if (!said) return { kind: 'error', message: `/bot ${op} ${nick} needs some text` };
+    if (said.length > MESSAGE_TEXT_MAX) return { kind: 'error', message: `a message is at most ${MESSAGE_TEXT_MAX} characters` };
+    return { kind: 'bot', op, nick, text: said };
   }
   if (name === 'access') {
     const [op = '', mask = '', level = ''] = text.split(/\s+/);

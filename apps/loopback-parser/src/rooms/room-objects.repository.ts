@@ -1,12 +1,13 @@
 /**
- * The room services' objects (`AutoKick`, later `ChanAccess`) from the object store, held in
+ * The room services' objects (`AutoKick`, `ChanAccess`, `BotInfo`) from the object store, held in
  * memory by a live cache: operators may edit them in Redis (`npm run admin`) and every
  * loopback-parser follows at once.
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { AUTO_KICK, CHAN_ACCESS, NICK_ALIAS, ObjectCache, ObjectStore, TypeRegistry } from '@parley/object-store';
+import { AUTO_KICK, BOT_INFO, CHAN_ACCESS, foldAscii, NICK_ALIAS, ObjectCache, type ObjectChange, ObjectStore, TypeRegistry } from '@parley/object-store';
 import { duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
+import { NICK } from './commands';
 
 /** `*` any run of characters, `?` one; case-insensitive, like the room's ban masks. */
 export function maskMatches(mask: string, nick: string): boolean {
@@ -16,6 +17,13 @@ export function maskMatches(mask: string, nick: string): boolean {
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${pattern}$`).test(nick.toLowerCase());
+}
+
+/** A service bot as rooms use it. */
+export interface Bot {
+  id: number;
+  nick: string;
+  realname: string;
 }
 
 export interface AutoKickEntry {
@@ -34,13 +42,40 @@ export class RoomObjects implements OnModuleInit, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.store = new ObjectStore(redis, new TypeRegistry([AUTO_KICK, CHAN_ACCESS, NICK_ALIAS]));
+    this.store = new ObjectStore(redis, new TypeRegistry([AUTO_KICK, CHAN_ACCESS, NICK_ALIAS, BOT_INFO]));
   }
 
   async onModuleInit(): Promise<void> {
     this.subscriber = duplicateConnection(this.redis, 'loopback-parser-objects', this.logger);
-    this.cache = new ObjectCache(this.redis, this.store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['AutoKick', 'ChanAccess'], logger: this.logger });
+    this.cache = new ObjectCache(this.redis, this.store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['AutoKick', 'ChanAccess', 'BotInfo'], logger: this.logger });
     await this.cache.start();
+  }
+
+  /** Every change the cache sees (of this instance's writes and of outside edits alike). */
+  onChange(listener: (change: ObjectChange) => void): () => void {
+    if (!this.cache) throw new Error('the object cache has not started');
+    return this.cache.onChange(listener);
+  }
+
+  /** The bot as rooms can use it: undefined when it is gone or its nick cannot be a room nick. */
+  bot(id: number): Bot | undefined {
+    const o = this.cache?.get('BotInfo', id);
+    return o?.nick && NICK.test(o.nick) ? { id, nick: o.nick, realname: o.realname ?? '' } : undefined;
+  }
+
+  /** The bot with this nick (ignoring case, as its unique index does). */
+  botByNick(nick: string): Bot | undefined {
+    const key = foldAscii(nick);
+    for (const [id, o] of this.cache?.all('BotInfo') ?? []) if (o.nick !== undefined && foldAscii(o.nick) === key) return this.bot(id);
+    return undefined;
+  }
+
+  /** Every usable bot, by nick. */
+  bots(): Bot[] {
+    return [...(this.cache?.all('BotInfo').keys() ?? [])]
+      .map((id) => this.bot(id))
+      .filter((b): b is Bot => b !== undefined)
+      .sort((a, b) => a.nick.localeCompare(b.nick));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -36,6 +36,6 @@ export class LoopbackHandlers implements InboxHandlers<'loopbackparser'>, GroupH
   }
   /** A post with the room's API key, checked by the gateway. */
   webhook(message: InboxMessageOfType<'loopbackparser', 'webhook'>): Promise<void> {
-    return this.rooms.webhook(message.group, message.text);
+    return this.rooms.webhook(message.group, message.text, message.bot, message.action);
   }
 }

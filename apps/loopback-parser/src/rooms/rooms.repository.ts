@@ -3,8 +3,11 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LuaScript, type ReplyAddress, SCRIPT_KEY_PREFIXES, scriptReplyTarget } from '@parley/inbox';
 import {
+  assignedBots,
+  botRooms,
   group,
   groupBacklog,
+  groupBots,
   groupClientMsg,
   groupMembers,
   groupRoles,
@@ -36,6 +39,7 @@ const scripts = {
   notes: script('notes'),
   access: script('access'),
   read: script('read'),
+  bot: script('bot'),
 };
 export type RoomScript = keyof typeof scripts;
 
@@ -61,6 +65,12 @@ export interface RoomWindow {
 }
 
 const im = imKeys();
+
+/**
+ * The prefixes the room scripts get: the inbox's for users' keys, and `botRooms` (a room that goes
+ * takes itself out of its bots' `botrooms:<botId>` sets).
+ */
+const ROOM_SCRIPT_PREFIXES = { ...SCRIPT_KEY_PREFIXES, botRooms: botRooms(1).slice(0, -1) };
 /** Window → room entries remembered (a few MB at most). */
 const ROOM_CACHE_MAX = 100_000;
 
@@ -86,7 +96,32 @@ export class RoomsRepository implements OnModuleInit {
 
   /** The keys of one room, in the order the scripts take them. */
   roomKeys(room: string): string[] {
-    return [group(room), groupMembers(room), groupRoles(room), groupWindows(room), groupBacklog(room), im.blackListGroup(room), im.groupRequest(room)];
+    return [group(room), groupMembers(room), groupRoles(room), groupWindows(room), groupBacklog(room), im.blackListGroup(room), im.groupRequest(room), groupBots(room)];
+  }
+
+  /** bot.lua's keys: the room's, the bot's rooms, and the set of assigned bots. */
+  botKeys(room: string, botId: number): string[] {
+    return [...this.roomKeys(room), botRooms(botId), assignedBots()];
+  }
+
+  /** The rooms a bot is assigned to (as their group hashes name them). */
+  async roomsOfBot(botId: number): Promise<string[]> {
+    return this.redis.smembers(botRooms(botId));
+  }
+
+  /** Every bot id assigned to some room. */
+  async assignedBotIds(): Promise<number[]> {
+    return (await this.redis.smembers(assignedBots())).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  }
+
+  /** The room's name as its group hash has it (undefined: no such room). */
+  async roomName(room: string): Promise<string | undefined> {
+    return (await this.redis.hget(group(room), 'name')) ?? undefined;
+  }
+
+  /** The service bots assigned to the room: BotInfo id → nick. */
+  async botsOf(room: string): Promise<Map<number, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(groupBots(room))).map(([id, nick]) => [Number(id), nick]));
   }
 
   suffix(room: string): string {
@@ -95,7 +130,7 @@ export class RoomsRepository implements OnModuleInit {
 
   /** Runs a room script: A gets the key prefixes and where the answer goes. Returns the answer JSON. */
   async run(name: Exclude<RoomScript, 'send'>, keys: readonly string[], args: Record<string, unknown>, to?: ReplyAddress): Promise<string> {
-    const A = { P: SCRIPT_KEY_PREFIXES, R: to && scriptReplyTarget(to), ...args };
+    const A = { P: ROOM_SCRIPT_PREFIXES, R: to && scriptReplyTarget(to), ...args };
     return (await scripts[name].run(this.redis, keys, [JSON.stringify(A)])) as string;
   }
 
@@ -106,7 +141,7 @@ export class RoomsRepository implements OnModuleInit {
    */
   async send(room: readonly string[], args: Record<string, unknown>, items: readonly SendItem[]): Promise<number> {
     const keys = [...room.slice(0, 5), ...items.map((item) => item.clientMsgKey ?? room[0]!)];
-    const A = { P: SCRIPT_KEY_PREFIXES, ...args, items: items.map(({ to, text, cat, urls }) => ({ R: to && scriptReplyTarget(to), text, cat, urls })) };
+    const A = { P: ROOM_SCRIPT_PREFIXES, ...args, items: items.map(({ to, text, cat, urls }) => ({ R: to && scriptReplyTarget(to), text, cat, urls })) };
     return (await scripts.send.run(this.redis, keys, [JSON.stringify(A)])) as number;
   }
 

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '@parley/runtime';
 import { parseCommand, type RoomCommand } from './commands';
 import { urlsIn } from './links';
 import { ObjectStoreError } from '@parley/object-store';
+import { BotsService } from './bots.service';
 import { RoomObjects } from './room-objects.repository';
 import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
@@ -45,6 +46,7 @@ export class RoomsService {
   constructor(
     private readonly repo: RoomsRepository,
     private readonly objects: RoomObjects,
+    private readonly bots: BotsService,
     private readonly replies: RequestReplies,
     @Inject(APP_CONFIG) private readonly config: RoomsConfig,
   ) {}
@@ -129,9 +131,13 @@ export class RoomsService {
     return this.repo.send(this.repo.roomKeys(room), { uid: to.userId, wid, sid: to.sessionId, ...this.base(), dedupeTtl, urlsMax: URLS_MAX }, items);
   }
 
-  /** A post with the room's API key (checked by the gateway): into the room as its integration. */
-  async webhook(room: string, text: string): Promise<void> {
-    await this.repo.send(this.repo.roomKeys(room), { nick: WEBHOOK_NICK, dedupeTtl: 0, urlsMax: URLS_MAX, ...this.base() }, [{ text, cat: 'msg', urls: urlsIn(text) }]);
+  /**
+   * A post with the room's API key (checked by the gateway): into the room as its integration, or
+   * as one of the room's service bots.
+   */
+  async webhook(room: string, text: string, bot?: string, action = false): Promise<void> {
+    if (bot !== undefined) return this.bots.webhook(room, bot, text, action);
+    await this.repo.send(this.repo.roomKeys(room), { nick: WEBHOOK_NICK, dedupeTtl: 0, urlsMax: URLS_MAX, ...this.base() }, [{ text, cat: action ? 'action' : 'msg', urls: urlsIn(text) }]);
   }
 
   private base() {
@@ -237,6 +243,8 @@ export class RoomsService {
         return this.access(to, window.room, command);
       case 'alias':
         return this.alias(to, command);
+      case 'bot':
+        return this.bots.command(to, window, command);
       case 'apikey': {
         // Shown once to the owner; stored only as its SHA-256.
         const apiKey = randomBytes(32).toString('base64url');

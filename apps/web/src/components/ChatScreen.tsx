@@ -122,12 +122,13 @@ export function ChatScreen({ chat, onLogout, onDeleted }: Props) {
             chat.dispatch({ type: 'own', windowId: active.windowId, message: { gid: answer.gid, ts: answer.ts, cat: 'action', body: action.params, nick, ...(state.userId !== undefined ? { userId: state.userId } : {}) } });
           }
           if (answer.apiKey) show(true, `the room's new API key (shown once): ${answer.apiKey}`);
-          // The lists some commands answer (/akick list, /access list, /alias list, /bans).
+          // The lists some commands answer (/akick list, /access list, /alias list, /bans, /bot list).
           const list = (label: string, items: string[] | undefined) => items && show(true, items.length ? `${label}: ${items.join(', ')}` : `${label}: none`);
           list('Auto-kicks', answer.autoKicks?.map((k) => (k.reason ? `${k.mask} (${k.reason})` : k.mask)));
           list('Access', answer.access?.map((a) => `${a.mask} ${a.level}`));
           list('Your aliases', answer.aliases);
           list('Bans', answer.bans?.map((b) => b.name));
+          list('Service bots', answer.bots?.map((b) => `${b.nick}${b.assigned ? ' (in this room)' : ''}${b.realname ? ` — ${b.realname}` : ''}`));
           return;
         }
       }

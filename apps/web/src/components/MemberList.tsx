@@ -14,10 +14,11 @@ export const MemberList = memo(function MemberList({ members, onOpen }: { member
       </h2>
       <ul>
         {members.map((m) => (
-          <li key={m.nick} title={ROLE_TITLE[m.role] || undefined}>
+          <li key={m.nick} title={m.bot ? 'service bot' : ROLE_TITLE[m.role] || undefined}>
             <button type="button" className="member" onClick={() => onOpen?.(m)}>
               <span className="role">{ROLE_MARK[m.role]}</span>
               <span className={`nick nick-c${nickColour(m.nick)}`}>{m.nick}</span>
+              {m.bot ? <span className="bot-tag">bot</span> : null}
             </button>
           </li>
         ))}

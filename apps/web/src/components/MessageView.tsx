@@ -71,7 +71,12 @@ const NEAR_BOTTOM_PX = 60;
 
 const Line = memo(function Line({ m, own, seen, onEdit }: { m: Message; own: boolean; seen: boolean; onEdit?: ((m: Message, text: string) => Promise<void>) | undefined }) {
   const [editing, setEditing] = useState(false);
-  const nick = <span className={`nick nick-c${nickColour(m.nick || '?')}`}>{m.nick}</span>;
+  const nick = (
+    <>
+      <span className={`nick nick-c${nickColour(m.nick || '?')}`}>{m.nick}</span>
+      {m.bot ? <span className="bot-tag">bot</span> : null}
+    </>
+  );
   const time = (
     <time className="time" dateTime={new Date(m.ts).toISOString()} title={new Date(m.ts).toLocaleString()}>
       {formatTime(m.ts)}

@@ -40,6 +40,7 @@ export const HELP: readonly { usage: string; what: string }[] = [
   { usage: '/akick add <mask> [reason], /akick del <mask>, /akick list', what: 'refuse matching nicks on join (room operators)' },
   { usage: '/access add <mask> op|voice, /access del <mask>, /access list', what: 'auto-op and auto-voice on join (room owners)' },
   { usage: '/alias add <nick>, /alias del <nick>, /alias list', what: 'extra nicks of your account that nobody else can take' },
+  { usage: '/bot list, /bot assign|unassign <bot>, /bot say|act <bot> <text>', what: "the room's service bots (owners assign, operators speak through them)" },
   { usage: '/nick /whois /mode /away /notice /ctcp /quote …', what: 'IRC commands, passed to the network' },
   { usage: '/clear', what: "clear this window's view (history stays)" },
   { usage: '//text', what: 'send a line that starts with /' },
