@@ -220,11 +220,18 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
       watcher.send('JOIN #moved');
       await watcher.waitFor((l) => l.command === '366');
       const u = await user('moved');
+      // The user's burst lists the network (without host, port or password).
+      const listed = await waitFor(u, 'NETWORK_LIST', () => true);
+      expect(listed.networks).toEqual([expect.objectContaining({ name: 'testnet', tls: false })]);
       ok(await u.c.request({ id: 'JOIN', network: 'testnet', name: '#moved' }));
       await watcher.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick);
+      // A description given in Redis reaches the connected user's list at once.
+      await space.redis.hset(objectHash('Network', Number(networkId)), 'description', 'moved for the test');
+      await waitFor(u, 'NETWORK_LIST', (l) => l.networks.some((x) => x.name === 'testnet' && x.description === 'moved for the test'));
     } finally {
       const [networkId] = await space.redis.smembers(objectValue('Network', 'name', 'testnet'));
       await space.redis.hset(objectHash('Network', Number(networkId)), 'port', String(ircd.port));
+      await space.redis.hdel(objectHash('Network', Number(networkId)), 'description');
       await other.close();
     }
   });

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { AvailableNetwork } from '@parley/protocol';
+import { NetworkList } from '../src/sessions/network-list.repository';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +49,11 @@ export class GatewayFixture {
     for (const c of this.clients.splice(0)) c.socket.disconnect();
     await this.app?.close();
     this.app = undefined;
+  }
+
+  /** The IRC networks the running gateway offers now (its live list of Network objects). */
+  networkList(): AvailableNetwork[] {
+    return this.app!.get(NetworkList).list();
   }
 
   cleanup(): void {

@@ -1,5 +1,6 @@
-import { groupBacklog, groupRoles, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends, imKeys } from '@parley/key-schema';
+import { groupBacklog, groupRoles, networks, outbox, session, sessionList, sessionReplies, settings, window, windowList, windowListEntry, windowMsgs, friends, imKeys, objectHash, objectId } from '@parley/key-schema';
 import { Notifier } from '@parley/inbox';
+import { NETWORK, ObjectStore, TypeRegistry } from '@parley/object-store';
 import { eventually, useTestRedis } from '@parley/testing';
 import type { Socket } from 'socket.io-client';
 import { emitRaw, GatewayFixture, waitForType } from './gateway.fixture';
@@ -29,6 +30,11 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     await r().lpush(groupBacklog('#tea'), msg(1, 'first'), msg(2, 'second'), msg(3, 'third')); // newest on the left
     await r().lpush(windowMsgs(me.userId, 2), msg(7, 'irc line'), 'not json');
     await r().hset(networks(me.userId, 'libera'), 'state', 'connected', 'currentnick', 'alice_');
+    // An operator's Network objects, one that does not fit (no host) left out.
+    const store = new ObjectStore(r(), new TypeRegistry([NETWORK]));
+    await store.create('Network', { name: 'libera', host: 'irc.libera.chat', port: 6697, tls: true, password: 'secret', description: 'Libera.Chat' });
+    await r().hset(objectHash('Network', 99), 'name', 'broken', 'port', '6667');
+    await eventually(() => gw.networkList(), (list) => list.length === 1, 'the gateway has the Network');
 
     const { client, seen } = gw.client(me.token, { maxBacklogMsgs: 2 });
     const ack = await client.connect();
@@ -36,10 +42,12 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     const burst = await waitForType(seen, 'FINISH_INIT');
     expect(burst).toHaveLength(1);
     expect(seen.items.map((n) => n.type)).toEqual([
-      'UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'ADD_MESSAGES', 'FINISH_INIT',
+      'UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'NETWORK_LIST', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'ADD_MESSAGES', 'FINISH_INIT',
     ]);
-    expect(seen.items.map((n) => n.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    const [settingsN, friendsN, networksN, room, members, irc, roomMsgs, ircMsgs] = seen.items;
+    expect(seen.items.map((n) => n.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const [settingsN, friendsN, networksN, networkList, room, members, irc, roomMsgs, ircMsgs] = seen.items;
+    // The offered IRC networks (the object store's Network objects), without host or password.
+    expect(networkList).toEqual({ type: 'NETWORK_LIST', seq: 4, networks: [{ name: 'libera', description: 'Libera.Chat', tls: true }] });
     expect(settingsN).toMatchObject({ settings: { theme: 'dark', fontSize: 14 } });
     expect(friendsN).toMatchObject({ reset: true, friends: [{ userId: bob.userId, nick: 'bob', online: false, lastSeen: 1_700_000_000_000 }] });
     expect(networksN).toMatchObject({ networks: [{ name: 'parley', state: 'connected', currentNick: 'alice' }, { name: 'libera', state: 'connected', currentNick: 'alice_' }] });
@@ -54,9 +62,43 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     const sid = ack.sessionId;
     expect(await r().zscore(sessionList(me.userId), sid)).not.toBeNull();
     const hash = await r().hgetall(session(me.userId, sid));
-    expect(hash).toMatchObject({ sendRcvNext: '1', listenRcvNext: '10', clientName: 'test' });
+    expect(hash).toMatchObject({ sendRcvNext: '1', listenRcvNext: '11', clientName: 'test' });
     expect(hash.initPending).toBeUndefined();
     expect(Number(hash.timeStamp)).toBeGreaterThan(0);
+  });
+
+  it('tells connected users the new IRC network list when an operator edits the Network objects in Redis', async () => {
+    const me = await gw.user();
+    const bob = await gw.user();
+    const a = gw.client(me.token);
+    const b = gw.client(bob.token);
+    await a.client.connect();
+    await b.client.connect();
+    await waitForType(a.seen, 'FINISH_INIT');
+    await waitForType(b.seen, 'FINISH_INIT');
+    expect(a.seen.items.find((n) => n.type === 'NETWORK_LIST')).toMatchObject({ networks: [] });
+    // The seed's way, from outside: INCR id:Network, then HMSET of its hash.
+    const id = await r().incr(objectId('Network'));
+    await r().hmset(objectHash('Network', id), { name: 'testnet', host: '127.0.0.1', port: '6667', description: 'for trials' });
+    for (const s of [a, b]) {
+      const [, added] = await waitForType(s.seen, 'NETWORK_LIST', 2);
+      expect(added).toMatchObject({ networks: [{ name: 'testnet', description: 'for trials', tls: false }] });
+    }
+    // Made unusable (a port out of range): it is no longer offered.
+    await r().hset(objectHash('Network', id), 'port', '70000');
+    const [, , gone] = await waitForType(a.seen, 'NETWORK_LIST', 3);
+    expect(gone).toMatchObject({ networks: [] });
+    await r().hset(objectHash('Network', id), 'port', '6697', 'tls', 'true');
+    const [, , , back] = await waitForType(a.seen, 'NETWORK_LIST', 4);
+    expect(back).toMatchObject({ networks: [{ name: 'testnet', tls: true }] });
+    await r().del(objectHash('Network', id));
+    const lists = await waitForType(b.seen, 'NETWORK_LIST', 5);
+    expect(lists[4]).toMatchObject({ networks: [] });
+    // A new session's burst has the list as it is now.
+    const c = gw.client(me.token);
+    await c.client.connect();
+    await waitForType(c.seen, 'FINISH_INIT');
+    expect(c.seen.items.find((n) => n.type === 'NETWORK_LIST')).toMatchObject({ networks: [] });
   });
 
   it("gives a second session the first one's SET as UPDATE_SETTINGS, and does not echo it to the first", async () => {

@@ -131,6 +131,13 @@ describe('reduce: live messages', () => {
     expect(win(s, 2).mentions).toBe(2);
   });
 
+  it('keeps the offered IRC networks as NETWORK_LIST says, each list replacing the one before', () => {
+    const first = ready([ntf({ type: 'NETWORK_LIST', networks: [{ name: 'libera', tls: true }, { name: 'oftc', tls: true }] })]);
+    expect(first.availableNetworks.map((n) => n.name)).toEqual(['libera', 'oftc']);
+    const second = run([ntf({ type: 'NETWORK_LIST', networks: [{ name: 'testnet', description: 'for trials', tls: false }] })], first);
+    expect(second.availableNetworks).toEqual([{ name: 'testnet', description: 'for trials', tls: false }]);
+  });
+
   it('knows the own nick of each network', () => {
     const s = ready([addMessage(4, msg(1, { userId: undefined, body: 'me_irc: ping' })), addMessage(4, msg(2, { userId: undefined, body: 'me: ping' }))]);
     expect(win(s, 4).unread).toBe(2);

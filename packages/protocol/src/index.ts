@@ -8,3 +8,4 @@ export * from './jobs';
 export * from './parse';
 export * from './notify';
 export * from './history';
+export * from './networks';

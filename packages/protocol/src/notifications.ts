@@ -83,6 +83,16 @@ export const NetworkStatus = z.object({ name: NetworkName, state: NetworkState, 
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 const UpdateNetworks = z.object({ type: z.literal('UPDATE_NETWORKS'), networks: z.array(NetworkStatus) });
 
+/** An IRC network users may connect to (what an operator defined; host and password stay server-side). */
+export const AvailableNetwork = z.object({ name: NetworkName, description: z.string().max(500).optional(), tls: z.boolean() });
+export type AvailableNetwork = z.infer<typeof AvailableNetwork>;
+/**
+ * Extends protocol.md: every IRC network users may connect to, the whole list (it replaces the
+ * one before): in the init burst, and to connected sessions whenever an operator edits the
+ * `Network` objects (live, no restart).
+ */
+const NetworkList = z.object({ type: z.literal('NETWORK_LIST'), networks: z.array(AvailableNetwork) });
+
 /** `userId` has read the window up to and including `gid`. */
 const ReadReceipt = z.object({ type: z.literal('READ_RECEIPT'), windowId: WindowId, userId: UserId, gid: Gid });
 
@@ -113,6 +123,7 @@ export const Notification = z.discriminatedUnion('type', [
   UpdateFriends,
   FriendRequest,
   UpdateNetworks,
+  NetworkList,
   ReadReceipt,
   JoinRequest,
   RoomInvite,

@@ -20,9 +20,10 @@ describe('buildBurst', () => {
       10,
       (what) => problems.push(what),
     );
-    expect(burst.notifications.map((n) => n.type)).toEqual(['UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'FINISH_INIT']);
-    expect(burst.notifications[3]).toMatchObject({ windowId: 2, name: '#a', role: '@', visible: true, sounds: false });
-    expect(burst.notifications[6]).toEqual({ type: 'ADD_MESSAGES', messages: [{ windowId: 5, messages: [JSON.parse(msg(8)), JSON.parse(msg(9))] }] });
+    expect(burst.notifications.map((n) => n.type)).toEqual(['UPDATE_SETTINGS', 'UPDATE_FRIENDS', 'UPDATE_NETWORKS', 'NETWORK_LIST', 'ADD_WINDOW', 'UPDATE_MEMBERS', 'ADD_WINDOW', 'ADD_MESSAGES', 'FINISH_INIT']);
+    expect(burst.notifications[3]).toEqual({ type: 'NETWORK_LIST', networks: [] });
+    expect(burst.notifications[4]).toMatchObject({ windowId: 2, name: '#a', role: '@', visible: true, sounds: false });
+    expect(burst.notifications[7]).toEqual({ type: 'ADD_MESSAGES', messages: [{ windowId: 5, messages: [JSON.parse(msg(8)), JSON.parse(msg(9))] }] });
     expect(burst.carried).toEqual(['5:8', '5:9']);
     expect(problems).toEqual([]);
   });
@@ -55,7 +56,7 @@ describe('buildBurst', () => {
     );
     expect(burst.notifications[0]).toEqual({ type: 'UPDATE_SETTINGS', settings: { good: 1, 'bad key': 2 } });
     expect(burst.notifications[1]).toEqual({ type: 'UPDATE_FRIENDS', reset: true, friends: [] });
-    expect(burst.notifications[3]).toMatchObject({ type: 'ADD_WINDOW', role: 'u' });
+    expect(burst.notifications[4]).toMatchObject({ type: 'ADD_WINDOW', role: 'u' });
     expect(burst.carried).toEqual(['1:4']);
     expect(problems).toEqual(['setting left out of the burst', 'message left out of the burst', 'message left out of the burst']);
   });

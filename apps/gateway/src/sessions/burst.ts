@@ -5,6 +5,7 @@
  */
 import { type ParsedWindowListEntry } from '@parley/key-schema';
 import {
+  type AvailableNetwork,
   BUILTIN_NETWORK,
   DisplayNick,
   type Friend,
@@ -33,6 +34,8 @@ export interface WindowSnapshot {
 }
 
 export interface Snapshot {
+  /** The IRC networks users may connect to (the gateway's live list of Network objects). */
+  availableNetworks?: AvailableNetwork[];
   /** The user's own nick (their name on the built-in network). */
   nick: string;
   /** `settings:<userId>`: name → JSON value. */
@@ -132,6 +135,7 @@ export function buildBurst(snapshot: Snapshot, maxBacklogMsgs: number, problem: 
     }),
   ];
   notifications.push({ type: 'UPDATE_NETWORKS', networks });
+  notifications.push({ type: 'NETWORK_LIST', networks: snapshot.availableNetworks ?? [] });
 
   const windows = [...snapshot.windows].sort((a, b) => a.entry.windowId - b.entry.windowId);
   const offline = offlineByPeer(snapshot.offline, problem);

@@ -4,6 +4,7 @@ import { type InitAck, InitPayload } from '@parley/protocol';
 import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { AccountsService } from '../accounts/accounts.service';
 import { buildBurst } from './burst';
+import { NetworkList } from './network-list.repository';
 import { Delivery } from './delivery';
 import { AppsRepository } from '../saas/apps.repository';
 import { GatewayMetrics } from './metrics';
@@ -36,6 +37,7 @@ export class SessionsService {
     private readonly accounts: AccountsService,
     private readonly metrics: GatewayMetrics,
     private readonly apps: AppsRepository,
+    private readonly networkList: NetworkList,
     @Inject(APP_CONFIG) private readonly config: SessionsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -137,7 +139,7 @@ export class SessionsService {
       const snapshot = await this.repo.snapshot(userId, maxBacklog, (what, detail) =>
         this.logger.warn({ ...ref, ...detail }, what),
       );
-      const burst = buildBurst(snapshot, maxBacklog, (what, detail) => this.logger.warn({ ...ref, ...detail }, what));
+      const burst = buildBurst({ ...snapshot, availableNetworks: this.networkList.list() }, maxBacklog, (what, detail) => this.logger.warn({ ...ref, ...detail }, what));
       const next = await this.repo.completeInit(
         ref,
         burst.notifications.map((n) => JSON.stringify(n)),

@@ -6,25 +6,11 @@
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { NETWORK, ObjectCache, ObjectStore, ObjectStoreError, type StoredObject, TypeRegistry } from '@parley/object-store';
+import { NETWORK, ObjectCache, ObjectStore, ObjectStoreError, TypeRegistry } from '@parley/object-store';
+import { type NetworkDefinition, networkOf } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
-import { loadNetworks, NetworkDefinition } from './networks';
+import { loadNetworks } from './networks';
 
-
-/** A stored Network as the definition irc-parser uses; undefined (with the reason) when it does not fit. */
-export function networkOf(o: StoredObject): { network?: NetworkDefinition; error?: string } {
-  const parsed = NetworkDefinition.safeParse({
-    name: o.name,
-    host: o.host,
-    port: o.port === undefined ? undefined : Number(o.port),
-    tls: o.tls === 'true',
-    ...(o.password ? { password: o.password } : {}),
-    ...(o.description ? { description: o.description } : {}),
-  });
-  if (parsed.success) return { network: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { error: `${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}` };
-}
 
 @Injectable()
 export class LiveNetworks implements OnModuleInit, OnModuleDestroy {

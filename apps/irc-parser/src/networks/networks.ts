@@ -1,20 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { NetworkName } from '@parley/protocol';
+import { NetworkDefinition } from '@parley/protocol';
 import { z } from 'zod';
 
-/** One IRC network the operator offers (IRC_NETWORKS_FILE is an array of these). */
-export const NetworkDefinition = z.object({
-  /** How users and keys name it: lower case, as the key schema folds network names. */
-  name: NetworkName.refine((n) => n === n.toLowerCase() && n !== 'parley', 'expected a lower-case name other than parley'),
-  host: z.string().regex(/^[^\s/]{1,253}$/, 'expected a host name or address'),
-  port: z.int().min(1).max(65535),
-  tls: z.boolean().default(false),
-  /** The server password (PASS), when the network wants one. */
-  password: z.string().min(1).max(400).regex(/^[^\r\n\0]*$/).optional(),
-  /** Shown to users. */
-  description: z.string().max(200).optional(),
-});
-export type NetworkDefinition = z.infer<typeof NetworkDefinition>;
+// The definition is shared with the gateway, which lists the networks to users.
+export { NetworkDefinition } from '@parley/protocol';
 
 const NetworksFile = z.array(NetworkDefinition).refine((list) => new Set(list.map((n) => n.name)).size === list.length, 'network names must be unique');
 

@@ -155,7 +155,8 @@ export function ChatScreen({ chat, onLogout, onDeleted }: Props) {
     },
     [chat, activeNetwork, me],
   );
-  const networksOfIrc = Object.keys(state.networks).filter((n) => n !== BUILTIN_NETWORK);
+  // The networks the server offers, then any the user still has windows on (one removed since).
+  const networksOfIrc = [...new Set([...state.availableNetworks.map((n) => n.name), ...Object.keys(state.networks).filter((n) => n !== BUILTIN_NETWORK)])];
   const pendingFriendRequests = state.friendRequests.length;
   const operator = active && (active.role === '*' || active.role === '@');
   const joinRequests = active ? state.joinRequests.filter((r) => r.windowId === active.windowId) : [];

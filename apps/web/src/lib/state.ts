@@ -3,7 +3,7 @@
  * a few local actions. Everything the screen shows comes from here, so what a reconnect, a resume
  * or a fresh burst does to it is decided in one place and tested without a browser.
  */
-import type { Friend, Member, Message, NetworkStatus, Note, Notification, Role, Settings } from '@parley/protocol';
+import type { AvailableNetwork, Friend, Member, Message, NetworkStatus, Note, Notification, Role, Settings } from '@parley/protocol';
 import { BUILTIN_NETWORK } from './constants';
 import { mentions } from './format';
 
@@ -46,6 +46,8 @@ export interface ChatState {
   friends: Record<number, Friend>;
   friendRequests: { userId: number; nick: string }[];
   networks: Record<string, NetworkStatus>;
+  /** The IRC networks the server offers (NETWORK_LIST: kept current by the server). */
+  availableNetworks: AvailableNetwork[];
   windows: Record<number, ChatWindow>;
   active?: number;
   /** A window asked for before its ADD_WINDOW arrived (a request's answer can come first): opened when it does. */
@@ -89,6 +91,7 @@ export const initialState = (focused = true): ChatState => ({
   friends: {},
   friendRequests: [],
   networks: {},
+  availableNetworks: [],
   windows: {},
   joinRequests: [],
   invites: [],
@@ -355,6 +358,8 @@ function applyNotification(state: ChatState, n: Notification): ChatState {
       for (const net of n.networks) networks[net.name] = { ...networks[net.name], ...net };
       return { ...state, networks };
     }
+    case 'NETWORK_LIST':
+      return { ...state, availableNetworks: n.networks };
     case 'READ_RECEIPT':
       if (n.userId === state.userId) return state;
       return withWindow(state, n.windowId, (w) => ({ ...w, peerReadGid: Math.max(w.peerReadGid ?? 0, n.gid) }));
