@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { inboxConfigShape } from '@parley/inbox';
 import { baseConfigShape } from '@parley/runtime';
 import { APPS } from './apps';
@@ -18,6 +19,16 @@ function documentedVariables(): Map<string, string> {
     if (m) vars.set(m[1]!, m[2]!.trim());
   }
   return vars;
+}
+
+const INBOX_WORKERS: readonly string[] = ['connection-manager', 'irc-parser', 'loopback-parser'];
+
+/** The README's table documents this variable for this app (its apps column names it, or a group it is in). */
+function expectDocumentedFor(variable: string, app: string): void {
+  const apps = documentedVariables().get(variable);
+  expect({ variable, documented: apps !== undefined }).toEqual({ variable, documented: true });
+  const forApp = apps === 'all' || apps!.split(/,\s*/).includes(app) || (apps === 'workers' && app !== 'gateway') || (apps === 'inbox workers' && INBOX_WORKERS.includes(app));
+  expect({ variable, app, forApp }).toEqual({ variable, app, forApp: true });
 }
 
 interface ComposeService {
@@ -57,14 +68,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only variables the README documents for that app', () => {
-    const documented = documentedVariables();
-    for (const name of APPS) {
-      for (const variable of Object.keys(compose.services[name]!.environment ?? {})) {
-        const apps = documented.get(variable);
-        expect({ variable, documented: apps !== undefined }).toEqual({ variable, documented: true });
-        expect(apps === 'all' || apps!.includes(name) || (apps === 'workers' && name !== 'gateway') || (apps === 'inbox workers' && ['connection-manager', 'irc-parser', 'loopback-parser'].includes(name))).toBe(true);
-      }
-    }
+    for (const name of APPS) for (const variable of Object.keys(compose.services[name]!.environment ?? {})) expectDocumentedFor(variable, name);
   });
 });
 
@@ -119,4 +123,151 @@ describe('.ci/run', () => {
     expect(ci).toMatch(/npm ci --no-audit/);
     expect(ci).toMatch(/^npm test$/m);
   });
+});
+
+// ---- Kubernetes: the kustomize overlays rendered as kubectl would apply them ----------------------
+
+interface Container {
+  name: string;
+  image: string;
+  ports: { name: string; containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  readinessProbe: { httpGet: { path: string; port: string } };
+  livenessProbe: { httpGet: { path: string; port: string } };
+  securityContext: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean };
+  resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+}
+interface Resource {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown> & {
+    replicas?: number;
+    selector?: { matchLabels: Record<string, string> };
+    strategy?: { rollingUpdate?: { maxSurge: number; maxUnavailable: number } };
+    minReadySeconds?: number;
+    template?: { metadata: { labels: Record<string, string> }; spec: { terminationGracePeriodSeconds: number; securityContext: { runAsNonRoot: boolean }; containers: Container[] } };
+  };
+  data?: Record<string, string>;
+}
+
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+function render(overlay: string): Resource[] {
+  const out = execFileSync(KUBECTL, ['kustomize', join(root, 'infra', 'k8s', 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return parseAllDocuments(out).map((d) => d.toJS() as Resource);
+}
+
+describe.each(['dev', 'production'])('infra/k8s overlay %s', (overlay) => {
+  const resources = render(overlay);
+  const of = (kind: string, name: string) => resources.find((r) => r.kind === kind && r.metadata.name === name);
+  const deployment = (app: string) => {
+    const d = of('Deployment', app);
+    if (!d) throw new Error(`no Deployment ${app}`);
+    return d;
+  };
+  const container = (app: string) => deployment(app).spec!.template!.spec.containers[0]!;
+  /** What a container's environment is, after its ConfigMaps and Secrets (those the render holds). */
+  const environment = (app: string): Map<string, string | undefined> => {
+    const c = container(app);
+    const env = new Map<string, string | undefined>();
+    for (const from of c.envFrom ?? []) {
+      const ref = from.configMapRef?.name ?? from.secretRef?.name;
+      const kind = from.configMapRef ? 'ConfigMap' : 'Secret';
+      const source = resources.find((r) => r.kind === kind && r.metadata.name === ref);
+      for (const [k, v] of Object.entries(source?.data ?? {})) env.set(k, kind === 'Secret' ? Buffer.from(v, 'base64').toString() : v);
+    }
+    for (const e of c.env ?? []) env.set(e.name, e.value);
+    return env;
+  };
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+
+  it('has a Deployment, a Service and a PodDisruptionBudget for each of the five apps, and nothing unknown', () => {
+    for (const app of APPS) {
+      const d = deployment(app);
+      expect(d.spec!.selector!.matchLabels).toEqual({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'parley' });
+      expect(d.spec!.template!.metadata.labels).toMatchObject(d.spec!.selector!.matchLabels);
+      expect((of('Service', app)?.spec as { selector: Record<string, string> }).selector).toMatchObject({ 'app.kubernetes.io/name': app });
+      const pdb = of('PodDisruptionBudget', app)!.spec as { maxUnavailable: number; selector: { matchLabels: Record<string, string> } };
+      expect(pdb.selector.matchLabels).toMatchObject({ 'app.kubernetes.io/name': app });
+      expect(pdb.maxUnavailable).toBe(1);
+    }
+    const deployments = resources.filter((r) => r.kind === 'Deployment').map((r) => r.metadata.name).sort();
+    expect(deployments).toEqual([...APPS].sort());
+  });
+
+  it.each(APPS)('runs %s from its image, on the port its config and docker-compose give, with probes at /readyz and /healthz', (app) => {
+    const c = container(app);
+    expect(c.image).toMatch(overlay === 'production' ? new RegExp(`^parley/${app}:\\d+\\.\\d+\\.\\d+$`) : new RegExp(`^parley/${app}:`));
+    const portVar = app === 'gateway' ? 'GATEWAY_PORT' : 'HEALTH_PORT';
+    const port = Number(environment(app).get(portVar));
+    expect(port).toBe(Number(compose.services[app]!.build!.args.PORT));
+    expect(c.ports).toEqual([{ name: 'http', containerPort: port }]);
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    // The endpoints are the shared runtime's (packages/runtime's health controller).
+    const health = read('packages/runtime/src/health.controller.ts');
+    expect(health).toContain("@Get('readyz')");
+    expect(health).toContain("@Get('healthz')");
+    const service = of('Service', app)!.spec as { ports: { port: number; targetPort: string }[] };
+    expect(service.ports).toEqual([expect.objectContaining({ port, targetPort: 'http' })]);
+  });
+
+  it.each(APPS)('gives %s only variables the README documents for it', (app) => {
+    for (const variable of environment(app).keys()) expectDocumentedFor(variable, app);
+  });
+
+  it.each(APPS)('lets %s finish its work on SIGTERM, as a non-root user', (app) => {
+    const d = deployment(app);
+    const shutdownMs = Number(environment(app).get('SHUTDOWN_TIMEOUT_MS'));
+    expect(shutdownMs).toBeGreaterThan(0);
+    expect(d.spec!.template!.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(shutdownMs + 5000);
+    expect(d.spec!.template!.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(container(app).securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(container(app).resources.requests.cpu).toBeDefined();
+    expect(d.spec!.strategy!.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  });
+
+  it('rolls connection-manager out one pod at a time, and names inbox consumers after their pods', () => {
+    expect(deployment('connection-manager').spec!.minReadySeconds).toBeGreaterThan(0);
+    for (const app of INBOX_WORKERS) {
+      expect(container(app).env?.find((e) => e.name === 'INBOX_CONSUMER_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    }
+  });
+
+  it('serves the gateway through an Ingress that keeps WebSockets open and long polling on one gateway', () => {
+    const ingress = of('Ingress', 'gateway') as unknown as { metadata: { annotations: Record<string, string> }; spec: { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] } };
+    expect(ingress.spec.rules[0]!.http.paths).toEqual([expect.objectContaining({ path: '/', backend: { service: { name: 'gateway', port: { name: 'http' } } } })]);
+    expect(Number(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(60);
+    expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/affinity']).toBe('cookie');
+  });
+
+  it('refers only to ConfigMaps and Secrets the render holds or infra/k8s/README.md tells the operator to create', () => {
+    const k8sReadme = read('infra/k8s/README.md');
+    for (const app of APPS) {
+      for (const from of container(app).envFrom ?? []) {
+        const name = (from.configMapRef ?? from.secretRef)!.name;
+        const held = resources.some((r) => (r.kind === 'ConfigMap' || r.kind === 'Secret') && r.metadata.name === name);
+        expect({ app, name, known: held || k8sReadme.includes(`**\`${name.replace(/-[a-z0-9]{10}$/, '')}\`**`) }).toEqual({ app, name, known: true });
+      }
+    }
+    if (overlay === 'dev') expect(environment('gateway').get('REDIS_URL')).toBe('redis://redis:6379');
+  });
+
+  if (overlay === 'production') {
+    it('runs two or more pods of every app, spread over nodes', () => {
+      for (const app of APPS) {
+        expect(deployment(app).spec!.replicas).toBeGreaterThanOrEqual(2);
+        expect(JSON.stringify(deployment(app).spec!.template!.spec)).toContain('topologySpreadConstraints');
+      }
+    });
+  } else {
+    it("runs a Redis of the trial's own, with AOF, noeviction and keyspace events", () => {
+      const redis = of('StatefulSet', 'redis') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+      const args = redis.spec.template.spec.containers[0]!.args.join(' ');
+      expect(args).toContain('--appendonly yes');
+      expect(args).toContain('--maxmemory-policy noeviction');
+      expect(args).toMatch(/--notify-keyspace-events \S*K\S*h/);
+    });
+  }
 });

@@ -6,7 +6,7 @@ import type { RoomCommand } from './commands';
 import { urlsIn } from './links';
 import { RoomObjects } from './room-objects.repository';
 import { type ReplyAddress, RoomsRepository, type RoomWindow } from './rooms.repository';
-import type { RoomsConfig } from './rooms.service';
+import type { RoomsConfig } from './rooms.config';
 
 type BotCommand = Extract<RoomCommand, { kind: 'bot' }>;
 

@@ -7,3 +7,8 @@ export const roomsConfigShape = {
   /** Messages a new member's window starts with. */
   ROOM_JOIN_BACKLOG: env.int(50, 0, 1000),
 };
+
+export interface RoomsConfig {
+  ROOM_BACKLOG_MAX: number;
+  ROOM_JOIN_BACKLOG: number;
+}

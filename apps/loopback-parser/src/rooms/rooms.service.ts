@@ -8,16 +8,13 @@ import { parseCommand, type RoomCommand } from './commands';
 import { urlsIn } from './links';
 import { ObjectStoreError } from '@parley/object-store';
 import { BotsService } from './bots.service';
+import type { RoomsConfig } from './rooms.config';
 import { RoomObjects } from './room-objects.repository';
 import { type ReplyAddress, RoomsRepository, type RoomWindow, type SendItem } from './rooms.repository';
 
 // 2 is Argon2id (a const enum in @node-rs/argon2 that type-stripping compilers cannot inline).
 const ARGON2ID = { algorithm: 2 as unknown as Options['algorithm'] };
 
-export interface RoomsConfig {
-  ROOM_BACKLOG_MAX: number;
-  ROOM_JOIN_BACKLOG: number;
-}
 
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
