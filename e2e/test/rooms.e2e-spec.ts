@@ -434,6 +434,11 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
 
     // The owner and operators speak through it; members do not.
     expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'bot', params: `say ${botNick} hi` })).toMatchObject({ status: 'ERROR', code: 'FORBIDDEN' });
+    ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'op', params: carol.nick }));
+    const byOp = ok(await carol.c.request({ id: 'COMMAND', windowId: cw, command: 'bot', params: `say ${botNick} said by an operator` }));
+    expect(await waitFor(bob, 'ADD_MESSAGE', (x) => x.gid === byOp.gid)).toMatchObject({ nick: botNick, bot: true });
+    // Nobody may take the bot's nick as an alias either.
+    expect(await bob.c.request({ id: 'COMMAND', windowId: bw, command: 'alias', params: `add ${botNick}` })).toMatchObject({ status: 'ERROR', code: 'ERROR_EXISTS' });
     const said = ok(await alice.c.request({ id: 'COMMAND', windowId: aw, command: 'bot', params: `say ${botNick} welcome, <b>all</b>` }));
     expect(said.gid).toBeGreaterThan(0);
     for (const [u, w] of [[alice, aw], [bob, bw], [carol, cw]] as const) {
@@ -501,6 +506,11 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     ok(await alice.c.request({ id: 'CLOSE', windowId }));
     expect(await redis.exists(groupBots(name), group(name))).toBe(0);
     expect(await redis.smembers(botRooms(id))).toEqual([]);
+    expect(await redis.sismember(assignedBots(), String(id))).toBe(0);
+    // A room made again under that name starts without bots.
+    const { windowId: again } = ok(await alice.c.request({ id: 'CREATE', name }));
+    const fresh = await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === again && m.reset === true);
+    expect(fresh.members.some((m) => m.bot)).toBe(false);
 
     // A bot renamed while no loopback-parser runs: the next one to start brings its rooms in line.
     ok(await alice.c.request({ id: 'COMMAND', windowId: ow, command: 'bot', params: `assign ${botNick}` }));
@@ -509,5 +519,13 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     await start('loopback-parser', { INBOX_CONSUMER_NAME: 'loopback-e2e' });
     await waitFor(alice, 'UPDATE_MEMBERS', (m) => m.windowId === ow && m.members.some((x) => x.nick === `Later${n}` && x.bot === true));
     expect(await redis.hgetall(groupBots(other))).toEqual({ [String(id)]: `Later${n}` });
+
+    // Renamed to a person's nick (an operator's mistake): the bot leaves the room rather than pass for them.
+    await redis.hset(objectHash('BotInfo', id), 'nick', alice.nick);
+    await waitFor(alice, 'DELETE_MEMBERS', (m) => m.windowId === ow && m.members.some((x) => x.nick === `Later${n}`));
+    const line = await waitFor(alice, 'ADD_MESSAGE', (m) => m.windowId === ow && m.cat === 'info' && m.body.includes('left'));
+    expect(line.body).toBe(`the service bot Later${n} left: its new nick ${alice.nick} is a person's`);
+    expect(await redis.hgetall(groupBots(other))).toEqual({});
+    expect(await redis.sismember(assignedBots(), String(id))).toBe(0);
   });
 });

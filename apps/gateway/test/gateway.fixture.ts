@@ -56,6 +56,11 @@ export class GatewayFixture {
     return this.app!.get(NetworkList).list();
   }
 
+  /** Resolves once the gateway has announced what its network cache has seen. */
+  networksAnnounced(): Promise<void> {
+    return this.app!.get(NetworkList).settled();
+  }
+
   cleanup(): void {
     rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -77,13 +77,16 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     await waitForType(a.seen, 'FINISH_INIT');
     await waitForType(b.seen, 'FINISH_INIT');
     expect(a.seen.items.find((n) => n.type === 'NETWORK_LIST')).toMatchObject({ networks: [] });
+    // Bob's socket is away while the list changes: his session gets it when it resumes.
+    b.client.disconnect();
     // The seed's way, from outside: INCR id:Network, then HMSET of its hash.
     const id = await r().incr(objectId('Network'));
     await r().hmset(objectHash('Network', id), { name: 'testnet', host: '127.0.0.1', port: '6667', description: 'for trials' });
-    for (const s of [a, b]) {
-      const [, added] = await waitForType(s.seen, 'NETWORK_LIST', 2);
-      expect(added).toMatchObject({ networks: [{ name: 'testnet', description: 'for trials', tls: false }] });
-    }
+    const [, added] = await waitForType(a.seen, 'NETWORK_LIST', 2);
+    expect(added).toMatchObject({ networks: [{ name: 'testnet', description: 'for trials', tls: false }] });
+    expect(await b.client.connect()).toMatchObject({ resumed: true });
+    const [, resumedWith] = await waitForType(b.seen, 'NETWORK_LIST', 2);
+    expect(resumedWith).toMatchObject({ networks: [{ name: 'testnet' }] });
     // Made unusable (a port out of range): it is no longer offered.
     await r().hset(objectHash('Network', id), 'port', '70000');
     const [, , gone] = await waitForType(a.seen, 'NETWORK_LIST', 3);

@@ -1,4 +1,5 @@
-import { useTestRedis } from '@parley/testing';
+import { objectHash } from '@parley/key-schema';
+import { eventually, useTestRedis } from '@parley/testing';
 import { GatewayFixture, waitForType } from './gateway.fixture';
 
 /** Two gateways on one Redis: sessions of one user on both, and a session moving between them. */
@@ -18,6 +19,33 @@ describe('two gateways (real Redis, real sockets)', () => {
   afterAll(() => {
     one.cleanup();
     two.cleanup();
+  });
+
+  it('announces an edit of the IRC network list once, though both gateways see it', async () => {
+    const me = await one.user();
+    const a = one.client(me.token);
+    const b = two.client(me.token);
+    await a.client.connect();
+    await b.client.connect();
+    await waitForType(a.seen, 'FINISH_INIT');
+    await waitForType(b.seen, 'FINISH_INIT');
+    await redis.space.redis.hmset(objectHash('Network', 1), { name: 'first', host: '127.0.0.1', port: '6667' });
+    for (const s of [a, b]) await waitForType(s.seen, 'NETWORK_LIST', 2);
+    // Both gateways have the new list: a second edit is told after the first (one each, in order).
+    await eventually(() => [one.networkList(), two.networkList()], (lists) => lists.every((l) => l.length === 1), 'both gateways know it');
+    await redis.space.redis.hmset(objectHash('Network', 2), { name: 'second', host: '127.0.0.1', port: '6667' });
+    for (const s of [a, b]) {
+      const lists = await waitForType(s.seen, 'NETWORK_LIST', 3);
+      expect(lists.map((l) => (l as { networks: { name: string }[] }).networks.map((n) => n.name))).toEqual([[], ['first'], ['first', 'second']]);
+    }
+    await eventually(() => [one.networkList(), two.networkList()], (lists) => lists.every((l) => l.length === 2), 'both gateways know both');
+    // Both have announced what they saw; had both told the sessions, a fourth list would be in
+    // the outbox. A SET's echo comes after anything appended before it.
+    await one.networksAnnounced();
+    await two.networksAnnounced();
+    expect(await a.client.request({ id: 'SET', settings: { n: 1 } })).toEqual({ status: 'OK' });
+    await waitForType(b.seen, 'UPDATE_SETTINGS', 2);
+    expect(b.seen.items.filter((n) => n.type === 'NETWORK_LIST')).toHaveLength(3);
   });
 
   it("delivers a user's notifications to sessions on either gateway, and resumes a session on the other one", async () => {

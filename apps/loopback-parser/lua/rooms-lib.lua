@@ -10,6 +10,12 @@ local function bot_member(nick)
   return { nick = nick, role = '@', bot = true }
 end
 
+-- A nick of the built-in network (as loopback-parser's NICK): what a bot may be called in a room.
+-- (A nick written by hand into a BotInfo or groupbots hash that is not one never reaches a client.)
+local function valid_nick(nick)
+  return type(nick) == 'string' and #nick >= 1 and #nick <= 32 and string.find(nick, '^[%a_%[%]\\`%^{}|][%w_%[%]\\`%^{}|%-]*$') ~= nil
+end
+
 -- The member list of a room window (grouproles values are role .. nick), with the room's service
 -- bots (groupbots: BotInfo id → nick) when `bots_key` is given.
 local function members_of(roles_key, bots_key)
@@ -20,7 +26,9 @@ local function members_of(roles_key, bots_key)
   end
   if bots_key then
     local bots = redis.call('HGETALL', bots_key)
-    for i = 2, #bots, 2 do list[#list + 1] = bot_member(bots[i]) end
+    for i = 2, #bots, 2 do
+      if valid_nick(bots[i]) then list[#list + 1] = bot_member(bots[i]) end
+    end
   end
   return list
 end
@@ -165,12 +173,15 @@ local function room_keys(KEYS, with_bots)
   return { group = KEYS[1], members = KEYS[2], roles = KEYS[3], windows = KEYS[4], backlog = KEYS[5], bots = with_bots and KEYS[8] or nil }
 end
 
--- The room's bots leave with the room: each bot's botrooms set forgets it (P.botRooms: the prefix).
+-- The room's bots leave with the room: each bot's botrooms set forgets it, and a bot in no room
+-- any more leaves assignedbots (P.botRooms: the prefix of botrooms:<botId>; P.assignedBots: the key).
 local function forget_bots(P, K)
   if not K.bots then return end
   local name = redis.call('HGET', K.group, 'name')
-  local ids = redis.call('HKEYS', K.bots)
-  for _, id in ipairs(ids) do redis.call('SREM', P.botRooms .. id, name) end
+  for _, id in ipairs(redis.call('HKEYS', K.bots)) do
+    if name then redis.call('SREM', P.botRooms .. id, name) end
+    if redis.call('SCARD', P.botRooms .. id) == 0 then redis.call('SREM', P.assignedBots, id) end
+  end
   redis.call('DEL', K.bots)
 end
 

@@ -84,6 +84,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   'im:app:connection': typed('hash', () => im.appConnection('demo-app')),
   appnonce: typed('string', () => mas.appNonce('demo-app', 'n0nce-1')),
   gateways: typed('zset', () => mas.gatewayHeartbeats()),
+  networklistannounced: typed('string', () => mas.networkListAnnounced()),
   'im:conversation': typed('hash', () => im.conversation(43, 42)),
   'im:clientmsg': typed('string', () => im.clientMsg(42, 'abc-1')),
   'im:presence': typed('hash', () => im.presence()),

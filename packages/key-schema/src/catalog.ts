@@ -66,6 +66,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'Request seq → its answer (JSON), or `P<ms>` while it is being handled. The gateway claims; the owner of the request answers.' },
   { family: 'sessionlastrequest', pattern: 'sessionlastrequest', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlastrequest',
     notes: 'Member `<userId>:<sessionId>` (`sessionRef`), score last request time.' },
+  { family: 'networklistannounced', pattern: 'networklistannounced', type: 'string', seed: 'parley', owner: 'gateway', example: 'networklistannounced',
+    notes: 'SHA-256 of the IRC network list last sent to every session (NETWORK_LIST): the first gateway to swap it in (SET … GET) announces a change, once.' },
   { family: 'outbox', pattern: 'outbox:<userId>:<sessionId>', type: 'list', seed: 'mas', owner: 'every backend', example: 'outbox:42:s3ss10n',
     notes: 'Every backend appends notifications; the gateway delivers and trims.' },
   { family: 'index:user', pattern: 'index:user', type: 'hash', seed: 'mas', owner: 'gateway', fields: ['email:<lowercased email>', 'nick:<lowercased nick>'], example: 'index:user',

@@ -67,6 +67,8 @@ export const GATEWAY_CHANNEL_PREFIX = 'notify:gateway:';
 export const gatewaysChannel = (): string => 'notify:gateways';
 /** `sessionlastrequest` — member `sessionRef(userId, sessionId)`, score last request time. */
 export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
+/** `networklistannounced` — SHA-256 of the last IRC network list (NETWORK_LIST) every session was sent. */
+export const networkListAnnounced = (): StringKey => makeKey('string', 'networklistannounced');
 /** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
 export const userIndex = (): HashKey => makeKey('hash', 'index', 'user');
 /** `user:` — what `user(id)` puts before the id, for a Lua script that creates the id itself. */

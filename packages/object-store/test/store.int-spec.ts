@@ -136,6 +136,16 @@ describe('ObjectStore (real Redis)', () => {
           { name: 'B', fields: { a: { indexed: true } }, dependants: [{ type: 'A', field: 'b', references: 'id', onDelete: 'cascade' }] },
         ]),
     ).toThrow(/cycle: A → B → A/);
+    expect(() => new TypeRegistry([{ name: 'A', fields: { up: { indexed: true } }, dependants: [{ type: 'A', field: 'up', references: 'id', onDelete: 'cascade' }] }])).toThrow(/cycle: A → A/);
+    // A self-reference that detaches is no cycle.
+    expect(() => new TypeRegistry([{ name: 'A', fields: { up: { indexed: true } }, dependants: [{ type: 'A', field: 'up', references: 'id', onDelete: 'detach' }] }])).not.toThrow();
+    expect(
+      () =>
+        new TypeRegistry([
+          { name: 'Core', fields: { display: { unique: true, caseless: true } }, dependants: [{ type: 'Alias', field: 'core', references: 'display', onDelete: 'cascade' }] },
+          { name: 'Alias', fields: { core: { indexed: true } } },
+        ]),
+    ).toThrow(/both be caseless or neither/);
     expect(() => new TypeRegistry([{ name: 'A', fields: { nick: { caseless: true } } }])).toThrow(/only an indexed field can be caseless/);
   });
 

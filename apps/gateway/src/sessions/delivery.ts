@@ -112,11 +112,6 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
    * Ties a session to a socket, after the client's `lastSeq`. Any other socket holding the session
    * (here or on another gateway) lets go. Call `pump` once the init ack has been emitted.
    */
-  /** The users with a socket on this gateway now. */
-  liveUsers(): number[] {
-    return [...new Set([...this.live.values()].map((l) => l.ref.userId))];
-  }
-
   async attach(ref: SessionRef, socket: ParleySocket, lastSeq: number, batch = false): Promise<void> {
     const previous = this.live.get(ref.sessionId);
     if (previous) this.drop(previous, true);

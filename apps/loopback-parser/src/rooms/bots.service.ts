@@ -51,12 +51,25 @@ export class BotsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.syncing = this.syncing.then(() => this.sync(botId)).catch((err: unknown) => this.logger.error({ err, botId }, 'a service bot could not be brought up to date in its rooms'));
   }
 
-  /** Brings every room of the bot in line with its BotInfo now (gone or unusable: it leaves them). */
+  /**
+   * Brings every room of the bot in line with its BotInfo now (gone, unusable, or renamed to an
+   * account's nick: it leaves them). bot.lua reads the nick itself; the account check is for the
+   * nick read here, and counts only if the script finds the same one.
+   */
   async sync(botId: number): Promise<void> {
-    const bot = this.objects.bot(botId);
-    for (const room of await this.repo.roomsOfBot(botId)) {
-      await this.repo.run('bot', this.repo.botKeys(room, botId), { op: 'sync', room, botId, nick: bot?.nick ?? '', ...this.base() });
+    const rooms = await this.repo.roomsOfBot(botId);
+    if (rooms.length === 0) return;
+    const nick = (await this.repo.botNick(botId)) ?? '';
+    const nickTaken = nick !== '' && (await this.nickOfSomeone(nick));
+    for (const room of rooms) {
+      await this.repo.run('bot', this.repo.botKeys(room, botId), { op: 'sync', room, botId, nick, nickTaken, ...this.base() });
     }
+  }
+
+  /** An account has this nick, or has reserved it as an alias. */
+  private async nickOfSomeone(nick: string): Promise<boolean> {
+    if ((await this.repo.userIdByNick(nick)) !== undefined) return true;
+    return (await this.objects.store.find('NickAlias', { nick: nick.toLowerCase() })).length > 0;
   }
 
   async command(to: ReplyAddress, window: RoomWindow, command: BotCommand): Promise<void> {
@@ -73,8 +86,8 @@ export class BotsService implements OnApplicationBootstrap, OnModuleDestroy {
     const common = { uid: to.userId, wid: window.windowId, room, botId: id, nick: bot?.nick ?? command.nick, ...this.base() };
     switch (command.op) {
       case 'assign':
-        // Accounts cannot register a bot's nick; one who had it before the bot was made keeps it.
-        if ((await this.repo.userIdByNick(command.nick)) !== undefined) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${command.nick} is the nick of an account`));
+        // Accounts cannot register a bot's nick; one who had it (or an alias of it) before the bot was made keeps it.
+        if (await this.nickOfSomeone(common.nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${common.nick} is the nick of an account`));
         return void (await this.repo.run('bot', this.repo.botKeys(window.room, id), { ...common, op: 'assign' }, to));
       case 'unassign':
         return void (await this.repo.run('bot', this.repo.botKeys(window.room, id), { ...common, op: 'unassign' }, to));

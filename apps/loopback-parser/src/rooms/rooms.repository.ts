@@ -13,6 +13,7 @@ import {
   groupRoles,
   groupWindows,
   imKeys,
+  objectHash,
   note,
   noteList,
   user,
@@ -70,7 +71,7 @@ const im = imKeys();
  * The prefixes the room scripts get: the inbox's for users' keys, and `botRooms` (a room that goes
  * takes itself out of its bots' `botrooms:<botId>` sets).
  */
-const ROOM_SCRIPT_PREFIXES = { ...SCRIPT_KEY_PREFIXES, botRooms: botRooms(1).slice(0, -1) };
+const ROOM_SCRIPT_PREFIXES = { ...SCRIPT_KEY_PREFIXES, botRooms: botRooms(1).slice(0, -1), assignedBots: assignedBots() };
 /** Window → room entries remembered (a few MB at most). */
 const ROOM_CACHE_MAX = 100_000;
 
@@ -99,9 +100,14 @@ export class RoomsRepository implements OnModuleInit {
     return [group(room), groupMembers(room), groupRoles(room), groupWindows(room), groupBacklog(room), im.blackListGroup(room), im.groupRequest(room), groupBots(room)];
   }
 
-  /** bot.lua's keys: the room's, the bot's rooms, and the set of assigned bots. */
+  /** bot.lua's keys: the room's, the bot's rooms, the set of assigned bots, and the bot's BotInfo. */
   botKeys(room: string, botId: number): string[] {
-    return [...this.roomKeys(room), botRooms(botId), assignedBots()];
+    return [...this.roomKeys(room), botRooms(botId), assignedBots(), objectHash('BotInfo', botId)];
+  }
+
+  /** The bot's nick as its BotInfo holds it now (not as a cache last saw it). */
+  async botNick(botId: number): Promise<string | undefined> {
+    return (await this.redis.hget(objectHash('BotInfo', botId), 'nick')) ?? undefined;
   }
 
   /** The rooms a bot is assigned to (as their group hashes name them). */

@@ -284,6 +284,7 @@ export class RoomsService {
         if (existing.some((a) => a.nick === nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is your alias already`));
         if (existing.length >= ALIASES_MAX) return void (await this.replies.fail(to, 'BAD_REQUEST', `at most ${ALIASES_MAX} aliases per account`));
         if (await taken(nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is someone's nick`));
+        if (this.objects.botByNick(nick)) return void (await this.replies.fail(to, 'ERROR_EXISTS', `${nick} is a service bot's nick`));
         let id: number;
         try {
           id = await store.create('NickAlias', { nick, account: String(to.userId), created: Date.now() });
