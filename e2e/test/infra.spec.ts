@@ -120,6 +120,8 @@ describe('.ci/run', () => {
     expect(ci).toContain('redis-server');
     // The web client's e2e drives Debian's chromium (browser downloads fail on CI machines).
     expect(ci).toMatch(/missing="\$missing chromium"/);
+    // ... and kubectl, which renders infra/k8s for the manifest tests.
+    expect(ci).toMatch(/missing="\$missing kubernetes-client"/);
     expect(ci).toMatch(/npm ci --no-audit/);
     expect(ci).toMatch(/^npm test$/m);
   });
