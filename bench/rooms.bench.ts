@@ -128,23 +128,29 @@ async function measure(members: Member[], probe: Probe): Promise<Figures> {
   return { ...sustained, latencyMs, ...cost };
 }
 
-async function parley(redis: TestRedis, redisUrl: string): Promise<Figures> {
-  const port = await freePort();
+/**
+ * Parley with `gateways` gateways (members spread over them in turn) and `parsers` loopback-parsers
+ * sharing the inbox, all on one Redis: the scale-out shape (issue 9), on this machine's cores.
+ */
+async function parley(redis: TestRedis, redisUrl: string, gateways = 1, parsers = 1): Promise<Figures> {
   const env = { REDIS_URL: redisUrl, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_LIMIT_PER_IP: '1000' };
-  const apps = [
-    ChildFixture.start(join(__dirname, '..', 'apps', 'gateway', 'dist', 'main.js'), { ...env, GATEWAY_PORT: String(port) }),
-    ChildFixture.start(join(__dirname, '..', 'apps', 'loopback-parser', 'dist', 'main.js'), { ...env, HEALTH_PORT: String(await freePort()) }),
-  ];
+  const ports = await Promise.all(Array.from({ length: gateways }, () => freePort()));
+  const gatewayApps = ports.map((port) => ChildFixture.start(join(__dirname, '..', 'apps', 'gateway', 'dist', 'main.js'), { ...env, GATEWAY_PORT: String(port) }));
+  const parserApps: ChildFixture[] = [];
+  for (let i = 0; i < parsers; i++) {
+    parserApps.push(ChildFixture.start(join(__dirname, '..', 'apps', 'loopback-parser', 'dist', 'main.js'), { ...env, HEALTH_PORT: String(await freePort()), INBOX_CONSUMER_NAME: `bench-loopback-${i}` }));
+  }
+  const apps = [...gatewayApps, ...parserApps];
   try {
     await Promise.all(apps.map((a) => a.waitForLine((l) => l.includes(' listening"'))));
-    const url = `http://127.0.0.1:${port}`;
-    const post = (path: string, body: unknown) => fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+    const post = (path: string, body: unknown) => fetch(`${urls[0]}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const clients: { c: ParleyClient; windowId: number }[] = [];
     for (let i = 0; i < MEMBERS; i++) {
       const nick = `member${i}`;
       await post('register', { name: nick, email: `${nick}@example.com`, nick, password: 'bench password' });
       const { token } = (await (await post('login', { username: nick, password: 'bench password' })).json()) as { token: string };
-      const c = new ParleyClient({ url, token, clientName: 'bench', transports: ['websocket'], maxBacklogMsgs: 0, ackEvery: 200 });
+      const c = new ParleyClient({ url: urls[i % urls.length]!, token, clientName: 'bench', transports: ['websocket'], maxBacklogMsgs: 0, ackEvery: 200 });
       await c.connect();
       const answer = i === 0 ? await c.request({ id: 'CREATE', name: '#bench' }) : await c.request({ id: 'JOIN', network: 'parley', name: '#bench' });
       if (answer.status !== 'OK') throw new Error(`${nick}: ${JSON.stringify(answer)}`);
@@ -159,7 +165,9 @@ async function parley(redis: TestRedis, redisUrl: string): Promise<Figures> {
       onDelivery: (listener) => c.on('notification', (ntf) => ntf.type === 'ADD_MESSAGE' && ntf.cat === 'msg' && listener(ntf.body)),
       close: () => c.socket.disconnect(),
     }));
-    const figures = await measure(members, probeFor(redis, { gateway: apps[0]!.proc.pid!, worker: apps[1]!.proc.pid! }));
+    const named = (list: ChildFixture[], name: string) => list.map((a, i): [string, number] => [list.length === 1 ? name : `${name}${i + 1}`, a.proc.pid!]);
+    const pids: Record<string, number> = Object.fromEntries([...named(gatewayApps, 'gateway'), ...named(parserApps, 'worker')]);
+    const figures = await measure(members, probeFor(redis, pids));
     const problems = clients.reduce((k, { c }) => k + c.duplicates + c.gaps, 0);
     if (problems > 0) throw new Error(`${problems} duplicates or gaps`);
     for (const m of members) m.close();
@@ -199,11 +207,14 @@ async function main(): Promise<void> {
   try {
     const base = await baseline(redis, (await redis.keySpace()).url);
     const ours = await parley(redis, (await redis.keySpace()).url);
+    // Scale-out: 2 gateways + 2 loopback-parsers on the same Redis (and the same 2 cores).
+    const scaled = await parley(redis, (await redis.keySpace()).url, 2, 2);
     const results = {
       at: new Date().toISOString(),
       node: process.version,
       setup: { members: MEMBERS, perMember: PER_MEMBER, warmupPerMember: WARMUP_PER_MEMBER, inFlightPerMember: IN_FLIGHT, pacedRate: RATE, pacedSeconds: PACED_SECONDS },
       parley: ours,
+      parley2x2: scaled,
       baseline: base,
       targets: { acceptedPerSec: 5000, deliveriesPerSec: 50_000, p99Ms: 50, throughputVsBaseline: 0.5 },
       acceptedVsBaseline: +(ours.acceptedPerSec / base.acceptedPerSec).toFixed(2),
@@ -214,6 +225,7 @@ async function main(): Promise<void> {
     console.log(`baseline: accepted ${base.acceptedPerSec}/s, deliveries ${base.deliveriesPerSec}/s, p50 ${base.latencyMs.p50} ms, p99 ${base.latencyMs.p99} ms`);
     console.log(`CPU µs per message: parley ${JSON.stringify(ours.cpuMicrosPerMessage)}, baseline ${JSON.stringify(base.cpuMicrosPerMessage)}`);
     console.log(`Redis calls per message: parley ${JSON.stringify(ours.redisCallsPerMessage)}, baseline ${JSON.stringify(base.redisCallsPerMessage)}`);
+    console.log(`2 gateways + 2 loopback-parsers: accepted ${scaled.acceptedPerSec}/s, deliveries ${scaled.deliveriesPerSec}/s, p50 ${scaled.latencyMs.p50} ms, p99 ${scaled.latencyMs.p99} ms (1 + 1: ${ours.acceptedPerSec}/s)`);
     console.log(`parley / baseline: accepted ${results.acceptedVsBaseline}, deliveries ${results.deliveriesVsBaseline} (target ≥ 0.5)`);
     writeResults('rooms', results);
   } finally {

@@ -189,7 +189,7 @@ describe.each(['dev', 'production'])('infra/k8s overlay %s', (overlay) => {
       const d = deployment(app);
       expect(d.spec!.selector!.matchLabels).toEqual({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'parley' });
       expect(d.spec!.template!.metadata.labels).toMatchObject(d.spec!.selector!.matchLabels);
-      expect((of('Service', app)?.spec as { selector: Record<string, string> }).selector).toMatchObject({ 'app.kubernetes.io/name': app });
+      expect((of('Service', app)?.spec as unknown as { selector: Record<string, string> }).selector).toMatchObject({ 'app.kubernetes.io/name': app });
       const pdb = of('PodDisruptionBudget', app)!.spec as { maxUnavailable: number; selector: { matchLabels: Record<string, string> } };
       expect(pdb.selector.matchLabels).toMatchObject({ 'app.kubernetes.io/name': app });
       expect(pdb.maxUnavailable).toBe(1);

@@ -1,10 +1,17 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RequestReplies } from '@parley/inbox';
 import { dispatchImJob, IM_JOB_NAMES, IM_ROUTER_QUEUE, missingHandlers, parseImJob } from '@parley/protocol';
-import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, Readiness, REDIS, type RedisConnection } from '@parley/runtime';
+import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, METRICS, Readiness, REDIS, type RedisConnection } from '@parley/runtime';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ImHandlers } from './im.handlers';
 import { ImRepository } from './im.repository';
+
+/** Jobs run on a schedule (one scheduler id each: each run happens once across all instances). */
+const SCHEDULED = ['EXPIRE_MESSAGES', 'CLEAN_OFFLINE'] as const;
+
+/** What BullMQ's getJobCounts reports, as the gauge's `state` label. */
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
 /**
  * The BullMQ worker of the im-router queue. A job whose payload fails its schema, or whose kind is
@@ -17,6 +24,8 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
   private connection: RedisConnection | undefined;
   private queue: Queue | undefined;
   private queueConnection: RedisConnection | undefined;
+  private readonly jobs: Counter<'job' | 'outcome'>;
+  private readonly seconds: Histogram<'job'>;
 
   constructor(
     private readonly handlers: ImHandlers,
@@ -26,7 +35,30 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: { IM_WORKER_CONCURRENCY: number; IM_EXPIRY_INTERVAL_MS: number; IM_JOB_LOCK_MS: number },
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly readiness: Readiness,
-  ) {}
+    @Inject(METRICS) registry: Registry,
+  ) {
+    this.jobs = new Counter({ name: 'parley_im_jobs_total', help: 'im-router jobs handled here, by name and outcome (completed, failed)', labelNames: ['job', 'outcome'], registers: [registry] });
+    this.seconds = new Histogram({
+      name: 'parley_im_job_duration_seconds',
+      help: 'Time from taking a job to its end, by name',
+      labelNames: ['job'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    const queue = () => this.queue;
+    new Gauge({
+      name: 'parley_im_queue_jobs',
+      help: 'Jobs of the im-router queue by state (the whole queue, as every instance sees it)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        const q = queue();
+        if (!q) return;
+        const counts = await q.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
+      },
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const missing = missingHandlers(IM_JOB_NAMES, this.handlers);
@@ -53,7 +85,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.queueConnection = duplicateConnection(this.redis, 'im-router-queue', this.logger);
     this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection });
     this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
-    for (const name of ['EXPIRE_MESSAGES', 'CLEAN_OFFLINE'] as const) {
+    for (const name of SCHEDULED) {
       await this.queue.upsertJobScheduler(name, { every: this.config.IM_EXPIRY_INTERVAL_MS }, { name, data: { v: 1 }, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
     }
     this.readiness.register(`queue:${IM_ROUTER_QUEUE}`, () => {
@@ -63,9 +95,20 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 
   private async process(job: Job): Promise<void> {
-    const parsed = parseImJob(job.name, job.data);
-    if (!parsed.ok) throw new UnrecoverableError(`invalid job: ${parsed.error}`);
-    await dispatchImJob(this.handlers, parsed.value);
+    const end = this.seconds.startTimer({ job: job.name });
+    try {
+      const parsed = parseImJob(job.name, job.data);
+      if (!parsed.ok) throw new UnrecoverableError(`invalid job: ${parsed.error}`);
+      await dispatchImJob(this.handlers, parsed.value);
+      this.jobs.inc({ job: job.name, outcome: 'completed' });
+    } catch (err) {
+      this.jobs.inc({ job: job.name, outcome: 'failed' });
+      throw err;
+    } finally {
+      end();
+    }
+    // A scheduled run is rare (once per IM_EXPIRY_INTERVAL_MS across all instances): said, with its id.
+    if ((SCHEDULED as readonly string[]).includes(job.name)) this.logger.info({ job: job.name, jobId: job.id }, 'scheduled job ran');
   }
 
   /**
