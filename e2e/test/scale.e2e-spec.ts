@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
@@ -30,7 +30,8 @@ describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-scale-e2e-'));
     const irc = testnetEnv(dir, ircd);
-    const base = { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', LOGIN_LIMIT_PER_IP: '100000' };
+    // debug: the log lines that carry a request's trace id from the gateway to its backend.
+    const base = { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', LOGIN_LIMIT_PER_IP: '100000', LOG_LEVEL: 'debug' };
     const start = async (name: AppName, env: Record<string, string> = {}) => {
       const app = await startApp(name, { ...base, ...env });
       await app.waitForLog(`${name} listening`);
@@ -213,5 +214,39 @@ describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers
     // Both consumers took part (in this suite: every new session is announced to irc-parser too).
     const handled = await Promise.all(instances('irc-parser').map((a) => metric(a, 'parley_inbox_messages_total', { outcome: 'handled' })));
     expect(handled.every((k) => k > 0)).toBe(true);
+  });
+
+  it("ties a request's log lines together: the gateway's trace id is on the line of the backend that handled it", async () => {
+    const alice = await user('alice', 0);
+    const bob = await user('bob', 1);
+    const { windowId } = ok(await alice.c.request({ id: 'CREATE', name: `#trace${n}` }));
+    ok(await alice.c.request({ id: 'SEND', windowId, text: 'traced', clientMsgId: 't-1' }));
+    const { windowId: dw } = ok(await alice.c.request({ id: 'CHAT', userId: bob.userId }));
+    const logs = (name: AppName) => instances(name).flatMap((a) => a.proc.lines.map((l) => JSON.parse(l) as Record<string, unknown>));
+    // Alice's session sends one SEND and one CHAT here.
+    const forwarded = (id: string) => logs('gateway').find((l) => l.msg === 'request forwarded' && l.sessionId === alice.c.sessionId && l.id === id);
+    const send = await eventually(() => forwarded('SEND'), Boolean, 'the gateway forwarded the SEND');
+    expect(send).toMatchObject({ id: 'SEND', to: 'loopbackparser', userId: alice.userId, traceId: expect.stringMatching(/^[0-9a-f]{16}$/) as string });
+    const handled = await eventually(() => logs('loopback-parser').find((l) => l.msg === 'message handled' && l.traceId === send!.traceId), Boolean, 'loopback-parser logged it');
+    expect(handled).toMatchObject({ inbox: 'loopbackparser', type: 'request', userId: alice.userId });
+    // ... and a job of im-router the same way.
+    const chat = await eventually(() => forwarded('CHAT'), Boolean, 'the gateway queued the CHAT');
+    expect(chat).toMatchObject({ id: 'CHAT', to: 'CHAT' });
+    await eventually(() => logs('im-router').find((l) => l.msg === 'job handled' && l.traceId === chat!.traceId), Boolean, 'im-router logged it');
+    expect(dw).toBeGreaterThan(0);
+  });
+
+  it('serves on /metrics of its apps every figure the Grafana dashboard (infra/grafana) asks for', async () => {
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', 'infra', 'grafana', 'parley-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const served = new Set<string>();
+    for (const app of running) {
+      const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+      for (const m of text.matchAll(/^# TYPE (\S+) /gm)) served.add(m[1]!);
+    }
+    const asked = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b((?:parley|process|nodejs)_[a-z_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))));
+    expect(asked.length).toBeGreaterThan(10);
+    expect([...new Set(asked)].filter((name) => !served.has(name))).toEqual([]);
+    // Every app labels its figures with its name (the dashboard groups by app).
+    for (const app of running) expect(await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text()).toContain(`app="${app.name}"`);
   });
 });

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { InboxSender } from '@parley/inbox';
 import { inbox } from '@parley/key-schema';
 import type { InboxMessage } from '@parley/protocol';
@@ -36,11 +37,17 @@ describe('ConnectionsService (real Redis, real ngircd)', () => {
     IRC_DEFAULT_REALNAME: 'Parley user',
   };
 
+  const registries = new WeakMap<ConnectionsService, Registry>();
   function service(overrides: Partial<ConnectionsConfig> = {}) {
-    const s = new ConnectionsService(new InboxSender(redis.space.redis), { ...config, ...overrides }, createLogger('test', 'silent'));
+    const registry = new Registry();
+    const s = new ConnectionsService(new InboxSender(redis.space.redis), { ...config, ...overrides }, createLogger('test', 'silent'), registry);
+    registries.set(s, registry);
     services.push(s);
     return s;
   }
+  /** The service's parley_irc_connections gauge, by state. */
+  const connectionsByState = async (s: ConnectionsService) =>
+    Object.fromEntries(((await registries.get(s)!.getSingleMetric('parley_irc_connections')!.get()).values as { labels: { state: string }; value: number }[]).map((v) => [v.labels.state, v.value]));
 
   /** What connection-manager pushed to inbox:ircparser, in order (the inbox is popped from its tail). */
   const events: Event[] = [];
@@ -72,6 +79,7 @@ describe('ConnectionsService (real Redis, real ngircd)', () => {
     expect(await nextEvent((e) => e.type === 'restarted')).toMatchObject({ instance: s.instance });
     connect(s, 'alice');
     expect(await nextEvent((e) => e.type === 'connected')).toMatchObject({ userId: 7, network: 'test', localPort: expect.any(Number) as number });
+    expect(await connectionsByState(s)).toEqual({ connecting: 0, connected: 1, closing: 0 });
     // CAP LS 302 went first: irc-parser finishes registration with CAP END.
     await nextEvent(lineEvent(/ CAP \* LS /));
     s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['CAP END'] });

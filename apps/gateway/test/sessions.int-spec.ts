@@ -213,12 +213,17 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     const me = await gw.user();
     const { client } = gw.client(me.token);
     const ack = await client.connect();
+    const sentAfter = Date.now();
     const answered = client.request({ id: 'CREATE', name: '#tea' });
     // Play loopback-parser: take the envelope and answer through RequestReplies.
     const [, raw] = (await redis.space.connect().brpop('inbox:loopbackparser', 0))!;
-    const envelope = JSON.parse(raw) as { type: string; userId: number; sessionId: string; requestId: string; gateway: string; request: unknown };
+    const envelope = JSON.parse(raw) as { type: string; userId: number; sessionId: string; requestId: string; gateway: string; request: unknown; traceId: string; sentAt: number };
     // The gateway names itself: the answer goes to its channel, and it is the one holding the session.
-    expect(envelope).toEqual({ v: 1, type: 'request', userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway: envelope.gateway, request: { id: 'CREATE', name: '#tea' } });
+    // It gives the request a trace id (its log lines and the backend's carry it) and the time it was sent.
+    expect(envelope).toEqual({ v: 1, type: 'request', traceId: envelope.traceId, sentAt: envelope.sentAt, userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway: envelope.gateway, request: { id: 'CREATE', name: '#tea' } });
+    expect(envelope.traceId).toMatch(/^[0-9a-f]{16}$/);
+    expect(envelope.sentAt).toBeGreaterThanOrEqual(sentAfter);
+    expect(envelope.sentAt).toBeLessThanOrEqual(Date.now());
     expect(envelope.gateway).toMatch(/^\d+-[0-9a-f]{8}$/);
     expect(await r().hget(session(me.userId, ack.sessionId), 'gateway')).toBe(envelope.gateway);
     expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toMatch(/^P\d+$/);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
@@ -67,18 +67,68 @@ interface Taken {
   partition: string;
 }
 
-const metricsByRegistry = new WeakMap<Registry, { messages: Counter<'inbox' | 'outcome'>; reclaimed: Counter<'inbox'> }>();
-function metricsFor(registry: Registry | undefined) {
+/** What a consumer reports of its inbox when metrics are scraped. */
+interface InboxProbe {
+  inbox: string;
+  probe(): Promise<{ depth: number; oldestAgeSeconds: number; dead: number }>;
+}
+
+interface CourierMetrics {
+  messages: Counter<'inbox' | 'outcome'>;
+  reclaimed: Counter<'inbox'>;
+  seconds: Histogram<'inbox' | 'mode'>;
+  /** The consumers of this registry's process: one probe per inbox is read at each scrape. */
+  probes: Set<InboxProbe>;
+}
+
+const metricsByRegistry = new WeakMap<Registry, CourierMetrics>();
+function metricsFor(registry: Registry | undefined): CourierMetrics | undefined {
   if (!registry) return undefined;
   let m = metricsByRegistry.get(registry);
   if (!m) {
+    const probes = new Set<InboxProbe>();
+    /** Each inbox once (several consumers of one inbox in a process see the same list). */
+    const perInbox = async () => {
+      const seen = new Map<string, InboxProbe>();
+      for (const p of probes) if (!seen.has(p.inbox)) seen.set(p.inbox, p);
+      return Promise.all([...seen.values()].map(async (p) => ({ inbox: p.inbox, ...(await p.probe()) })));
+    };
+    const gauge = (name: string, help: string, field: 'depth' | 'oldestAgeSeconds' | 'dead') =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['inbox'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const r of await perInbox()) this.set({ inbox: r.inbox }, r[field]);
+        },
+      });
+    gauge('parley_inbox_depth', 'Messages waiting in the inbox list (not yet taken by a consumer).', 'depth');
+    gauge('parley_inbox_oldest_age_seconds', 'How long the oldest waiting message has waited (its envelope\'s sentAt); 0 when none waits.', 'oldestAgeSeconds');
+    gauge('parley_inbox_dead_letters', 'Dead letters of the inbox kept in inbox:<name>:dead (all consumers, since the list was last emptied).', 'dead');
     m = {
       messages: new Counter({ name: 'parley_inbox_messages_total', help: 'Inbox messages by outcome (handled, dead, retried).', labelNames: ['inbox', 'outcome'], registers: [registry] }),
       reclaimed: new Counter({ name: 'parley_inbox_reclaimed_messages_total', help: 'Messages taken over from dead consumers.', labelNames: ['inbox'], registers: [registry] }),
+      seconds: new Histogram({
+        name: 'parley_inbox_handle_seconds',
+        help: 'Time to handle one message (mode=one) or one user\'s share of a batch (mode=group).',
+        labelNames: ['inbox', 'mode'],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+        registers: [registry],
+      }),
+      probes,
     };
     metricsByRegistry.set(registry, m);
   }
   return m;
+}
+
+/** The trace fields of an envelope, for log lines (any message type may carry them). */
+function traceOf(message: unknown): { type?: unknown; traceId?: unknown; userId?: unknown } {
+  if (typeof message !== 'object' || message === null) return {};
+  const { type, traceId, userId } = message as Record<string, unknown>;
+  return { type, traceId, userId };
 }
 
 /**
@@ -108,6 +158,7 @@ export class InboxConsumer<M> {
   private stopRequested!: () => void;
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopRequested = resolve));
   private readonly metrics;
+  private readonly probe: InboxProbe;
 
   constructor(private readonly options: ConsumerOptions<M>) {
     this.settings = { ...DEFAULT_CONSUMER_SETTINGS, ...definedOnly(options) };
@@ -115,6 +166,25 @@ export class InboxConsumer<M> {
     if (!/^[A-Za-z0-9_.-]{1,80}$/.test(this.name)) throw new Error(`inbox ${options.inbox}: consumer name ${JSON.stringify(this.name)} must match [A-Za-z0-9_.-]{1,80}`);
     this.keys = courierKeys(options.inbox, this.newId());
     this.metrics = metricsFor(options.metrics);
+    this.probe = { inbox: options.inbox, probe: () => this.inboxFigures() };
+    this.metrics?.probes.add(this.probe);
+  }
+
+  /** The inbox as /metrics reports it: depth, age of the oldest waiting message, dead letters. */
+  private async inboxFigures(): Promise<{ depth: number; oldestAgeSeconds: number; dead: number }> {
+    const [[, depth], [, oldest], [, dead]] = (await this.options.redis.pipeline().llen(this.keys.inbox).lindex(this.keys.inbox, -1).hget(this.keys.stats, 'dead').exec()) as [
+      [unknown, number],
+      [unknown, string | null],
+      [unknown, string | null],
+    ];
+    let sentAt: number | undefined;
+    try {
+      const parsed: unknown = oldest === null ? undefined : JSON.parse(oldest);
+      if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { sentAt?: unknown }).sentAt === 'number') sentAt = (parsed as { sentAt: number }).sentAt;
+    } catch {
+      // Not JSON: it will be dead-lettered when taken; its age is unknown.
+    }
+    return { depth, oldestAgeSeconds: sentAt === undefined ? 0 : Math.max(0, (Date.now() - sentAt) / 1000), dead: Number(dead ?? 0) };
   }
 
   /** This incarnation's id: `<name>@<random>`. Changes if the consumer is ever fenced. */
@@ -150,6 +220,7 @@ export class InboxConsumer<M> {
 
   /** Finishes the batch in hand, acknowledges it, hands back the rest and unregisters. */
   async stop(): Promise<void> {
+    this.metrics?.probes.delete(this.probe);
     if (this.state === 'new' || this.state === 'stopped') {
       this.state = 'stopped';
       return;
@@ -304,9 +375,12 @@ export class InboxConsumer<M> {
     }
     const rest = valid.map((v) => v.raw);
     if (valid.length < group.length || valid.length === 0) return rest;
+    const end = this.metrics?.seconds.startTimer({ inbox, mode: 'group' });
     try {
       await withTimeout(this.options.handleGroup!(valid.map((v) => v.message)), this.settings.handlerTimeoutMs, `group handler timed out after ${this.settings.handlerTimeoutMs} ms`);
+      end?.();
       this.metrics?.messages.inc({ inbox, outcome: 'handled' }, valid.length);
+      for (const v of valid) logger.debug({ inbox, consumer: this.id, ...traceOf(v.message) }, 'message handled');
       return [];
     } catch (err) {
       logger.warn({ inbox, consumer: this.id, messages: valid.length, error: err instanceof Error ? err.message : String(err) }, 'group handling failed; handling its messages one by one');
@@ -323,8 +397,11 @@ export class InboxConsumer<M> {
     }
     for (let attempt = 1; ; attempt++) {
       try {
+        const end = this.metrics?.seconds.startTimer({ inbox, mode: 'one' });
         await withTimeout(this.options.handle(parsed.value), this.settings.handlerTimeoutMs, `handler timed out after ${this.settings.handlerTimeoutMs} ms`);
+        end?.();
         this.metrics?.messages.inc({ inbox, outcome: 'handled' });
+        logger.debug({ inbox, consumer: this.id, ...traceOf(parsed.value) }, 'message handled');
         return;
       } catch (err) {
         if (err instanceof DeadLetter) {
@@ -333,12 +410,12 @@ export class InboxConsumer<M> {
         }
         const message = err instanceof Error ? err.message : String(err);
         if (attempt >= this.settings.maxAttempts) {
-          logger.error({ err, inbox, consumer: this.id, attempts: attempt }, 'handler failed; dead-lettering the message');
+          logger.error({ err, inbox, consumer: this.id, attempts: attempt, ...traceOf(parsed.value) }, 'handler failed; dead-lettering the message');
           await this.deadLetter(raw, `handler failed ${attempt} times: ${message}`, attempt);
           return;
         }
         this.metrics?.messages.inc({ inbox, outcome: 'retried' });
-        logger.warn({ inbox, consumer: this.id, attempt, error: message }, 'handler failed; retrying');
+        logger.warn({ inbox, consumer: this.id, attempt, error: message, ...traceOf(parsed.value) }, 'handler failed; retrying');
         await pause(Math.min(50 * 2 ** attempt, 5_000));
       }
     }

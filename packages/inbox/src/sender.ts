@@ -13,6 +13,8 @@ export class InboxSender {
   async send<N extends InboxName>(name: N, messages: InboxMessage<N> | readonly InboxMessage<N>[]): Promise<void> {
     const list = Array.isArray(messages) ? (messages as readonly InboxMessage<N>[]) : [messages as InboxMessage<N>];
     if (list.length === 0) return;
-    await this.redis.lpush(inbox(name), ...list.map((m) => JSON.stringify(m)));
+    // sentAt: when it was sent, unless the producer said (the consumer reports the oldest's age).
+    const sentAt = Date.now();
+    await this.redis.lpush(inbox(name), ...list.map((m) => JSON.stringify(m.sentAt === undefined ? { ...m, sentAt } : m)));
   }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ChildFixture, Collector, deferred, eventually, type TestKeySpace } from '@parley/testing';
 import { inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats } from '@parley/key-schema';
+import { Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry, InboxSender } from '../src';
 import { courierTestbed, INBOX, msg, push, type TestMessage } from './helpers';
 
@@ -28,6 +29,25 @@ describe('inbox courier (real Redis)', () => {
     ]);
     expect(await commandCalls(space, 'lpush')).toBe(before + 1);
     expect((await space.redis.lrange(INBOX, 0, -1)).reverse().map((r) => (JSON.parse(r) as { id: string }).id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it("reports on /metrics the inbox's depth, how long its oldest message has waited, its dead letters and handling times", async () => {
+    const registry = new Registry();
+    const value = async (name: string) => ((await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.inbox === 'loopbackparser')?.value ?? NaN);
+    const got = new Collector<TestMessage>();
+    const consumer = start(async (m) => got.push(m), { metrics: registry });
+    // Waiting before any consumer runs: the oldest (at the tail) was sent 5 s ago.
+    await push(space, JSON.stringify({ ...msg(1, 1), sentAt: Date.now() - 5000 }), JSON.stringify({ ...msg(1, 2), sentAt: Date.now() }), 'not json');
+    expect(await value('parley_inbox_depth')).toBe(3);
+    expect(await value('parley_inbox_oldest_age_seconds')).toBeGreaterThanOrEqual(5);
+    expect(await value('parley_inbox_dead_letters')).toBe(0);
+    await consumer.start();
+    await got.waitFor(2);
+    await eventually(() => value('parley_inbox_dead_letters'), (d) => d === 1, 'the unreadable one dead-lettered');
+    expect(await value('parley_inbox_depth')).toBe(0);
+    expect(await value('parley_inbox_oldest_age_seconds')).toBe(0);
+    const handled = ((await registry.getSingleMetric('parley_inbox_handle_seconds')!.get()).values as { metricName?: string; value: number }[]).filter((v) => v.metricName === 'parley_inbox_handle_seconds_count');
+    expect(handled.reduce((k, v) => k + v.value, 0)).toBeGreaterThanOrEqual(1);
   });
 
   it('handles every message once and leaves nothing behind', async () => {

@@ -7,7 +7,7 @@
  * single user and may be handled by any partition.
  */
 import { z } from 'zod';
-import { DisplayNick, GatewayInstance, MessageText, NetworkName, Nick, RoomName, SessionId, TraceId, UserId, V1 } from './common';
+import { DisplayNick, GatewayInstance, MessageText, NetworkName, Nick, RoomName, SessionId, Timestamp, TraceId, UserId, V1 } from './common';
 import { RequestBody } from './requests';
 
 // ---- IRC lines ----
@@ -54,9 +54,13 @@ export const IrcLineIn = z
 
 // ---- envelope parts ----
 
-/** The fields every envelope has. `traceId` ties the log lines of one flow across processes. */
+/**
+ * The fields every envelope has. `traceId` ties the log lines of one flow across processes (the
+ * gateway gives each client request one); `sentAt` (ms since the epoch, set by the producer) lets
+ * a consumer report how long the oldest message has waited.
+ */
 function envelope<const T extends string>(type: T) {
-  return { v: V1, type: z.literal(type), traceId: TraceId.optional() };
+  return { v: V1, type: z.literal(type), traceId: TraceId.optional(), sentAt: Timestamp.optional() };
 }
 
 /** A diagnostic message every inbox accepts: a consumer logs it, proving the path end to end. */

@@ -4,7 +4,7 @@
  * of the acting user unless it is a scheduled job that acts for nobody.
  */
 import { z } from 'zod';
-import { ClientMsgId, GatewayInstance, Gid, MessageText, Nick, SessionId, UserId, V1, WindowId } from './common';
+import { ClientMsgId, GatewayInstance, Gid, MessageText, Nick, SessionId, TraceId, UserId, V1, WindowId } from './common';
 import { FETCH_LIMIT_MAX } from './requests';
 import { type Assert, type Equal } from './internal';
 import { type ParseResult, parseWith } from './parse';
@@ -39,7 +39,8 @@ const absent = z.undefined().optional();
  * (the gateway's handle, the request's `seq`), announced to the gateway that forwarded it.
  * im-router answers it with packages/inbox's `RequestReplies`; that gateway relays it to the socket.
  */
-export const ReplyTo = z.object({ sessionId: SessionId, requestId: RequestId, gateway: GatewayInstance });
+/** Where a job's answer goes; `traceId` (the gateway's, for the request) ties the job's log lines to it. */
+export const ReplyTo = z.object({ sessionId: SessionId, requestId: RequestId, gateway: GatewayInstance, traceId: TraceId.optional() });
 export type ReplyTo = z.infer<typeof ReplyTo>;
 
 /** The other user of a friend or block job. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InboxSender } from '@parley/inbox';
 import type { InboxMessage, InboxMessageOfType } from '@parley/protocol';
-import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
+import { APP_CONFIG, type Logger, LOGGER, METRICS } from '@parley/runtime';
+import { Gauge, type Registry } from 'prom-client';
 import { type ConnectionOptions, IrcConnection } from './irc-connection';
 
 export interface ConnectionsConfig {
@@ -50,7 +51,21 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
     private readonly sender: InboxSender,
     @Inject(APP_CONFIG) private readonly config: ConnectionsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(METRICS) registry: Registry,
+  ) {
+    const held = this.held;
+    new Gauge({
+      name: 'parley_irc_connections',
+      help: 'IRC connections this process holds, by state (connecting: socket not up yet; connected; closing: closed, its end not yet reported)',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const counts = { connecting: 0, connected: 0, closing: 0 };
+        for (const h of held.values()) counts[!h.connection.open ? 'closing' : h.connection.localPort === undefined ? 'connecting' : 'connected']++;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
 
   /** Every socket a previous run held is gone: irc-parser reconnects its users. */
   async onApplicationBootstrap(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Notifier, parseStoredReply, RequestReplies } from '@parley/inbox';
 import {
@@ -157,10 +158,13 @@ export class RequestsService {
       return { ref, seq, requestId, body: undefined, where, claimed: this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT), waiter: undefined };
     }
     const body = parsed.data;
-    const where = route(body, await this.facts(ref, body, requestId));
+    // One id for the request's log lines here and in the backend that handles it (envelope, job).
+    const traceId = randomBytes(8).toString('hex');
+    const where = route(body, await this.facts(ref, body, requestId, traceId));
     // Listening before the claim: a fast backend's answer cannot slip by.
     const waiter = where.to === 'inbox' || where.to === 'queue' ? this.delivery.waitForReply(ref, requestId, this.config.REQUEST_TIMEOUT_MS) : undefined;
-    const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body)) } : undefined;
+    const forward = where.to === 'inbox' ? { inbox: where.inbox, envelope: JSON.stringify(this.envelope(ref, requestId, body, traceId)) } : undefined;
+    if (where.to === 'inbox' || where.to === 'queue') this.logger.debug({ ...ref, seq, id: body.id, traceId, to: where.to === 'inbox' ? where.inbox : where.name }, 'request forwarded');
     return { ref, seq, requestId, body, where, claimed: this.repo.claim(ref, seq, this.config.REQUEST_REPLIES_KEPT, forward), waiter };
   }
 
@@ -184,15 +188,15 @@ export class RequestsService {
     }
   }
 
-  private async facts(ref: SessionRef, body: RequestBody, requestId: string) {
+  private async facts(ref: SessionRef, body: RequestBody, requestId: string, traceId: string) {
     const windowId = windowIdOf(body);
     const window = windowId !== undefined ? await this.repo.window(ref.userId, windowId) : undefined;
     const nickUserId = body.id === 'CHAT' && body.nick !== undefined && body.network === BUILTIN_NETWORK ? await this.repo.userIdByNick(body.nick) : undefined;
-    return { userId: ref.userId, replyTo: { sessionId: ref.sessionId, requestId, gateway: this.delivery.instance }, window, nickUserId };
+    return { userId: ref.userId, replyTo: { sessionId: ref.sessionId, requestId, gateway: this.delivery.instance, traceId }, window, nickUserId };
   }
 
-  private envelope(ref: SessionRef, requestId: string, request: RequestBody): InboxMessage<'loopbackparser'> & InboxMessage<'ircparser'> {
-    return { v: 1, type: 'request', userId: ref.userId, sessionId: ref.sessionId, requestId, gateway: this.delivery.instance, request };
+  private envelope(ref: SessionRef, requestId: string, request: RequestBody, traceId: string): InboxMessage<'loopbackparser'> & InboxMessage<'ircparser'> {
+    return { v: 1, type: 'request', traceId, sentAt: Date.now(), userId: ref.userId, sessionId: ref.sessionId, requestId, gateway: this.delivery.instance, request };
   }
 
   private async enqueue(ref: SessionRef, seq: number, where: Extract<Route, { to: 'queue' }>): Promise<void> {

@@ -71,7 +71,12 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     /** This gateway process, so a takeover can tell its own sockets from others'. */
     @Inject(GATEWAY_INSTANCE) readonly instance: string,
-  ) {}
+  ) {
+    metrics.outboxes = async () => {
+      const lengths = await this.repo.outboxLengths([...this.live.values()].map((l) => l.ref));
+      return { entries: lengths.reduce((a, b) => a + b, 0), largest: lengths.reduce((a, b) => Math.max(a, b), 0) };
+    };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber = duplicateConnection(this.redis, 'gateway-notify', this.logger);

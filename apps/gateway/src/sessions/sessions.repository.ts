@@ -241,7 +241,7 @@ export class SessionsRepository {
 
   /** Tells irc-parser the user is back (a new session): IRC networks closed while they were away reconnect. */
   async announceActive(userId: number): Promise<void> {
-    await this.redis.lpush(inbox('ircparser'), JSON.stringify({ v: 1, type: 'active', userId }));
+    await this.redis.lpush(inbox('ircparser'), JSON.stringify({ v: 1, type: 'active', userId, sentAt: Date.now() }));
   }
 
   /**
@@ -336,6 +336,14 @@ export class SessionsRepository {
    * Everything the init burst shows, read in two pipelined round trips. Not a snapshot in time:
    * complete-init.lua reconciles it with what backends appended meanwhile.
    */
+  /** The outbox lengths of these sessions (for /metrics), in one round trip. */
+  async outboxLengths(refs: readonly SessionRef[]): Promise<number[]> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const r of refs) pipeline.llen(outbox(r.userId, r.sessionId));
+    return ((await pipeline.exec()) ?? []).map(([err, n]) => (err ? 0 : Number(n)));
+  }
+
   async snapshot(userId: number, maxBacklogMsgs: number, problem: Problem): Promise<Snapshot> {
     const first = await this.redis
       .pipeline()

@@ -7,6 +7,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ImHandlers } from './im.handlers';
 import { ImRepository } from './im.repository';
 
+/** The gateway's trace id of the request behind a job (its replyTo's), if any. */
+function traceOf(data: unknown): string | undefined {
+  const replyTo = typeof data === 'object' && data !== null ? (data as { replyTo?: { traceId?: unknown } }).replyTo : undefined;
+  return typeof replyTo?.traceId === 'string' ? replyTo.traceId : undefined;
+}
+
 /** Jobs run on a schedule (one scheduler id each: each run happens once across all instances). */
 const SCHEDULED = ['EXPIRE_MESSAGES', 'CLEAN_OFFLINE'] as const;
 
@@ -76,7 +82,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
       // Final: no attempt left, unrecoverable, or moved to the failed set some other way (a job
       // that stalled too often) — BullMQ sets finishedOn only then.
       const final = job !== undefined && (err instanceof UnrecoverableError || Boolean(job.finishedOn) || job.attemptsMade >= (job.opts.attempts ?? 1));
-      this.logger.warn({ queue: IM_ROUTER_QUEUE, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, final, reason: err.message }, 'job failed');
+      this.logger.warn({ queue: IM_ROUTER_QUEUE, job: job?.name, jobId: job?.id, traceId: traceOf(job?.data), attempts: job?.attemptsMade, final, reason: err.message }, 'job failed');
       if (final) void this.gaveUp(job).catch((e: unknown) => this.logger.error({ err: e, jobId: job.id }, 'could not record a failed job'));
     });
     this.worker.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'worker error'));
@@ -101,6 +107,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
       if (!parsed.ok) throw new UnrecoverableError(`invalid job: ${parsed.error}`);
       await dispatchImJob(this.handlers, parsed.value);
       this.jobs.inc({ job: job.name, outcome: 'completed' });
+      this.logger.debug({ job: job.name, jobId: job.id, traceId: traceOf(job.data) }, 'job handled');
     } catch (err) {
       this.jobs.inc({ job: job.name, outcome: 'failed' });
       throw err;
