@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
+import { inboxOwners } from '@parley/key-schema';
 import { Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
 import { type AppName, ofType, ok, registerUser, type RunningApp, startApp, testnetEnv } from './apps';
 
 /**
- * The scale-out tier (issue 9): two of every app but connection-manager (whose ownership of a
- * user's IRC connection by one of several instances is not built yet) on one Redis, with real
- * socket.io clients spread over both gateways and a real ngircd.
+ * The scale-out tier (issue 9): two of every app on one Redis, with real socket.io clients spread
+ * over both gateways and a real ngircd.
  */
-describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers on one Redis', () => {
+describe('scale-out: two of every app on one Redis', () => {
   let redis: TestRedis;
   let space: TestKeySpace;
   let ircd: TestIrcServer;
@@ -23,6 +23,8 @@ describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers
   let n = 0;
 
   const instances = (name: AppName) => running.filter((a) => a.name === name);
+  /** The connection-managers by consumer name. */
+  const cms = new Map<string, RunningApp>();
 
   beforeAll(async () => {
     redis = await TestRedis.start();
@@ -44,7 +46,8 @@ describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers
       await start('irc-parser', { ...irc.ircParser, INBOX_CONSUMER_NAME: `irc-${i}` });
       await start('im-router', { IM_EXPIRY_INTERVAL_MS: '200' });
     }
-    await start('connection-manager', { ...irc.connectionManager, INBOX_CONSUMER_NAME: 'cm-1' });
+    // A connection-manager presumed dead after 1 s here (15 s by default): its users move sooner.
+    for (const i of [1, 2]) cms.set(`cm-${i}`, await start('connection-manager', { ...irc.connectionManager, INBOX_CONSUMER_NAME: `cm-${i}`, INBOX_CONSUMER_TTL_MS: '1000' }));
     gateways = instances('gateway').map((g) => `http://127.0.0.1:${g.port}`);
   });
 
@@ -248,5 +251,80 @@ describe('scale-out: 2 gateways, 2 loopback-parsers, 2 irc-parsers, 2 im-routers
     expect([...new Set(asked)].filter((name) => !served.has(name))).toEqual([]);
     // Every app labels its figures with its name (the dashboard groups by app).
     for (const app of running) expect(await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text()).toContain(`app="${app.name}"`);
+  });
+
+  /** Users in a channel that a peer opened; resolves once the peer has seen each of them join. */
+  async function ircUsers(count: number) {
+    const op = await IrcPeer.connect(ircd, `op${++n}`);
+    peers.push(op);
+    const name = `#cm${n}`;
+    op.send(`JOIN ${name}`);
+    await op.waitFor((l) => l.command === '366');
+    const users = [];
+    for (let i = 0; i < count; i++) {
+      const u = await user(`cmu${i}-`, i % 2);
+      ok(await u.c.request({ id: 'JOIN', network: 'testnet', name }));
+      await op.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick);
+      users.push(u);
+    }
+    /** The channel's members as the IRC server lists them (NAMES), each nick as often as it is there. */
+    const names = async () => {
+      const before = op.lines.length;
+      op.send(`NAMES ${name}`);
+      await op.waitFor((l) => l.command === '366' && op.lines.indexOf(l) >= before);
+      return op.lines.slice(before).filter((l) => l.command === '353').flatMap((l) => l.params.at(-1)!.split(' ').filter(Boolean).map((x) => x.replace(/^[@+]/, '')));
+    };
+    const joins = (nick: string) => op.lines.filter((l) => l.command === 'JOIN' && l.nick === nick).length;
+    const quits = (nick: string) => op.lines.filter((l) => l.command === 'QUIT' && l.nick === nick).length;
+    return { op, name, users, names, joins, quits };
+  }
+
+  /** The connection-manager (consumer name) that holds each user, as the sticky inbox records it. */
+  const owners = async () => Object.fromEntries(Object.entries(await space.redis.hgetall(inboxOwners('connectionmanager'))).map(([uid, v]) => [uid, v.slice(0, v.indexOf('@'))]));
+
+  it("holds each user's IRC connection in exactly one connection-manager; the users of one that dies, or stops, move to another once", async () => {
+    const { users, names, joins, quits } = await ircUsers(4);
+    const nicks = users.map((u) => u.nick);
+    const onServer = async () => (await names()).filter((x) => nicks.includes(x)).sort();
+    const held = await owners();
+    for (const u of users) expect(['cm-1', 'cm-2']).toContain(held[String(u.userId)]);
+    // Once each on the server, and the two instances' gauges add up to every IRC user so far.
+    expect(await onServer()).toEqual([...nicks].sort());
+    const ircUsersSoFar = Object.keys(held).length;
+    const connected = await Promise.all([...cms.values()].map((a) => metric(a, 'parley_irc_connections', { state: 'connected' })));
+    expect(connected.reduce((a, b) => a + b, 0)).toBe(ircUsersSoFar);
+
+    // SIGKILL the one holding the first user: the other takes its users over, and they reconnect after back-off.
+    const victimName = held[String(users[0]!.userId)]!;
+    const survivorName = victimName === 'cm-1' ? 'cm-2' : 'cm-1';
+    const victim = cms.get(victimName)!;
+    const moved = users.filter((u) => held[String(u.userId)] === victimName);
+    await victim.proc.kill('SIGKILL');
+    running.splice(running.indexOf(victim), 1);
+    for (const u of moved) {
+      await eventually(() => joins(u.nick), (k) => k === 2, `${u.nick} joined again`);
+      expect(quits(u.nick)).toBe(1);
+    }
+    const now = await owners();
+    for (const u of users) expect(now[String(u.userId)]).toBe(survivorName);
+    // Still each exactly once; the others never moved.
+    expect(await onServer()).toEqual([...nicks].sort());
+    for (const u of users.filter((x) => !moved.includes(x))) expect([joins(u.nick), quits(u.nick)]).toEqual([1, 0]);
+    const survivor = cms.get(survivorName)!;
+    await eventually(() => metric(survivor, 'parley_irc_connections', { state: 'connected' }), (k) => k === ircUsersSoFar, 'the survivor holds them all');
+
+    // A rolling restart: a new instance comes up, then the survivor stops (SIGTERM): each of its users moves once.
+    const next = await startApp('connection-manager', { REDIS_URL: space.url, INBOX_BLOCK_MS: '500', LOG_LEVEL: 'debug', ...testnetEnv(dir, ircd).connectionManager, INBOX_CONSUMER_NAME: 'cm-3', INBOX_CONSUMER_TTL_MS: '1000' });
+    await next.waitForLog('connection-manager listening');
+    running.push(next);
+    cms.set('cm-3', next);
+    const before = Object.fromEntries(users.map((u) => [u.nick, joins(u.nick)]));
+    await survivor.proc.kill('SIGTERM');
+    running.splice(running.indexOf(survivor), 1);
+    for (const u of users) await eventually(() => joins(u.nick), (k) => k === before[u.nick]! + 1, `${u.nick} moved once`);
+    const after = await owners();
+    for (const u of users) expect(after[String(u.userId)]).toBe('cm-3');
+    expect(await onServer()).toEqual([...nicks].sort());
+    await eventually(() => metric(next, 'parley_irc_connections', { state: 'connected' }), (k) => k === ircUsersSoFar, 'the new instance holds them all');
   });
 });

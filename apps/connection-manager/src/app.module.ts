@@ -15,7 +15,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.forRoot({ app: 'connection-manager', config, logger }),
-        InboxModule.forConsumer({ inbox: 'connectionmanager', handlers: ConnectionHandlers, imports: [ConnectionsModule] }),
+        // Sticky: a user's messages go to the instance that took them (it holds their sockets).
+        InboxModule.forConsumer({ inbox: 'connectionmanager', handlers: ConnectionHandlers, imports: [ConnectionsModule], sticky: true }),
       ],
     };
   }

@@ -73,10 +73,21 @@ describe('ConnectionsService (real Redis, real ngircd)', () => {
     s.connect({ v: 1, type: 'connect', userId: 7, network: 'test', host: ircd.host, port: ircd.port, tls: false, nick, ...extra });
   const lineEvent = (pattern: RegExp) => (e: Event) => e.type === 'data' && pattern.test(e.line);
 
-  it('announces a restart, connects, registers, passes every line on and answers PING itself', async () => {
+  it('tells irc-parser of the users it took over from a dead instance (lost), except those it holds itself', async () => {
     const s = service();
-    await s.onApplicationBootstrap();
-    expect(await nextEvent((e) => e.type === 'restarted')).toMatchObject({ instance: s.instance });
+    connect(s, 'carol');
+    await nextEvent((e) => e.type === 'connected');
+    s.lost([7, 8, 9]);
+    expect(await nextEvent((e) => e.type === 'lost')).toMatchObject({ userId: 8 });
+    expect(await nextEvent((e) => e.type === 'lost')).toMatchObject({ userId: 9 });
+    // User 7's socket is here: not lost (the three would have left in one push, in order).
+    const rest = (await redis.space.redis.lrange(inbox('ircparser'), 0, -1)).map((r) => JSON.parse(r) as Event);
+    expect([...events, ...rest].filter((e) => e.type === 'lost')).toEqual([]);
+  });
+
+  it('connects, registers, passes every line on and answers PING itself', async () => {
+    const s = service();
+    s.onApplicationBootstrap();
     connect(s, 'alice');
     expect(await nextEvent((e) => e.type === 'connected')).toMatchObject({ userId: 7, network: 'test', localPort: expect.any(Number) as number });
     expect(await connectionsByState(s)).toEqual({ connecting: 0, connected: 1, closing: 0 });

@@ -13,8 +13,13 @@ describe('away disconnect (real Redis)', () => {
   const config: IrcConfig = { IRC_RETRY_DELAYS: '1x1000', IRC_WINDOW_BACKLOG_MAX: 100, IRC_RETRY_POLL_MS: 1000, IRC_AWAY_DISCONNECT_DAYS: 30, IRC_AWAY_SWEEP_MS: 60_000, IRC_CTCP_VERSION: 'x' };
   const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
 
+  /** What was sent to connection-manager, in order (without the sender's sentAt stamp). */
   async function sent(): Promise<InboxMessage<'connectionmanager'>[]> {
-    return (await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1)).reverse().map((r) => JSON.parse(r) as InboxMessage<'connectionmanager'>);
+    return (await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1)).reverse().map((r) => {
+      const { sentAt, ...m } = JSON.parse(r) as InboxMessage<'connectionmanager'>;
+      expect(typeof sentAt).toBe('number');
+      return m as InboxMessage<'connectionmanager'>;
+    });
   }
 
   it('closes the networks of a user unseen since the cutoff (not of one seen since), and reconnects them when the user is back', async () => {

@@ -7,7 +7,8 @@
 -- ARGV[1]  key prefix {inbox:<name>}:
 -- ARGV[2]  the reclaiming consumer's id
 -- ARGV[3]  stable-name prefix ('<name>@') whose other incarnations are dead for sure, or ''
--- Returns { consumers reclaimed, messages moved }, or { -1, 0 } when the caller is not registered.
+-- Returns { consumers reclaimed, messages moved, partition, partition, … } (the partitions the dead
+-- consumers owned, now the caller's), or { -1, 0 } when the caller is not registered.
 --
 -- A dead consumer's batch in hand (processing) and then its handoff list are appended, in that
 -- order, to the reclaimer's handoff list, and its partitions become the reclaimer's: their
@@ -48,7 +49,8 @@ for _, c in ipairs(dead) do
   end
 end
 
--- Only partitions with messages in flight are in the hash, so this scan is short.
+-- Only partitions with messages in flight (or sticky ones) are in the hash, so this scan is short.
+local out = { consumers, moved }
 if consumers > 0 then
   local owners = redis.call('HGETALL', KEYS[2])
   for i = 1, #owners, 2 do
@@ -56,7 +58,8 @@ if consumers > 0 then
     local bar = string.find(v, '|', 1, true)
     if isDead[string.sub(v, 1, bar - 1)] then
       redis.call('HSET', KEYS[2], owners[i], me .. string.sub(v, bar))
+      out[#out + 1] = owners[i]
     end
   end
 end
-return { consumers, moved }
+return out

@@ -11,7 +11,10 @@
 -- ARGV[3]  key prefix {inbox:<name>}: (to reach other consumers' handoff lists)
 -- ARGV[4]  registration lifetime in ms (renewed here)
 -- ARGV[5]  this take's sequence number (one more than the last take's)
--- ARGV[6..] the acknowledged batch as pairs: partition, count
+-- ARGV[6]  '1': sticky partitions (a partition stays this consumer's when its messages are all
+--          acknowledged, until the consumer leaves or is reclaimed: connection-manager, whose
+--          users' sockets live in the consumer that took them); '0': released when acknowledged
+-- ARGV[7..] the acknowledged batch as pairs: partition, count
 -- Returns { 'OK', msg1, partition1, msg2, partition2, ... } or { 'FENCED' } when this consumer was
 -- presumed dead and its messages were taken over by another: then nothing is changed.
 --
@@ -23,6 +26,7 @@
 -- partition it owns it, and every later message of that partition is routed to it, so two
 -- consumers never work on one user at once and each user's messages are handled in push order.
 -- The bookkeeping is per partition, not per message: one HMGET and one HSET/HDEL per batch.
+-- A sticky partition keeps its owner at '<consumer>|0'.
 
 local me = ARGV[1]
 if not redis.call('ZSCORE', KEYS[5], me) then return { 'FENCED' } end
@@ -56,9 +60,10 @@ local function split(v)
 end
 
 -- acknowledge
-if #ARGV >= 6 then
+local sticky = ARGV[6] == '1'
+if #ARGV >= 7 then
   local parts, counts = {}, {}
-  for i = 6, #ARGV, 2 do
+  for i = 7, #ARGV, 2 do
     parts[#parts + 1] = ARGV[i]
     counts[#counts + 1] = tonumber(ARGV[i + 1])
   end
@@ -69,8 +74,11 @@ if #ARGV >= 6 then
       local owner, n = split(values[i])
       if owner == me then
         n = n - counts[i]
-        if n <= 0 then
+        if n <= 0 and not sticky then
           gone[#gone + 1] = p
+        elseif n <= 0 then
+          kept[#kept + 1] = p
+          kept[#kept + 1] = me .. '|0'
         else
           kept[#kept + 1] = p
           kept[#kept + 1] = me .. '|' .. n

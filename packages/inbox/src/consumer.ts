@@ -33,6 +33,12 @@ export interface ConsumerSettings {
   blockMs: number;
   /** A handler call that takes longer counts as failed (and is retried, then dead-lettered). */
   handlerTimeoutMs: number;
+  /**
+   * A user (partition) stays this consumer's once it has taken one of their messages, until it
+   * stops or dies (then another consumer takes them over, and `onReclaimed` says whom): for an
+   * app whose users' state lives in the process that took them (connection-manager's sockets).
+   */
+  sticky?: boolean;
 }
 
 export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
@@ -58,6 +64,8 @@ export interface ConsumerOptions<M> extends Partial<ConsumerSettings> {
    * retries and dead letters), so handlers must be idempotent, as they must be anyway.
    */
   handleGroup?(messages: M[]): Promise<void>;
+  /** The partitions (user ids) this consumer took over from dead consumers, once per reclaim. */
+  onReclaimed?(partitions: string[]): Promise<void>;
   logger: CourierLogger;
   metrics?: Registry;
 }
@@ -294,7 +302,7 @@ export class InboxConsumer<M> {
     if (!again) this.takeSeq++;
     const counts = new Map<string, number>();
     for (const t of ack) if (t.partition !== '') counts.set(t.partition, (counts.get(t.partition) ?? 0) + 1);
-    const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs, this.takeSeq];
+    const args: (string | number)[] = [this.id, max, this.keys.prefix, this.settings.consumerTtlMs, this.takeSeq, this.settings.sticky ? '1' : '0'];
     for (const [p, n] of counts) args.push(p, n);
     const k = this.keys;
     const reply = (await scripts.take.run(this.options.redis, [k.inbox, k.processing, k.handoff, k.owners, k.consumers, k.takes], args)) as string[];
@@ -457,10 +465,12 @@ export class InboxConsumer<M> {
   }
 
   private async reclaim(stableNamePrefix: string): Promise<void> {
-    const [consumers, moved] = (await scripts.reclaim.run(this.options.redis, [this.keys.consumers, this.keys.owners, this.keys.takes], [this.keys.prefix, this.id, stableNamePrefix])) as [number, number];
+    const [consumers, moved, ...partitions] = (await scripts.reclaim.run(this.options.redis, [this.keys.consumers, this.keys.owners, this.keys.takes], [this.keys.prefix, this.id, stableNamePrefix])) as [number, number, ...string[]];
     if (consumers > 0) {
-      this.options.logger.warn({ inbox: this.options.inbox, consumer: this.id, deadConsumers: consumers, messages: moved }, 'took over the messages of dead consumers');
+      this.options.logger.warn({ inbox: this.options.inbox, consumer: this.id, deadConsumers: consumers, messages: moved, partitions: partitions.length }, 'took over the messages of dead consumers');
       this.metrics?.reclaimed.inc({ inbox: this.options.inbox }, moved);
+      // Told before their messages are handled here: the app learns first what the dead one held.
+      if (partitions.length > 0 && this.options.onReclaimed) await this.options.onReclaimed(partitions.map(String));
       if (moved > 0) await this.wake();
     }
   }
@@ -488,7 +498,7 @@ function pause(ms: number): Promise<void> {
 
 function definedOnly(o: Partial<ConsumerSettings>): Partial<ConsumerSettings> {
   const out: Partial<ConsumerSettings> = {};
-  for (const k of ['name', 'batchSize', 'concurrency', 'maxAttempts', 'consumerTtlMs', 'blockMs', 'handlerTimeoutMs'] as const) {
+  for (const k of ['name', 'batchSize', 'concurrency', 'maxAttempts', 'consumerTtlMs', 'blockMs', 'handlerTimeoutMs', 'sticky'] as const) {
     if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
   }
   return out;

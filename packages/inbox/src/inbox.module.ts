@@ -30,6 +30,20 @@ export interface GroupHandler<M> {
   handleGroup(messages: M[]): Promise<void>;
 }
 
+/**
+ * A handler class of a sticky inbox told which users it took over from a consumer that died (their
+ * state in that process, such as sockets, is gone: see ConsumerOptions.sticky).
+ */
+export interface TakeoverHandler {
+  usersTakenOver(userIds: number[]): Promise<void>;
+}
+
+function takeoverHandlerOf(handlers: object): ((partitions: string[]) => Promise<void>) | undefined {
+  const candidate = handlers as Partial<TakeoverHandler>;
+  if (typeof candidate.usersTakenOver !== 'function') return undefined;
+  return (partitions) => candidate.usersTakenOver!(partitions.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0));
+}
+
 function groupHandlerOf<M>(handlers: object): ((messages: M[]) => Promise<void>) | undefined {
   const candidate = handlers as Partial<GroupHandler<M>>;
   return typeof candidate.handleGroup === 'function' ? (messages) => candidate.handleGroup!(messages) : undefined;
@@ -61,6 +75,7 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
     private readonly logger: Logger,
     private readonly metrics: Registry,
     private readonly readiness: Readiness,
+    private readonly sticky: boolean,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -82,6 +97,8 @@ class InboxConsumerRunner<N extends InboxName> implements OnApplicationBootstrap
       handle: (message) => dispatchInboxMessage(this.handlers, message),
       // A handler class may take a user's whole share of a batch at once (to pipeline it).
       handleGroup: groupHandlerOf<InboxMessage<N>>(this.handlers),
+      sticky: this.sticky,
+      onReclaimed: takeoverHandlerOf(this.handlers),
       logger: this.logger,
       metrics: this.metrics,
     });
@@ -106,6 +123,8 @@ export interface ConsumerModuleOptions<N extends InboxName> {
   handlers: Type<InboxHandlers<N>>;
   /** Modules the handlers' own dependencies come from. */
   imports?: ModuleMetadata['imports'];
+  /** Each user stays with the consumer that took them (ConsumerOptions.sticky); the handlers may implement TakeoverHandler. */
+  sticky?: boolean;
 }
 
 /**
@@ -124,7 +143,7 @@ export class InboxModule {
         {
           provide: `parley:inbox-consumer:${options.inbox}`,
           useFactory: (handlers: InboxHandlers<N>, redis: Redis, config: InboxConfig, logger: Logger, metrics: Registry, readiness: Readiness) =>
-            new InboxConsumerRunner(options.inbox, handlers, redis, config, logger, metrics, readiness),
+            new InboxConsumerRunner(options.inbox, handlers, redis, config, logger, metrics, readiness, options.sticky === true),
           inject: [options.handlers, REDIS, APP_CONFIG, LOGGER, METRICS, Readiness],
         },
       ],

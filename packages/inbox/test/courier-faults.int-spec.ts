@@ -27,10 +27,10 @@ describe('inbox courier under faults (real Redis)', () => {
     const prefix = inboxKeyPrefix('loopbackparser');
     await space.redis.zadd(k.consumers, '99999999999999', me);
     await push(space, msg(1, 1), msg(1, 2), msg(1, 3), msg(1, 4));
-    const first = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 1])) as string[];
-    const second = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 2, '1', 2])) as string[];
+    const first = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 1, '0'])) as string[];
+    const second = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 2, '0', '1', 2])) as string[];
     // The reply to take 2 was lost and the same command arrives again.
-    const resent = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 2, '1', 2])) as string[];
+    const resent = (await take.run(space.redis, keys, [me, 2, prefix, 60000, 2, '0', '1', 2])) as string[];
     const seqs = (reply: string[]) => reply.filter((_, i) => i % 2 === 1).map((r) => (JSON.parse(r) as TestMessage).seq);
     expect(seqs(first)).toEqual([1, 2]);
     expect(seqs(second)).toEqual([3, 4]);

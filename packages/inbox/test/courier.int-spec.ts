@@ -211,6 +211,47 @@ describe('inbox courier (real Redis)', () => {
     expect(got.items.map((m) => m.seq)).toEqual([1, 2]);
   });
 
+  it('sticky: a user stays with the consumer that took them, after their messages are acknowledged, until it stops', async () => {
+    const a = new Collector<TestMessage>();
+    const b = new Collector<TestMessage>();
+    const first = start(async (m) => a.push(m), { sticky: true });
+    await first.start();
+    await push(space, msg(1, 1));
+    await a.waitFor(1);
+    // Acknowledged, and still first's: the owners hash keeps it at 0 in flight.
+    await eventually(() => space.redis.hget(inboxOwners('loopbackparser'), '1'), (v) => v === `${first.id}|0`, 'user 1 stays with first');
+    const second = start(async (m) => b.push(m), { sticky: true });
+    await second.start();
+    // Whoever pops user 1's messages hands them to first; user 2 goes to whoever takes them.
+    for (let seq = 2; seq <= 6; seq++) await push(space, msg(1, seq), msg(2, seq));
+    await eventually(() => a.items.filter((m) => m.userId === 1).length + b.items.filter((m) => m.userId === 1).length, (k) => k >= 6, "user 1's messages");
+    await eventually(() => a.items.length + b.items.length, (k) => k === 11, 'all of them');
+    expect(a.items.filter((m) => m.userId === 1).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(b.items.filter((m) => m.userId === 1)).toEqual([]);
+    // A graceful stop releases its users: the next one of user 1 goes to second.
+    await first.stop();
+    await push(space, msg(1, 7));
+    await eventually(() => b.items.filter((m) => m.userId === 1).length, (k) => k === 1, 'user 1 at second');
+    expect(b.items.filter((m) => m.userId === 1).map((m) => m.seq)).toEqual([7]);
+  });
+
+  it('sticky: the consumer that takes over a dead one is told which users it held', async () => {
+    const child = ChildFixture.start(join(__dirname, 'fixtures', 'stuck-consumer.ts'), { REDIS_URL: space.url, TTL_MS: '600000', CONSUMER_NAME: 'pod-1', STICKY: '1' });
+    bed.track(child);
+    await child.waitForLine((l) => l.startsWith('STARTED pod-1@'));
+    await push(space, msg(3, 1), msg(4, 1));
+    await child.waitForLine((l) => l.startsWith('TAKEN'));
+    await child.kill('SIGKILL');
+    const told: string[][] = [];
+    const got = new Collector<TestMessage>();
+    const restarted = start(async (m) => got.push(m), { name: 'pod-1', consumerTtlMs: 600000, sticky: true, onReclaimed: async (users) => void told.push(users) });
+    await restarted.start();
+    expect(told.map((t) => [...t].sort())).toEqual([['3', '4']]);
+    await got.waitFor(2);
+    // Handled and acknowledged, the users stay with it.
+    await eventually(() => space.redis.hgetall(inboxOwners('loopbackparser')), (o) => o['3'] === `${restarted.id}|0` && o['4'] === `${restarted.id}|0`, 'both users stay with it');
+  });
+
   it('a graceful stop finishes the batch in hand and gives back what was handed to it', async () => {
     const gate = deferred();
     const first = new Collector<TestMessage>();

@@ -50,6 +50,7 @@ const VALID: { [N in InboxName]: { [T in InboxMessageType<N>]: InboxMessageOfTyp
     data: { v: 1, type: 'data', userId: 7, network: 'libera', line: ':srv 001 alice :Welcome' },
     disconnected: { v: 1, type: 'disconnected', userId: 7, network: 'libera', reason: 'ECONNRESET' },
     restarted: { v: 1, type: 'restarted', instance: 'cm-0' },
+    lost: { v: 1, type: 'lost', userId: 7, sentAt: 1700000000000 },
     noconnection: { v: 1, type: 'noconnection', userId: 7, network: 'libera' },
     active: { v: 1, type: 'active', userId: 7 },
     request,

@@ -119,8 +119,16 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
   /** One line; `conn` and `seq` (1, 2, … per socket) let irc-parser store its messages once even if it handles the line twice. */
   z.object({ ...envelope('data'), userId: UserId, network: NetworkName, conn: ConnId.optional(), seq: z.int().positive().optional(), line: IrcLineIn }),
   z.object({ ...envelope('disconnected'), userId: UserId, network: NetworkName, reason: z.string().max(1000) }),
-  /** connection-manager started afresh: every socket it held is gone. */
+  /**
+   * connection-manager started afresh: every socket it held is gone. Sent by versions that ran
+   * alone; with several instances, `lost` says whose sockets went (a restart would reconnect all).
+   */
   z.object({ ...envelope('restarted'), instance: z.string().max(128).optional() }),
+  /**
+   * Every IRC connection of this user is gone: the connection-manager that held them died and
+   * another took the user over (the courier's sticky partitions). irc-parser reconnects after back-off.
+   */
+  z.object({ ...envelope('lost'), userId: UserId }),
   /** From the gateway: a new session of the user started; networks closed while they were away reconnect. */
   z.object({ ...envelope('active'), userId: UserId }),
   /** Answer to a `write` or `disconnect` for a connection that does not exist. */

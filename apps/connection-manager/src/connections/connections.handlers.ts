@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Server } from 'node:net';
-import { logPing } from '@parley/inbox';
+import { logPing, type TakeoverHandler } from '@parley/inbox';
 import type { InboxHandlers, InboxMessageOfType } from '@parley/protocol';
 import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { ConnectionsService } from './connections.service';
@@ -17,7 +17,7 @@ export interface IdentdConfig {
  * socket that takes long to come up never holds up the inbox.
  */
 @Injectable()
-export class ConnectionHandlers implements InboxHandlers<'connectionmanager'>, OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionHandlers implements InboxHandlers<'connectionmanager'>, TakeoverHandler, OnApplicationBootstrap, OnApplicationShutdown {
   private identd: Server | undefined;
 
   constructor(
@@ -34,6 +34,12 @@ export class ConnectionHandlers implements InboxHandlers<'connectionmanager'>, O
 
   onApplicationShutdown(): void {
     this.identd?.close();
+  }
+
+  /** Users of a connection-manager that died, now this one's: irc-parser is told their sockets went. */
+  usersTakenOver(userIds: number[]): Promise<void> {
+    this.connections.lost(userIds);
+    return Promise.resolve();
   }
 
   ping(message: InboxMessageOfType<'connectionmanager', 'ping'>): Promise<void> {

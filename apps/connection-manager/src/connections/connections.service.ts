@@ -32,9 +32,10 @@ const keyOf = (userId: number, network: string) => `${userId}:${network}`;
 
 /**
  * The IRC sockets of this process, one per user per network, and nothing else: connect, write and
- * disconnect come from irc-parser through `inbox:connectionmanager`; what happens on the sockets
- * goes back through `inbox:ircparser` (`connected`, one `data` per line, `disconnected`,
- * `noconnection`, and `restarted` at start). Lines are pushed in the order they were read, a
+ * disconnect come from irc-parser through `inbox:connectionmanager` (a sticky inbox: each user's
+ * messages go to the instance that holds their sockets); what happens on the sockets goes back
+ * through `inbox:ircparser` (`connected`, one `data` per line, `disconnected`, `noconnection`, and
+ * `lost` for the users taken over from an instance that died). Lines are pushed in the order they were read, a
  * turn of the event loop's worth in one LPUSH.
  */
 @Injectable()
@@ -67,9 +68,19 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
     });
   }
 
-  /** Every socket a previous run held is gone: irc-parser reconnects its users. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.sender.send('ircparser', { v: 1, type: 'restarted', instance: this.instance });
+  /**
+   * Nothing to announce at start: with several instances a "restarted" would reconnect everyone.
+   * The users a dead or restarted instance held come to this one (or another) through the
+   * courier's sticky partitions, and `lost` tells irc-parser for each of them.
+   */
+  onApplicationBootstrap(): void {
+    this.logger.info({ instance: this.instance }, 'connection-manager instance started');
+  }
+
+  /** These users' sockets were held by a connection-manager that died: irc-parser reconnects them. */
+  lost(userIds: readonly number[]): void {
+    for (const userId of userIds) if (![...this.held.values()].some((h) => h.userId === userId)) this.push({ v: 1, type: 'lost', userId });
+    if (userIds.length > 0) this.logger.warn({ users: userIds.length }, 'took over the users of a connection-manager that went away; irc-parser reconnects them');
   }
 
   /** Stopping: every connection says QUIT (with the configured reason) before the process goes. */

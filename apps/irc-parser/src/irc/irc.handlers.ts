@@ -54,6 +54,10 @@ export class IrcParserHandlers implements InboxHandlers<'ircparser'>, GroupHandl
     return this.irc.restarted();
   }
 
+  lost(message: M<'lost'>): Promise<void> {
+    return this.irc.lost(message.userId);
+  }
+
   request(message: M<'request'>): Promise<void> {
     return this.requests.handle(message);
   }

@@ -146,6 +146,19 @@ export class IrcService {
     }
   }
 
+  /**
+   * The connection-manager that held the user's sockets died (another took the user over): each
+   * network that was up or coming up counts as disconnected, and reconnects after back-off.
+   */
+  async lost(userId: number): Promise<void> {
+    const byNetwork = new Set((await this.repo.windows(userId)).map((w) => w.network));
+    for (const network of byNetwork) {
+      const state = await this.repo.network(userId, network);
+      if (state.state !== 'connected' && state.state !== 'connecting') continue;
+      await this.disconnected({ v: 1, type: 'disconnected', userId, network, reason: 'the connection-manager that held the connection went away' });
+    }
+  }
+
   /** The user started a session: networks closed while they were away reconnect. */
   async active(userId: number): Promise<void> {
     const byNetwork = new Set((await this.repo.windows(userId)).map((w) => w.network));
