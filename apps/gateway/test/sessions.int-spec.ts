@@ -232,6 +232,19 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(await answered).toEqual({ status: 'OK', windowId: 9 });
   });
 
+  it('delivers an answer whose announcement was lost while its subscription was down (a Redis restart), without waiting for the timeout', async () => {
+    await gw.restart({ REQUEST_TIMEOUT_MS: '600000' });
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    const answered = client.request({ id: 'CREATE', name: '#lost' });
+    await redis.space.connect().brpop('inbox:loopbackparser', 0);
+    // In one transaction: the gateway's subscription is cut, and the answer is stored with no
+    // announcement, as a backend's would be while the subscription is down.
+    await r().multi().client('KILL', 'TYPE', 'pubsub').hset(sessionReplies(me.userId, ack.sessionId), '1', JSON.stringify({ status: 'OK', windowId: 5 })).exec();
+    expect(await answered).toEqual({ status: 'OK', windowId: 5 });
+  });
+
   it('answers TIMEOUT when no backend answers in time, and the stored answer when the request is repeated later', async () => {
     await gw.restart({ REQUEST_TIMEOUT_MS: '300' });
     const me = await gw.user();

@@ -68,9 +68,15 @@ export class ObjectCache {
     const events = await this.enableKeyspaceEvents();
     const sub = this.options.subscriber;
     sub.on('pmessage', (_pattern: string, channel: string) => this.onEvent(channel));
-    // Every (re)connection after the first: what happened while it was down is read again.
+    // Every (re)connection after the first: what happened while it was down is read again. A
+    // Redis that restarted has forgotten the runtime CONFIG: keyspace events are asked for again
+    // (or, if refused now, re-reading on an interval starts).
     sub.on('ready', () => {
-      if (this.started) this.reloadAll('the subscription reconnected');
+      if (!this.started) return;
+      void this.enableKeyspaceEvents().then((enabled) => {
+        if (!enabled && !this.pollTimer && this.started) this.pollTimer = setInterval(() => this.reloadAll(), this.options.pollMs ?? 5_000);
+        this.reloadAll('the subscription reconnected');
+      });
     });
     await sub.psubscribe(...[...this.objects.keys()].map((t) => `__keyspace@${this.options.db}__:hash:${t}:*`));
     await this.load();

@@ -172,3 +172,30 @@ describe('ObjectCache where CONFIG is refused', () => {
     }
   });
 });
+
+describe('ObjectCache across a Redis restart', () => {
+  let server: TestRedis;
+  beforeAll(async () => {
+    server = await TestRedis.start({ args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
+  });
+  afterAll(() => server.stop());
+
+  it('asks for keyspace events again (a restarted Redis forgot them) and follows edits made after it', async () => {
+    const space = await server.keySpace();
+    const sub = space.connect();
+    const store = new ObjectStore(space.redis, registry());
+    const cache = new ObjectCache(space.redis, store, { subscriber: sub, db: space.db, types: ['BotInfo'], logger: quiet().logger });
+    await cache.start();
+    try {
+      const id = await store.create('BotInfo', { nick: 'before' });
+      await server.restart();
+      // The cache asks again once its subscription is back (without that, no edit would be seen).
+      await eventually(() => space.redis.config('GET', 'notify-keyspace-events'), (v) => (v[1] ?? '').includes('h'), 'keyspace events asked for again');
+      await space.redis.hset(objectHash('BotInfo', id), 'nick', 'after');
+      await eventually(() => cache.get('BotInfo', id)?.nick, (n) => n === 'after', 'the edit followed');
+    } finally {
+      await cache.stop();
+      sub.disconnect();
+    }
+  });
+});

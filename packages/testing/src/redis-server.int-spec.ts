@@ -25,4 +25,18 @@ describe('TestRedis', () => {
     await a.cleanup();
     expect(await a.redis.dbsize()).toBe(0);
   });
+
+  it('restarts on the same port and files: with AOF, what was written is still there, and clients reconnect', async () => {
+    const aof = await TestRedis.start({ args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
+    try {
+      const space = await aof.keySpace();
+      await space.redis.set('kept', 'yes');
+      const pid = aof.pid;
+      await aof.restart();
+      expect(aof.pid).not.toBe(pid);
+      expect(await space.redis.get('kept')).toBe('yes');
+    } finally {
+      await aof.stop();
+    }
+  });
 });

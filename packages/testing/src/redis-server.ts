@@ -56,31 +56,35 @@ export class TestRedis {
   private constructor(
     readonly port: number,
     private readonly dir: string,
-    private readonly proc: ChildProcess,
+    private proc: ChildProcess,
+    private readonly options: TestRedisOptions,
   ) {}
 
+  private static spawn(port: number, dir: string, options: TestRedisOptions): ChildProcess {
+    return spawn(
+      findRedisServer(),
+      [
+        '--port', String(port),
+        '--bind', '127.0.0.1',
+        '--dir', dir,
+        '--save', '',
+        '--appendonly', 'no',
+        '--databases', String(DATABASES),
+        '--protected-mode', 'no',
+        ...(options.args ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  }
+
   static async start(options: TestRedisOptions = {}): Promise<TestRedis> {
-    const bin = findRedisServer();
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), 'parley-redis-'));
-      const proc = spawn(
-        bin,
-        [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--dir', dir,
-          '--save', '',
-          '--appendonly', 'no',
-          '--databases', String(DATABASES),
-          '--protected-mode', 'no',
-          ...(options.args ?? []),
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const proc = TestRedis.spawn(port, dir, options);
       try {
         await waitForReady(proc, port);
-        return new TestRedis(port, dir, proc);
+        return new TestRedis(port, dir, proc, options);
       } catch (err) {
         proc.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
@@ -114,6 +118,18 @@ export class TestRedis {
     this.clients.add(client);
     client.once('end', () => this.clients.delete(client));
     return client;
+  }
+
+  /**
+   * Stops the server (SIGTERM: it writes out its append-only file, when it keeps one) and starts it
+   * again on the same port and files, as an operator's restart does. Clients reconnect by themselves.
+   */
+  async restart(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    this.proc.kill('SIGTERM');
+    await exited;
+    this.proc = TestRedis.spawn(this.port, this.dir, this.options);
+    await waitForReady(this.proc, this.port);
   }
 
   /** Stops the server and removes its files. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parseStoredReply } from '@parley/inbox';
 import { gatewayChannel, gatewaysChannel } from '@parley/key-schema';
 import { type AnyRequestResponse, NotifyMessage, type SequencedNotification } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
@@ -58,6 +59,8 @@ export interface DeliveryConfig {
 export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly live = new Map<string, Live>();
   private readonly waiters = new Map<string, Set<(answer: AnyRequestResponse | undefined) => void>>();
+  /** The session of each awaited answer (sessionId:requestId → ref), to read it when an announcement may have been missed. */
+  private readonly awaited = new Map<string, { ref: SessionRef; requestId: string }>();
   private subscriber: RedisConnection | undefined;
   private readonly woken = new Set<string>();
   private wakeScheduled = false;
@@ -85,10 +88,12 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     // can go unnoticed.
     await this.subscriber.subscribe(gatewayChannel(this.instance), gatewaysChannel());
     // Wake-ups published while the subscription was down are lost; what they pointed at is not.
-    let connectedOnce = false;
+    // (The subscription above has connected once already: every 'ready' from now on is a reconnect.)
     this.subscriber.on('ready', () => {
-      if (connectedOnce) this.pumpAll();
-      connectedOnce = true;
+      this.pumpAll();
+      // Answers announced while the subscription was down (a Redis restart) are stored: read them
+      // now rather than let their requests wait for REQUEST_TIMEOUT_MS.
+      this.recheckAwaited().catch((err: unknown) => this.logger.warn({ err }, 'could not read the answers awaited after a reconnect'));
     });
     // Well within the idle TTL, whatever the two are set to: a connected session never expires.
     const every = Math.min(this.config.SESSION_HEARTBEAT_MS, Math.floor(this.config.SESSION_IDLE_TTL_MS / 3));
@@ -259,12 +264,26 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     const finish = (answer: AnyRequestResponse | undefined) => {
       clearTimeout(timer);
       set.delete(finish);
-      if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
+      if (set.size === 0 && this.waiters.get(key) === set) {
+        this.waiters.delete(key);
+        this.awaited.delete(key);
+      }
       resolve(answer);
     };
     set.add(finish);
     this.waiters.set(key, set);
+    this.awaited.set(key, { ref, requestId });
     return { done, cancel: () => finish(undefined) };
+  }
+
+  /** Every answer still awaited that is stored already is delivered to its waiters. */
+  private async recheckAwaited(): Promise<void> {
+    for (const { ref, requestId } of [...this.awaited.values()]) {
+      const stored = await this.repo.storedReply(ref, requestId);
+      if (stored === null) continue;
+      const reply = parseStoredReply(stored);
+      if (!reply.pending) this.answered(ref.sessionId, requestId, reply.answer);
+    }
   }
 
   private pumpAll(): void {
