@@ -241,7 +241,7 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     await redis.space.connect().brpop('inbox:loopbackparser', 0);
     // In one transaction: the gateway's subscription is cut, and the answer is stored with no
     // announcement, as a backend's would be while the subscription is down.
-    await r().multi().client('KILL', 'TYPE', 'pubsub').hset(sessionReplies(me.userId, ack.sessionId), '1', JSON.stringify({ status: 'OK', windowId: 5 })).exec();
+    await r().multi().call('CLIENT', 'KILL', 'TYPE', 'pubsub').hset(sessionReplies(me.userId, ack.sessionId), '1', JSON.stringify({ status: 'OK', windowId: 5 })).exec();
     expect(await answered).toEqual({ status: 'OK', windowId: 5 });
   });
 
