@@ -58,9 +58,8 @@ export interface DeliveryConfig {
 @Injectable()
 export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly live = new Map<string, Live>();
-  private readonly waiters = new Map<string, Set<(answer: AnyRequestResponse | undefined) => void>>();
-  /** The session of each awaited answer (sessionId:requestId → ref), to read it when an announcement may have been missed. */
-  private readonly awaited = new Map<string, { ref: SessionRef; requestId: string }>();
+  /** Awaited answers (`sessionId:requestId`): the request, to read its answer when an announcement may have been missed, and who waits. */
+  private readonly waiters = new Map<string, { ref: SessionRef; requestId: string; finishers: Set<(answer: AnyRequestResponse | undefined) => void> }>();
   private subscriber: RedisConnection | undefined;
   private readonly woken = new Set<string>();
   private wakeScheduled = false;
@@ -260,25 +259,21 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
     let resolve!: (answer: AnyRequestResponse | undefined) => void;
     const done = new Promise<AnyRequestResponse | undefined>((r) => (resolve = r));
     const timer = setTimeout(() => finish(undefined), timeoutMs);
-    const set = this.waiters.get(key) ?? new Set();
+    const entry = this.waiters.get(key) ?? { ref, requestId, finishers: new Set() };
     const finish = (answer: AnyRequestResponse | undefined) => {
       clearTimeout(timer);
-      set.delete(finish);
-      if (set.size === 0 && this.waiters.get(key) === set) {
-        this.waiters.delete(key);
-        this.awaited.delete(key);
-      }
+      entry.finishers.delete(finish);
+      if (entry.finishers.size === 0 && this.waiters.get(key) === entry) this.waiters.delete(key);
       resolve(answer);
     };
-    set.add(finish);
-    this.waiters.set(key, set);
-    this.awaited.set(key, { ref, requestId });
+    entry.finishers.add(finish);
+    this.waiters.set(key, entry);
     return { done, cancel: () => finish(undefined) };
   }
 
   /** Every answer still awaited that is stored already is delivered to its waiters. */
   private async recheckAwaited(): Promise<void> {
-    for (const { ref, requestId } of [...this.awaited.values()]) {
+    for (const { ref, requestId } of [...this.waiters.values()]) {
       const stored = await this.repo.storedReply(ref, requestId);
       if (stored === null) continue;
       const reply = parseStoredReply(stored);
@@ -330,7 +325,7 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private answered(sessionId: string, requestId: string, answer: AnyRequestResponse | undefined): void {
-    for (const finish of [...(this.waiters.get(`${sessionId}:${requestId}`) ?? [])]) finish(answer);
+    for (const finish of [...(this.waiters.get(`${sessionId}:${requestId}`)?.finishers ?? [])]) finish(answer);
   }
 
   private slowPath(channel: string, raw: string): void {
