@@ -263,9 +263,9 @@ describe('scale-out: two of every app on one Redis', () => {
     const users = [];
     for (let i = 0; i < count; i++) {
       const u = await user(`cmu${i}-`, i % 2);
-      ok(await u.c.request({ id: 'JOIN', network: 'testnet', name }));
+      const { windowId } = ok(await u.c.request({ id: 'JOIN', network: 'testnet', name }));
       await op.waitFor((l) => l.command === 'JOIN' && l.nick === u.nick);
-      users.push(u);
+      users.push({ ...u, windowId });
     }
     /** The channel's members as the IRC server lists them (NAMES), each nick as often as it is there. */
     const names = async () => {
@@ -283,7 +283,7 @@ describe('scale-out: two of every app on one Redis', () => {
   const owners = async () => Object.fromEntries(Object.entries(await space.redis.hgetall(inboxOwners('connectionmanager'))).map(([uid, v]) => [uid, v.slice(0, v.indexOf('@'))]));
 
   it("holds each user's IRC connection in exactly one connection-manager; the users of one that dies, or stops, move to another once", async () => {
-    const { users, names, joins, quits } = await ircUsers(4);
+    const { op, users, names, joins, quits } = await ircUsers(4);
     const nicks = users.map((u) => u.nick);
     const onServer = async () => (await names()).filter((x) => nicks.includes(x)).sort();
     const held = await owners();
@@ -301,10 +301,16 @@ describe('scale-out: two of every app on one Redis', () => {
     const moved = users.filter((u) => held[String(u.userId)] === victimName);
     await victim.proc.kill('SIGKILL');
     running.splice(running.indexOf(victim), 1);
+    // Said before anyone noticed the death: answered OK, so it must reach the channel, once, after the reconnect.
+    const speaker = moved[0]!;
+    const said = await speaker.c.request({ id: 'SEND', windowId: speaker.windowId, text: 'said while its connection-manager lay dead', clientMsgId: 'dead-1' });
     for (const u of moved) {
       await eventually(() => joins(u.nick), (k) => k === 2, `${u.nick} joined again`);
       expect(quits(u.nick)).toBe(1);
     }
+    const heard = () => op.lines.filter((l) => l.command === 'PRIVMSG' && l.nick === speaker.nick && l.params[1] === 'said while its connection-manager lay dead').length;
+    // Refused (the death was already noticed) is honest too; answered OK and never delivered is not.
+    if (said.status === 'OK') await eventually(heard, (k) => k >= 1, 'the line said meanwhile reached the channel');
     const now = await owners();
     for (const u of users) expect(now[String(u.userId)]).toBe(survivorName);
     // Still each exactly once; the others never moved.
@@ -326,5 +332,7 @@ describe('scale-out: two of every app on one Redis', () => {
     for (const u of users) expect(after[String(u.userId)]).toBe('cm-3');
     expect(await onServer()).toEqual([...nicks].sort());
     await eventually(() => metric(next, 'parley_irc_connections', { state: 'connected' }), (k) => k === ircUsersSoFar, 'the new instance holds them all');
+    // Confirmed once written: neither reconnect sent it again.
+    expect(heard()).toBe(said.status === 'OK' ? 1 : 0);
   });
 });

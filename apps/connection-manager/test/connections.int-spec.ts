@@ -133,6 +133,43 @@ describe('ConnectionsService (real Redis, real ngircd)', () => {
     expect(peer.received('PRIVMSG').map((l) => l.params[1])).toEqual(texts);
   });
 
+  it('confirms a write with a wseq once its lines are on the socket, and never one the flood control still held when the link closed', async () => {
+    const s = service({ IRC_FLOOD_BURST: 2, IRC_FLOOD_INTERVAL_MS: 60_000 });
+    const peer = await IrcPeer.connect(ircd, 'peer5');
+    peers.push(peer);
+    connect(s, 'gina');
+    await nextEvent((e) => e.type === 'connected');
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['CAP END'] });
+    await nextEvent(lineEvent(/ 001 gina /));
+    // Two tokens, refilled over a minute: CAP END and the first message go now, the second waits.
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['PRIVMSG peer5 :first'], wseq: 4 });
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['PRIVMSG peer5 :second'], wseq: 5 });
+    s.disconnect({ v: 1, type: 'disconnect', userId: 7, network: 'test', reason: 'bye' });
+    await nextEvent((e) => e.type === 'disconnected');
+    const rest = (await redis.space.redis.lrange(inbox('ircparser'), 0, -1)).reverse().map((r) => JSON.parse(r) as Event);
+    const sent = [...events, ...rest].filter((e) => e.type === 'sent').map((e) => e.wseq);
+    // Only what reached the socket is confirmed: irc-parser sends wseq 5 again after a reconnect.
+    expect(sent).toEqual([4]);
+    expect(peer.received('PRIVMSG').map((l) => l.params[1])).not.toContain('second');
+  });
+
+  it('confirms each write with a wseq, in order, and no write without one', async () => {
+    const s = service({ IRC_FLOOD_BURST: 2, IRC_FLOOD_INTERVAL_MS: 10 });
+    const peer = await IrcPeer.connect(ircd, 'peer6');
+    peers.push(peer);
+    connect(s, 'hank');
+    await nextEvent((e) => e.type === 'connected');
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['CAP END'] });
+    await nextEvent(lineEvent(/ 001 hank /));
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['PRIVMSG peer6 :a', 'PRIVMSG peer6 :b', 'PRIVMSG peer6 :c'], wseq: 1 });
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['PRIVMSG peer6 :d'] });
+    s.write({ v: 1, type: 'write', userId: 7, network: 'test', lines: ['PRIVMSG peer6 :e', 'PRIVMSG peer6 :f'], wseq: 2 });
+    expect(await nextEvent((e) => e.type === 'sent')).toMatchObject({ userId: 7, network: 'test', wseq: 1 });
+    expect(await nextEvent((e) => e.type === 'sent')).toMatchObject({ wseq: 2 });
+    await peer.waitFor((l) => l.params[1] === 'f');
+    expect(peer.received('PRIVMSG').map((l) => l.params[1])).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
   it('reports writes and disconnects for connections it does not hold, and a QUIT closes with the reason', async () => {
     const s = service();
     s.write({ v: 1, type: 'write', userId: 8, network: 'test', lines: ['PRIVMSG x :y'] });

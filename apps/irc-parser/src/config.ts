@@ -15,6 +15,8 @@ export const configShape = {
   /** Users without an active session for this many days are disconnected until their next session (0: never). */
   IRC_AWAY_DISCONNECT_DAYS: env.int(0, 0, 3650),
   IRC_AWAY_SWEEP_MS: env.int(3_600_000, 1_000, 86_400_000),
+  /** A message of the user that never reached the IRC socket (its connection was lost first) is sent again after the reconnect if younger than this (ms); older ones are reported, not sent. */
+  IRC_RESEND_MAX_AGE_MS: env.int(300_000, 0, 86_400_000),
   /** 32 bytes (64 hex characters or base64) that seal users' SASL credentials at rest (AES-256-GCM); unset: /sasl is refused. */
   IRC_SECRET_KEY: env.optionalString(),
   IRC_CTCP_VERSION: z

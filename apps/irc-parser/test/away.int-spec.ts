@@ -10,7 +10,7 @@ import { IrcService } from '../src/irc/irc.service';
 /** Users away too long lose their IRC connections, and get them back with their next session (real Redis). */
 describe('away disconnect (real Redis)', () => {
   const redis = useTestRedis();
-  const config: IrcConfig = { IRC_RETRY_DELAYS: '1x1000', IRC_WINDOW_BACKLOG_MAX: 100, IRC_RETRY_POLL_MS: 1000, IRC_AWAY_DISCONNECT_DAYS: 30, IRC_AWAY_SWEEP_MS: 60_000, IRC_CTCP_VERSION: 'x' };
+  const config: IrcConfig = { IRC_RETRY_DELAYS: '1x1000', IRC_WINDOW_BACKLOG_MAX: 100, IRC_RETRY_POLL_MS: 1000, IRC_AWAY_DISCONNECT_DAYS: 30, IRC_AWAY_SWEEP_MS: 60_000, IRC_RESEND_MAX_AGE_MS: 300_000, IRC_CTCP_VERSION: 'x' };
   const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
 
   /** What was sent to connection-manager, in order (without the sender's sentAt stamp). */
@@ -18,7 +18,7 @@ describe('away disconnect (real Redis)', () => {
     return (await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1)).reverse().map((r) => {
       const { sentAt, ...m } = JSON.parse(r) as InboxMessage<'connectionmanager'>;
       expect(typeof sentAt).toBe('number');
-      return m as InboxMessage<'connectionmanager'>;
+      return m;
     });
   }
 

@@ -17,6 +17,7 @@ describe('IrcService, the server played line by line (real Redis): CAP, SASL, AW
     IRC_RETRY_POLL_MS: 1000,
     IRC_AWAY_DISCONNECT_DAYS: 0,
     IRC_AWAY_SWEEP_MS: 3_600_000,
+    IRC_RESEND_MAX_AGE_MS: 300_000,
     IRC_CTCP_VERSION: 'Parley test',
     IRC_SECRET_KEY: randomBytes(32).toString('hex'),
   };
@@ -85,6 +86,59 @@ describe('IrcService, the server played line by line (real Redis): CAP, SASL, AW
     const bodies = (await repo.backlog(7, windowId)).map((m) => (JSON.parse(m) as { body: string }).body);
     expect(bodies).toEqual(['bob is back', 'bob is away: lunch']);
     expect((await repo.windows(7, 'testnet')).filter((w) => w.type === '1on1').map((w) => w.folded)).toEqual(['bob']);
+  });
+
+  /** The write messages irc-parser sent connection-manager, in order. */
+  async function writes(): Promise<Extract<InboxMessage<'connectionmanager'>, { type: 'write' }>[]> {
+    const raw = await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1);
+    return raw
+      .reverse()
+      .map((r) => JSON.parse(r) as InboxMessage<'connectionmanager'>)
+      .flatMap((m) => (m.type === 'write' ? [m] : []));
+  }
+  const register = async (irc: IrcService, conn: string) => {
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn });
+    await irc.data({ v: 1, type: 'data', userId: 7, network: 'testnet', conn, seq: 1, line: ':irc.test 001 alice :Welcome' });
+    await irc.data({ v: 1, type: 'data', userId: 7, network: 'testnet', conn, seq: 2, line: ':irc.test 376 alice :End of MOTD' });
+  };
+
+  it("sends the user's messages again after a reconnect unless connection-manager confirmed them, once per connection", async () => {
+    const irc = service();
+    await register(irc, 'o1');
+    await irc.writeOwn(7, 'testnet', ['PRIVMSG #a :one']);
+    await irc.writeOwn(7, 'testnet', ['PRIVMSG #a :two', 'PRIVMSG #a :two, more']);
+    await irc.writeOwn(7, 'testnet', ['PRIVMSG #a :three']);
+    const first = await writes();
+    expect(first.map((w) => w.wseq)).toEqual([1, 2, 3]);
+    // connection-manager wrote the first two; the link died before the third left its flood control.
+    await irc.sent({ v: 1, type: 'sent', userId: 7, network: 'testnet', wseq: 2 });
+    await irc.disconnected({ v: 1, type: 'disconnected', userId: 7, network: 'testnet', reason: 'gone' });
+    await register(irc, 'o2');
+    const again = (await writes()).slice(first.length);
+    expect(again).toEqual([expect.objectContaining({ lines: ['PRIVMSG #a :three'], wseq: 3 })]);
+    // The MOTD again on the same connection (/motd) sends nothing again.
+    await irc.data({ v: 1, type: 'data', userId: 7, network: 'testnet', conn: 'o2', seq: 3, line: ':irc.test 376 alice :End of MOTD' });
+    expect((await writes()).length).toBe(first.length + 1);
+    // Once confirmed, the next reconnect has nothing to send.
+    await irc.sent({ v: 1, type: 'sent', userId: 7, network: 'testnet', wseq: 3 });
+    await register(irc, 'o3');
+    expect((await writes()).length).toBe(first.length + 1);
+  });
+
+  it('does not send again messages older than IRC_RESEND_MAX_AGE_MS, and says so in the server window', async () => {
+    const irc = service({ IRC_RESEND_MAX_AGE_MS: 60_000 });
+    const repo = new IrcRepository(redis.space.redis);
+    await register(irc, 'p1');
+    await irc.writeOwn(7, 'testnet', ['PRIVMSG #a :stale'], Date.now() - 120_000);
+    await irc.writeOwn(7, 'testnet', ['PRIVMSG #a :fresh']);
+    const before = (await writes()).length;
+    await irc.lost(7);
+    await register(irc, 'p2');
+    expect((await writes()).slice(before).map((w) => w.lines)).toEqual([['PRIVMSG #a :fresh']]);
+    expect((await repo.unconfirmedOut(7, 'testnet')).map((e) => e.lines)).toEqual([['PRIVMSG #a :fresh']]);
+    const server = (await repo.windows(7, 'testnet')).find((w) => w.folded === '*')!;
+    const bodies = (await repo.backlog(7, server.windowId)).map((m) => (JSON.parse(m) as { body: string }).body);
+    expect(bodies.filter((b) => b.includes("of your messages"))).toEqual(["1 of your messages did not reach testnet before the connection was lost, and are older than 60 s: not sent again"]);
   });
 
   it('refuses to store credentials without a server key', async () => {

@@ -34,6 +34,7 @@ const BUILT: Readonly<Record<string, { type: RedisType; build: () => string }>> 
   windowlist: typed('set', () => mas.windowList(42)),
   networks: typed('hash', () => mas.networks(42, 'Libera')),
   ircretry: typed('zset', () => mas.ircRetry()),
+  ircoutbox: typed('zset', () => mas.ircOutbox(42, 'libera')),
   window: typed('hash', () => mas.window(42, 7)),
   windowmsgs: typed('list', () => mas.windowMsgs(42, 7)),
   names: typed('hash', () => mas.names(42, 7)),

@@ -40,7 +40,7 @@ export const SESSION_FIELDS = ['sendRcvNext', 'listenRcvNext', 'timeStamp', 'rei
 export const WINDOW_FIELDS = [
   'name', 'type', 'targetUserId', 'sounds', 'password', 'titleAlert', 'visible', 'topic', 'userMode', 'network', 'readGid',
 ] as const;
-export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount', 'isupport', 'caps', 'conn', 'lastline', 'closed', 'sasl', 'away'] as const;
+export const NETWORK_FIELDS = ['state', 'currentnick', 'retryCount', 'isupport', 'caps', 'conn', 'lastline', 'closed', 'sasl', 'away', 'wseq', 'resent'] as const;
 export const NOTE_FIELDS = ['ver', 'nick', 'timestamp', 'msg'] as const;
 export const GROUP_FIELDS = ['owner', 'password', 'apikey', 'name', 'topic', 'policy', 'nextgid', 'created'] as const;
 
@@ -96,9 +96,11 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'windowlist', pattern: 'windowlist:<userId>', type: 'set', seed: 'mas', owner: 'conversation owner', fields: ['<windowId>:<network>:<name>:<type>'], example: 'windowlist:42',
     notes: 'Members from `windowListEntry`: name folded with the network\'s case mapping, then encoded; type `group` or `1on1`.' },
   { family: 'networks', pattern: 'networks:<userId>:<network>', type: 'hash', seed: 'mas', owner: 'irc-parser', fields: NETWORK_FIELDS, example: 'networks:42:libera',
-    notes: '`state` is connected, connecting or disconnected. Network names are folded to lower case. Parley\'s fields: `isupport` (the ISUPPORT tokens kept, JSON), `caps` (capabilities enabled), `conn` (connection-manager\'s id of the socket), `lastline` (`<conn>:<seq>` of the last line whose messages are stored), `closed` (1: closed by the user, no reconnect), `sasl` (the user\'s SASL credentials, AES-256-GCM under IRC_SECRET_KEY), `away` (1: closed because the user was away too long; reconnects at their next session).' },
+    notes: '`state` is connected, connecting or disconnected. Network names are folded to lower case. Parley\'s fields: `isupport` (the ISUPPORT tokens kept, JSON), `caps` (capabilities enabled), `conn` (connection-manager\'s id of the socket), `lastline` (`<conn>:<seq>` of the last line whose messages are stored), `closed` (1: closed by the user, no reconnect), `sasl` (the user\'s SASL credentials, AES-256-GCM under IRC_SECRET_KEY), `away` (1: closed because the user was away too long; reconnects at their next session), `wseq` (the last number given to a message in `ircoutbox`), `resent` (the `conn` after whose registration the outbox was last sent again).' },
   { family: 'ircretry', pattern: 'ircretry', type: 'zset', seed: 'parley', owner: 'irc-parser', example: 'ircretry',
     notes: 'Reconnects waiting for their back-off: member `<userId>:<network>`, score the time it is due (ms). Taken by ZREM, so one instance reconnects each; kept in Redis, so a restart of irc-parser keeps its timers.' },
+  { family: 'ircoutbox', pattern: 'ircoutbox:<userId>:<network>', type: 'zset', seed: 'parley', owner: 'irc-parser', fields: ['<wseq> <ts> <line>: wseq'], example: 'ircoutbox:42:libera',
+    notes: 'The user\'s messages to the network that connection-manager has not yet confirmed written to the socket (`sent`). What is left after a reconnect is sent again once registered, unless older than IRC_RESEND_MAX_AGE_MS. Capped.' },
   { family: 'window', pattern: 'window:<userId>:<windowId>', type: 'hash', seed: 'mas', owner: 'conversation owner', fields: WINDOW_FIELDS, example: 'window:42:7' },
   { family: 'windowmsgs', pattern: 'windowmsgs:<userId>:<windowId>', type: 'list', seed: 'mas', owner: 'irc-parser', example: 'windowmsgs:42:7',
     notes: 'Backlog, oldest message on the right.' },

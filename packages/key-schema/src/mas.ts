@@ -148,6 +148,12 @@ export const networks = (userId: NumericId, network: string): HashKey =>
   makeKey('hash', 'networks', uid(userId), networkPart(network));
 /** `ircretry` — member `<userId>:<network>`, score when its reconnect is due (ms): irc-parser's back-off timers. */
 export const ircRetry = (): ZsetKey => makeKey('zset', 'ircretry');
+/**
+ * `ircoutbox:<userId>:<network>` — the user's messages to the network not yet confirmed written to
+ * its socket: member `<wseq> <ts> <line>`, score `wseq`. Sent again after a reconnect.
+ */
+export const ircOutbox = (userId: NumericId, network: string): ZsetKey =>
+  makeKey('zset', 'ircoutbox', uid(userId), networkPart(network));
 
 export type WindowType = 'group' | '1on1';
 export const WINDOW_TYPES: readonly WindowType[] = ['group', '1on1'];

@@ -99,7 +99,11 @@ export const ConnectionManagerMessage = z.discriminatedUnion('type', [
     /** The server password (PASS), not the user's account password. */
     password: IrcSafeText.min(1).max(400).optional(),
   }),
-  z.object({ ...envelope('write'), userId: UserId, network: NetworkName, lines: z.array(IrcLineOut).min(1).max(50) }),
+  /**
+   * Lines for the user's socket. With `wseq` (the user's own messages, kept in irc-parser's outbox
+   * until then) connection-manager answers `sent` once the lines have left its flood control.
+   */
+  z.object({ ...envelope('write'), userId: UserId, network: NetworkName, lines: z.array(IrcLineOut).min(1).max(50), wseq: z.int().positive().optional() }),
   z.object({ ...envelope('disconnect'), userId: UserId, network: NetworkName, reason: IrcSafeText.max(400).optional() }),
   Ping,
 ]);
@@ -131,6 +135,8 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope('lost'), userId: UserId }),
   /** From the gateway: a new session of the user started; networks closed while they were away reconnect. */
   z.object({ ...envelope('active'), userId: UserId }),
+  /** The lines of the `write` with this `wseq` (and every earlier one) are written to the socket. */
+  z.object({ ...envelope('sent'), userId: UserId, network: NetworkName, wseq: z.int().positive() }),
   /** Answer to a `write` or `disconnect` for a connection that does not exist. */
   z.object({ ...envelope('noconnection'), userId: UserId, network: NetworkName }),
   ForwardedRequest,

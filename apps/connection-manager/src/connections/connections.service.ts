@@ -171,7 +171,9 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
   write(message: InboxMessageOfType<'connectionmanager', 'write'>): void {
     const held = this.held.get(keyOf(message.userId, message.network));
     if (!held) return this.push({ v: 1, type: 'noconnection', userId: message.userId, network: message.network });
-    held.connection.write(message.lines);
+    const { userId, network, wseq } = message;
+    // The user's own messages are confirmed, so irc-parser sends again only what never reached a socket.
+    held.connection.write(message.lines, wseq === undefined ? undefined : () => this.push({ v: 1, type: 'sent', userId, network, wseq }));
   }
 
   disconnect(message: InboxMessageOfType<'connectionmanager', 'disconnect'>): void {

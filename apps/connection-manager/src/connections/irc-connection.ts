@@ -77,7 +77,8 @@ export function wireLine(line: string): Buffer {
 export class IrcConnection {
   private socket: Socket | undefined;
   private pending: Buffer = EMPTY;
-  private readonly queue: Buffer[] = [];
+  /** Lines waiting for the flood control; `written` is called once the last line of a write is on the socket. */
+  private readonly queue: { bytes: Buffer; written?: () => void }[] = [];
   private tokens: number;
   private lastRefill = Date.now();
   private drainTimer: NodeJS.Timeout | undefined;
@@ -134,9 +135,12 @@ export class IrcConnection {
     });
   }
 
-  /** Queues lines for the server, through the flood control. */
-  write(lines: readonly string[]): void {
-    for (const line of lines) this.queue.push(wireLine(line));
+  /**
+   * Queues lines for the server, through the flood control; `written` is called once the last of
+   * them is handed to the socket (never, if the connection closes first).
+   */
+  write(lines: readonly string[], written?: () => void): void {
+    lines.forEach((line, i) => this.queue.push({ bytes: wireLine(line), ...(i === lines.length - 1 && written ? { written } : {}) }));
     if (this.queue.length > MAX_QUEUED_LINES) {
       this.destroy(`more than ${MAX_QUEUED_LINES} lines waiting to be sent`);
       return;
@@ -204,8 +208,10 @@ export class IrcConnection {
     this.tokens = Math.min(floodBurst, this.tokens + (now - this.lastRefill) / floodIntervalMs);
     this.lastRefill = now;
     while (this.queue.length > 0 && this.tokens >= 1) {
-      socket.write(this.queue.shift()!);
+      const next = this.queue.shift()!;
+      socket.write(next.bytes);
       this.tokens -= 1;
+      next.written?.();
     }
     if (this.queue.length > 0 && !this.drainTimer) {
       this.drainTimer = setTimeout(

@@ -138,9 +138,9 @@ export class IrcRequests {
     }
     const pieces = splitText(text, command.length + t.name.length + 3 + RELAY_OVERHEAD + (cat === 'action' ? 9 : 0));
     const lines = pieces.map((p) => buildLine(command, t.name, cat === 'action' ? ctcp('ACTION', p) : p));
-    await this.irc.write(to.userId, t.network, lines);
-    const nick = state.currentnick ?? '';
     const ts = Date.now();
+    await this.irc.writeOwn(to.userId, t.network, lines, ts);
+    const nick = state.currentnick ?? '';
     const gids = await this.repo.addMessages(
       to.userId,
       t.network,

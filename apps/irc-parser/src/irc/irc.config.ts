@@ -11,6 +11,8 @@ export interface IrcConfig {
   IRC_AWAY_DISCONNECT_DAYS: number;
   /** How often users away too long are looked for (ms). */
   IRC_AWAY_SWEEP_MS: number;
+  /** The user's messages that never reached the socket are sent again after a reconnect if younger than this (ms). */
+  IRC_RESEND_MAX_AGE_MS: number;
   /** The CTCP VERSION answer. */
   IRC_CTCP_VERSION: string;
   /** 32 bytes (64 hex characters or base64) sealing users' SASL credentials; unset: none can be stored. */

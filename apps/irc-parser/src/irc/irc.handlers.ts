@@ -42,6 +42,10 @@ export class IrcParserHandlers implements InboxHandlers<'ircparser'>, GroupHandl
     return this.irc.disconnected(message);
   }
 
+  sent(message: M<'sent'>): Promise<void> {
+    return this.irc.sent(message);
+  }
+
   noconnection(message: M<'noconnection'>): Promise<void> {
     return this.irc.disconnected(message);
   }

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { LuaScript, SCRIPT_KEY_PREFIXES } from '@parley/inbox';
 import {
   type CaseMapping,
+  ircOutbox,
   ircRetry,
   names,
   networks,
@@ -72,7 +73,21 @@ export interface NetworkState {
   sasl?: string;
   /** 1 when it was closed because the user was away too long: it reconnects at their next session. */
   away?: string;
+  /** The last number given to an outbox entry; the connection whose registration last resent the outbox. */
+  wseq?: string;
+  resent?: string;
 }
+
+/** One write of the user's own messages, kept until connection-manager says it is on the socket. */
+export interface OutboxEntry {
+  wseq: number;
+  /** When the user sent it (ms). */
+  ts: number;
+  lines: string[];
+}
+
+/** Writes an outbox keeps at most; past this the oldest go (a connection-manager that never confirms). */
+export const OUTBOX_MAX = 500;
 
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */
 @Injectable()
@@ -208,6 +223,41 @@ export class IrcRepository implements OnModuleInit {
 
   async removeMembers(userId: number, windowId: number, nicks: readonly string[]): Promise<void> {
     if (nicks.length > 0) await this.redis.hdel(names(userId, windowId), ...nicks);
+  }
+
+  /**
+   * Keeps the user's messages until connection-manager confirms them (`sent`); returns their wseq.
+   * The number and the entry are two steps: a crash between them only skips a number.
+   */
+  async keepOut(userId: number, network: string, lines: string[], ts: number): Promise<OutboxEntry> {
+    const wseq = Number(await this.redis.hincrby(networks(userId, network), 'wseq', 1));
+    const entry: OutboxEntry = { wseq, ts, lines };
+    const key = ircOutbox(userId, network);
+    await this.redis.multi().zadd(key, wseq, JSON.stringify(entry)).zremrangebyrank(key, 0, -(OUTBOX_MAX + 1)).exec();
+    return entry;
+  }
+
+  /** connection-manager wrote the entry with this wseq (and, in order, all before it). */
+  async confirmOut(userId: number, network: string, wseq: number): Promise<void> {
+    await this.redis.zremrangebyscore(ircOutbox(userId, network), '-inf', wseq);
+  }
+
+  /** The entries not confirmed, oldest first (an entry that does not parse is dropped). */
+  async unconfirmedOut(userId: number, network: string): Promise<OutboxEntry[]> {
+    const out: OutboxEntry[] = [];
+    for (const raw of await this.redis.zrange(ircOutbox(userId, network), '0', '-1')) {
+      try {
+        const e = JSON.parse(raw) as OutboxEntry;
+        if (Number.isInteger(e.wseq) && typeof e.ts === 'number' && Array.isArray(e.lines)) out.push(e);
+      } catch {
+        // Not written by this code: nothing to send.
+      }
+    }
+    return out;
+  }
+
+  async dropOut(userId: number, network: string, entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length > 0) await this.redis.zremrangebyscore(ircOutbox(userId, network), entries[0]!.wseq, entries.at(-1)!.wseq);
   }
 
   /** Reconnects due: `<userId>:<network>` members with their due time (ms). */

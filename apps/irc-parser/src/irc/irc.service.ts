@@ -10,7 +10,7 @@ import { type IrcWindow, IrcRepository, type LineMark, type NetworkState, type N
 import { saslPlainChunks, SecretBox } from './secrets';
 import { buildLine, ctcp, isChannel, type Isupport, parseCtcp, parseLine, parseNamesEntry, type ParsedLine, prefixModes, roleOfSymbol } from './lines';
 
-type Event<T extends 'connected' | 'data' | 'disconnected' | 'noconnection'> = InboxMessageOfType<'ircparser', T>;
+type Event<T extends 'connected' | 'data' | 'disconnected' | 'noconnection' | 'sent'> = InboxMessageOfType<'ircparser', T>;
 
 /** Capabilities Parley asks for when the server offers them. */
 export const WANTED_CAPS = ['server-time', 'message-tags', 'multi-prefix', 'away-notify', 'account-notify', 'extended-join', 'echo-message', 'cap-notify'];
@@ -376,6 +376,32 @@ export class IrcService {
       joins.push(fields.password ? buildLine('JOIN', fields.name ?? w.folded, fields.password) : buildLine('JOIN', fields.name ?? w.folded));
     }
     if (joins.length > 0) await this.write(link.userId, link.network, joins);
+    await this.resendOut(link);
+  }
+
+  /**
+   * The user's messages that never reached a socket (connection-manager died with them queued, or
+   * the link closed first) go out again after the channels are joined, once per connection. Ones
+   * older than IRC_RESEND_MAX_AGE_MS are not: the user is told in the server window.
+   */
+  private async resendOut(link: Link): Promise<void> {
+    const conn = link.state.conn ?? '';
+    if (conn !== '' && link.state.resent === conn) return;
+    const entries = await this.repo.unconfirmedOut(link.userId, link.network);
+    if (entries.length === 0) return;
+    const cutoff = Date.now() - this.config.IRC_RESEND_MAX_AGE_MS;
+    const firstFresh = entries.findIndex((e) => e.ts >= cutoff);
+    const stale = firstFresh < 0 ? entries : entries.slice(0, firstFresh);
+    const fresh = firstFresh < 0 ? [] : entries.slice(firstFresh);
+    if (stale.length > 0) {
+      await this.repo.dropOut(link.userId, link.network, stale);
+      const age = Math.round(this.config.IRC_RESEND_MAX_AGE_MS / 1000);
+      // Not marked with the line (its own text is stored under that mark already); dropped first, so said once.
+      await this.serverMessage(link.userId, link.network, 'error', `${stale.length} of your messages did not reach ${link.network} before the connection was lost, and are older than ${age} s: not sent again`);
+    }
+    for (const e of fresh) await this.sender.send('connectionmanager', { v: 1, type: 'write', userId: link.userId, network: link.network, lines: e.lines, wseq: e.wseq });
+    await this.repo.setNetwork(link.userId, link.network, { resent: conn });
+    this.logger.info({ userId: link.userId, network: link.network, conn, resent: fresh.length, dropped: stale.length }, 'unconfirmed messages sent again after a reconnect');
   }
 
   private async nickRefused(link: Link, l: ParsedLine): Promise<void> {
@@ -633,6 +659,22 @@ export class IrcService {
     if (!w) return;
     const gids = await this.repo.addMessages(userId, network, [{ windowId: w.windowId, cat, body, nick, ts, seq: line?.seq }], this.config.IRC_WINDOW_BACKLOG_MAX, line?.conn);
     if (gids[0] === 0) this.repo.forgetWindow(userId, w.windowId);
+  }
+
+  /**
+   * The user's own messages: kept in the outbox (`ircoutbox`) until connection-manager says they
+   * are on the socket (`sent`), so a connection lost before that sends them after reconnecting.
+   */
+  async writeOwn(userId: number, network: string, lines: string[], ts = Date.now()): Promise<void> {
+    for (let i = 0; i < lines.length; i += 50) {
+      const entry = await this.repo.keepOut(userId, network, lines.slice(i, i + 50), ts);
+      await this.sender.send('connectionmanager', { v: 1, type: 'write', userId, network, lines: entry.lines, wseq: entry.wseq });
+    }
+  }
+
+  /** connection-manager wrote the user's messages up to `wseq`. */
+  async sent(e: Event<'sent'>): Promise<void> {
+    await this.repo.confirmOut(e.userId, e.network, e.wseq);
   }
 
   async write(userId: number, network: string, lines: string[]): Promise<void> {
