@@ -273,6 +273,25 @@ describe('socket.io sessions (real Redis, real sockets)', () => {
     expect(await r().hget(sessionReplies(me.userId, ack.sessionId), '1')).toBe('{"status":"OK"}');
   });
 
+  it("adds a queue request's job again at once when its claim was left by a gateway killed before it added the job", async () => {
+    await gw.restart({ REQUEST_TIMEOUT_MS: '600000' });
+    const me = await gw.user();
+    const { client } = gw.client(me.token);
+    const ack = await client.connect();
+    // Claimed just now by a gateway that died before its add: pending, far from stale, no job.
+    await r().hset(session(me.userId, ack.sessionId), 'sendRcvNext', 2);
+    await r().hset(sessionReplies(me.userId, ack.sessionId), '1', `P${Date.now()}`);
+    const job = `bull:im-router:req-${me.userId}-${ack.sessionId}-1`;
+    expect(await r().exists(job)).toBe(0);
+    const answered = client.request({ id: 'BLOCK', userId: 99 });
+    // The repeat brings the job (im-router would take it; answered here in its place), long before the timeout.
+    await eventually(() => r().exists(job), (k) => k === 1, 'the job added again');
+    const { RequestReplies } = await import('@parley/inbox');
+    const gateway = (await r().hget(session(me.userId, ack.sessionId), 'gateway'))!;
+    await new RequestReplies(r()).answer({ userId: me.userId, sessionId: ack.sessionId, requestId: '1', gateway }, { status: 'OK' });
+    expect(await answered).toEqual({ status: 'OK' });
+  });
+
   it('claims a socket’s requests in the order they were sent, whatever each had to look up first', async () => {
     await gw.restart({ REQUEST_TIMEOUT_MS: '200' });
     const me = await gw.user();

@@ -97,11 +97,14 @@ export class RequestsService {
           const stored = parseStoredReply(claim.stored);
           if (!stored.pending) return { answer: stored.answer };
           // Still waiting. A claim left by a gateway that died before it handed the request on is
-          // driven again: the gateway's own requests are idempotent, and a queue job keeps its id.
+          // driven again: the gateway's own requests are idempotent once stale. A queue job is
+          // added again at once (a gateway killed between its claim and its add left none): the
+          // job id makes the add a no-op while the job is kept, and im-router skips a request
+          // already answered.
           const stale = Date.now() - stored.claimedAt >= this.config.REQUEST_TIMEOUT_MS;
           if (body === undefined) return await this.settle(ref, seq, claim);
           if (where.to === 'gateway' || where.to === 'error') return stale ? await this.execute(socket, ref, seq, body, where) : await this.settle(ref, seq, claim);
-          if (where.to === 'queue' && stale) await this.enqueue(ref, seq, where);
+          if (where.to === 'queue') await this.enqueue(ref, seq, where);
           return { answer: await this.awaitAnswer(ref, requestId, waiter) };
         }
         case 'CLAIMED':
