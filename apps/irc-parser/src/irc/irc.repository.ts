@@ -25,6 +25,7 @@ const scripts = {
   window: LuaScript.withOutboxLib(LUA_DIR, 'window'),
   messages: LuaScript.withOutboxLib(LUA_DIR, 'messages'),
   read: LuaScript.withRequestLib(LUA_DIR, 'read'),
+  keepOut: LuaScript.fromDir(LUA_DIR, 'keep-out'),
 };
 
 /** Windows remembered (a few MB at most). */
@@ -225,16 +226,10 @@ export class IrcRepository implements OnModuleInit {
     if (nicks.length > 0) await this.redis.hdel(names(userId, windowId), ...nicks);
   }
 
-  /**
-   * Keeps the user's messages until connection-manager confirms them (`sent`); returns their wseq.
-   * The number and the entry are two steps: a crash between them only skips a number.
-   */
+  /** Keeps the user's messages until connection-manager confirms them (`sent`); returns the entry with its wseq. */
   async keepOut(userId: number, network: string, lines: string[], ts: number): Promise<OutboxEntry> {
-    const wseq = Number(await this.redis.hincrby(networks(userId, network), 'wseq', 1));
-    const entry: OutboxEntry = { wseq, ts, lines };
-    const key = ircOutbox(userId, network);
-    await this.redis.multi().zadd(key, wseq, JSON.stringify(entry)).zremrangebyrank(key, 0, -(OUTBOX_MAX + 1)).exec();
-    return entry;
+    const wseq = Number(await scripts.keepOut.run(this.redis, [networks(userId, network), ircOutbox(userId, network)], [JSON.stringify({ ts, lines }), OUTBOX_MAX]));
+    return { wseq, ts, lines };
   }
 
   /** connection-manager wrote the entry with this wseq (and, in order, all before it). */
@@ -242,18 +237,9 @@ export class IrcRepository implements OnModuleInit {
     await this.redis.zremrangebyscore(ircOutbox(userId, network), '-inf', wseq);
   }
 
-  /** The entries not confirmed, oldest first (an entry that does not parse is dropped). */
+  /** The entries not confirmed, oldest first (only keep-out.lua writes them). */
   async unconfirmedOut(userId: number, network: string): Promise<OutboxEntry[]> {
-    const out: OutboxEntry[] = [];
-    for (const raw of await this.redis.zrange(ircOutbox(userId, network), '0', '-1')) {
-      try {
-        const e = JSON.parse(raw) as OutboxEntry;
-        if (Number.isInteger(e.wseq) && typeof e.ts === 'number' && Array.isArray(e.lines)) out.push(e);
-      } catch {
-        // Not written by this code: nothing to send.
-      }
-    }
-    return out;
+    return (await this.redis.zrange(ircOutbox(userId, network), '0', '-1')).map((raw) => JSON.parse(raw) as OutboxEntry);
   }
 
   async dropOut(userId: number, network: string, entries: readonly OutboxEntry[]): Promise<void> {
