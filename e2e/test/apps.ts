@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import { outbox } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
-import { ChildFixture, Collector, eventually, freePort, TestRedis, type TestKeySpace } from '@parley/testing';
+import { ChildFixture, Collector, eventually, freePort, type KeySpace, type RedisTier, startTestRedis } from '@parley/testing';
 
 export const APPS = ['gateway', 'connection-manager', 'irc-parser', 'loopback-parser', 'im-router'] as const;
 export type AppName = (typeof APPS)[number];
@@ -65,13 +65,13 @@ export function appStarter(redisUrl: () => string, base: Record<string, string> 
  * PARLEY_E2E_LOGS=1 prints each app's first warnings and errors (where to look when a test fails).
  */
 export function useStack(setup: (start: ReturnType<typeof appStarter>['start']) => Promise<string>, base: Record<string, string> = { LOGIN_LIMIT_PER_IP: '100000' }) {
-  let server: TestRedis | undefined;
-  let space: TestKeySpace | undefined;
+  let server: RedisTier | undefined;
+  let space: KeySpace | undefined;
   let url = '';
   const clients: ParleyClient[] = [];
   const { apps, start } = appStarter(() => space!.url, base);
   beforeAll(async () => {
-    server = await TestRedis.start();
+    server = await startTestRedis();
     space = await server.keySpace();
     url = await setup(start);
   });
@@ -85,7 +85,7 @@ export function useStack(setup: (start: ReturnType<typeof appStarter>['start']) 
     apps,
     start,
     clients,
-    get space(): TestKeySpace {
+    get space(): KeySpace {
       return space!;
     },
     get url(): string {
@@ -148,7 +148,7 @@ export function testnetEnv(dir: string, ircd: { host: string; port: number }) {
  * Acknowledges what the session has and waits until its outbox is empty: from then on, a
  * notification reaches it only if its gateway is woken for it (no pump left over from its burst).
  */
-export async function drained(space: TestKeySpace, c: ParleyClient): Promise<void> {
+export async function drained(space: KeySpace, c: ParleyClient): Promise<void> {
   c.ack();
   await eventually(() => space.redis.llen(outbox(c.userId!, c.sessionId!)), (n) => n === 0, 'the outbox drained');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ParleyClient } from '@parley/client';
 import { objectHash, objectValue } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
-import { type Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
+import { type Collector, eventually, IrcPeer, type KeySpace, type RedisTier, startTestRedis, TestIrcServer } from '@parley/testing';
 import { appStarter, connectedSession, drained, ofType, ok, registerUser, testnetEnv, waitFor } from './apps';
 
 /**
@@ -12,8 +12,8 @@ import { appStarter, connectedSession, drained, ofType, ok, registerUser, testne
  * real ngircd, with a raw IRC user (IrcPeer) on the other side.
  */
 describe('IRC (gateway + irc-parser + connection-manager as processes, real ngircd)', () => {
-  let redis: TestRedis;
-  let space: TestKeySpace;
+  let redis: RedisTier;
+  let space: KeySpace;
   let ircd: TestIrcServer;
   let dir: string;
   const clients: ParleyClient[] = [];
@@ -27,7 +27,7 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
   const cmEnv = () => ({ ...env.connectionManager, INBOX_CONSUMER_NAME: 'cm-e2e' });
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startTestRedis();
     space = await redis.keySpace();
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-irc-e2e-'));

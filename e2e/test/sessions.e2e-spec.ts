@@ -1,6 +1,6 @@
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
-import { Collector, eventually, TestRedis, type TestKeySpace } from '@parley/testing';
+import { Collector, eventually, type KeySpace, type RedisTier, startTestRedis } from '@parley/testing';
 import { appStarter } from './apps';
 
 /**
@@ -9,15 +9,15 @@ import { appStarter } from './apps';
  * requests it owns through the real inbox or queue.
  */
 describe('sessions across the built apps', () => {
-  let server: TestRedis;
-  let space: TestKeySpace;
+  let server: RedisTier;
+  let space: KeySpace;
   const clients: ParleyClient[] = [];
   let gatewayPort = 0;
 
   const { apps, start } = appStarter(() => space.url);
 
   beforeAll(async () => {
-    server = await TestRedis.start();
+    server = await startTestRedis();
     space = await server.keySpace();
     gatewayPort = (await start('gateway')).port;
     for (const name of ['loopback-parser', 'irc-parser', 'im-router'] as const) await start(name);

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
-import { inbox, inboxConsumers, inboxDead } from '@parley/key-schema';
+import { BULLMQ_PREFIX, inbox, inboxConsumers, inboxDead } from '@parley/key-schema';
 import { IM_ROUTER_QUEUE } from '@parley/protocol';
-import { TestRedis, type TestKeySpace } from '@parley/testing';
+import { type KeySpace, type RedisTier, startTestRedis } from '@parley/testing';
 import { APPS, type RunningApp, startApp } from './apps';
 
 /**
@@ -10,12 +10,12 @@ import { APPS, type RunningApp, startApp } from './apps';
  * gracefully on SIGTERM.
  */
 describe('the five apps, started as processes', () => {
-  let server: TestRedis;
-  let space: TestKeySpace;
+  let server: RedisTier;
+  let space: KeySpace;
   const apps = new Map<string, RunningApp>();
 
   beforeAll(async () => {
-    server = await TestRedis.start();
+    server = await startTestRedis();
     space = await server.keySpace();
     for (const name of APPS) {
       const app = await startApp(name, { REDIS_URL: space.url, INBOX_BLOCK_MS: '500' });
@@ -71,7 +71,7 @@ describe('the five apps, started as processes', () => {
   });
 
   it('im-router fails malformed and unknown jobs at once, without retrying', async () => {
-    const queue = new Queue(IM_ROUTER_QUEUE, { connection: space.connect({ maxRetriesPerRequest: null }) });
+    const queue = new Queue(IM_ROUTER_QUEUE, { connection: space.connect({ maxRetriesPerRequest: null }), prefix: BULLMQ_PREFIX });
     try {
       const unknown = await queue.add('DANCE', { v: 1 }, { attempts: 3 });
       const bad = await queue.add('REQUEST_FRIEND', { v: 1, userId: 'x' }, { attempts: 3 });

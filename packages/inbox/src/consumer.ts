@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
 import type { InboxName } from '@parley/key-schema';
-import { execOrThrow, withTimeout } from '@parley/runtime';
+import { execOrThrow, nodeForKey, nodeName, withTimeout } from '@parley/runtime';
 
 /** pino-compatible: what the courier logs through. */
 export interface CourierLogger {
@@ -154,6 +154,8 @@ export class InboxConsumer<M> {
   private loopDone: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private blockingId: number | undefined;
+  /** The server `blockingId` is an id on (`host:port`): on a cluster, the master of the inbox's slot. */
+  private blockingNode: string | undefined;
   private waiting = false;
   private healthy = true;
   /** Sequence number of the last take sent; a retried take reuses it (see take.lua). */
@@ -206,13 +208,10 @@ export class InboxConsumer<M> {
 
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('InboxConsumer.start() called twice');
-    this.blockingId = Number(await this.options.blocking.client('ID'));
+    await this.readBlockingId();
     // A reconnected connection has a new id: keep the one CLIENT UNBLOCK must name current.
     this.options.blocking.on('ready', () => {
-      this.options.blocking.client('ID').then(
-        (id) => (this.blockingId = Number(id)),
-        (err: unknown) => this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not read the blocking connection id'),
-      );
+      this.readBlockingId().catch((err: unknown) => this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not read the blocking connection id'));
     });
     // After an outage every registration has lapsed; only a consumer that has heartbeaten without a
     // gap for a whole TTL since may judge others dead (else live consumers would be reclaimed).
@@ -316,6 +315,7 @@ export class InboxConsumer<M> {
     this.waiting = true;
     try {
       if (this.state !== 'running') return;
+      if (nodeForKey(this.options.blocking, this.keys.inbox) !== this.options.blocking) await this.readBlockingId();
       // Moving the last element to the end of the same list changes nothing: it only waits until
       // the inbox is not empty. Messages are taken by take.lua, never outside a script.
       const wait = this.options.blocking.blmove(this.keys.inbox, this.keys.inbox, 'RIGHT', 'RIGHT', this.settings.blockMs / 1000);
@@ -331,11 +331,28 @@ export class InboxConsumer<M> {
     }
   }
 
+  /**
+   * The id of the connection the blocking wait is made on. On a cluster that is the pooled
+   * connection to the master of the inbox's slot (CLIENT ID without a key would go to any node),
+   * read again before each wait since the slot may have moved; unknown until the slots are known.
+   */
+  private async readBlockingId(): Promise<void> {
+    const node = nodeForKey(this.options.blocking, this.keys.inbox);
+    this.blockingId = undefined;
+    this.blockingNode = undefined;
+    if (!node) return;
+    this.blockingId = Number(await node.client('ID'));
+    this.blockingNode = nodeName(node);
+  }
+
   /** Interrupts the blocking wait (stop, or reclaimed messages to handle). */
   private async wake(): Promise<void> {
     if (!this.waiting || this.blockingId === undefined) return;
+    // CLIENT UNBLOCK must reach the server the wait is on (on a cluster: the inbox's master).
+    const target = nodeForKey(this.options.redis, this.keys.inbox);
+    if (!target || nodeName(target) !== this.blockingNode) return;
     try {
-      await this.options.redis.client('UNBLOCK', this.blockingId);
+      await target.client('UNBLOCK', this.blockingId);
     } catch (err) {
       this.options.logger.warn({ err, inbox: this.options.inbox }, 'could not interrupt the blocking wait');
     }

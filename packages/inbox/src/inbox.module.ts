@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import { scriptRoute } from '@parley/key-schema';
+import type { RedisConnection as Redis } from '@parley/runtime';
 
 /**
  * A Lua script kept as a file under packages/inbox/lua (with its KEYS/ARGV header), run by SHA and
@@ -50,7 +51,13 @@ export class LuaScript {
     return new LuaScript(name, [...shared, ...libs.map(read), read(name)].join('\n'));
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /**
+   * Runs the script. One that finds its keys on the way (KEYS empty) is given `scriptroute`, which
+   * it never touches, as its only KEYS entry: a cluster client then sends it to the node of
+   * Parley's slot instead of any node.
+   */
+  async run(redis: Redis, declared: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const keys = declared.length > 0 ? declared : [scriptRoute()];
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {

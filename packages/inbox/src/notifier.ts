@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { GATEWAY_CHANNEL_PREFIX, outboxKeyPrefix, sessionKeyPrefix, sessionList } from '@parley/key-schema';
 import type { Notification } from '@parley/protocol';
 import { scripts } from './lua-script';

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { gatewayChannel, sessionReplies, USER_KEY_PREFIXES } from '@parley/key-schema';
 import type { AnyRequestResponse, RequestErrorCode } from '@parley/protocol';
 import { scripts } from './lua-script';

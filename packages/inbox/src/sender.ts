@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { inbox, type InboxName } from '@parley/key-schema';
 import type { InboxMessage } from '@parley/protocol';
 

@@ -1,6 +1,6 @@
 // The object store's four namespaces (`../shared/seeds/anope-redis-database.txt`).
 import { encodeKeyPart, fieldNamePart, idPart, typeNamePart, type NumericId } from './encode';
-import { makeKey, type HashKey, type SetKey, type StringKey } from './key';
+import { KEY_PREFIX, makeKey, type HashKey, type SetKey, type StringKey } from './key';
 
 const type = (name: string): string => typeNamePart(name, 'type');
 
@@ -30,12 +30,12 @@ export const objectIndexRefs = (typeName: string, id: NumericId): SetKey => make
 const HASH_KEY = /^hash:([A-Z][A-Za-z0-9_]{0,63}):([1-9][0-9]{0,15})$/;
 
 /**
- * Recognises `hash:<Type>:<id>` in a key name taken from a keyspace notification; anything else
+ * Recognises `hash:<Type>:<id>` (after the cluster tag, in cluster mode) in a key name taken from a keyspace notification; anything else
  * (another namespace, a malformed or hostile name) gives null rather than an error, because such
  * events are expected and simply not the store's business.
  */
 export function parseObjectHashKey(key: string): { type: string; id: number } | null {
-  const match = typeof key === 'string' ? HASH_KEY.exec(key) : null;
+  const match = typeof key === 'string' && key.startsWith(KEY_PREFIX) ? HASH_KEY.exec(key.slice(KEY_PREFIX.length)) : null;
   const [, typeName, id] = match ?? [];
   if (typeName === undefined || id === undefined || !Number.isSafeInteger(Number(id))) return null;
   return { type: typeName, id: Number(id) };

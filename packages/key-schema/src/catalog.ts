@@ -68,6 +68,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'Member `<userId>:<sessionId>` (`sessionRef`), score last request time.' },
   { family: 'networklistannounced', pattern: 'networklistannounced', type: 'string', seed: 'parley', owner: 'gateway', example: 'networklistannounced',
     notes: 'SHA-256 of the IRC network list last sent to every session (NETWORK_LIST): the first gateway to swap it in (SET … GET) announces a change, once.' },
+  { family: 'scriptroute', pattern: 'scriptroute', type: 'string', seed: 'parley', owner: 'every backend', example: 'scriptroute',
+    notes: 'Never written: the only KEYS entry of a Lua script that finds its keys from prefixes, so that a Redis Cluster client routes it to the node of Parley\'s slot.' },
   { family: 'outbox', pattern: 'outbox:<userId>:<sessionId>', type: 'list', seed: 'mas', owner: 'every backend', example: 'outbox:42:s3ss10n',
     notes: 'Every backend appends notifications; the gateway delivers and trims.' },
   { family: 'index:user', pattern: 'index:user', type: 'hash', seed: 'mas', owner: 'gateway', fields: ['email:<lowercased email>', 'nick:<lowercased nick>'], example: 'index:user',

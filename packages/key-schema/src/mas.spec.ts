@@ -1,3 +1,4 @@
+import { crc16, keySlot } from './slot';
 import { KeyPartError } from './encode';
 import { type HashKey, type ListKey } from './key';
 import * as keys from './mas';
@@ -134,22 +135,6 @@ describe('members and fields', () => {
 });
 
 describe('Redis Cluster slots of the courier keys', () => {
-  // CRC16-XMODEM, as Redis Cluster uses it (poly 0x1021, init 0).
-  const crc16 = (text: string): number => {
-    let crc = 0;
-    for (const byte of Buffer.from(text, 'utf8')) {
-      crc ^= byte << 8;
-      for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-    return crc;
-  };
-  // Redis hashes only what is between the first '{' and the next '}', when that is not empty.
-  const keySlot = (key: string): number => {
-    const open = key.indexOf('{');
-    const close = open < 0 ? -1 : key.indexOf('}', open + 1);
-    return crc16(close > open + 1 ? key.slice(open + 1, close) : key) % 16384;
-  };
-
   it('implements the cluster slot function (reference values from the Redis docs)', () => {
     expect(crc16('123456789')).toBe(0x31c3);
     expect(keySlot('somekey')).toBe(11058);

@@ -14,7 +14,7 @@ import {
   tokenPart,
   type NumericId,
 } from './encode';
-import { makeKey, type HashKey, type Key, type ListKey, type RedisType, type SetKey, type StringKey, type ZsetKey } from './key';
+import { makeKey, tagged, type HashKey, type Key, type ListKey, type RedisType, type SetKey, type StringKey, type ZsetKey } from './key';
 
 const uid = (userId: NumericId): string => idPart(userId, 'userId');
 const wid = (windowId: NumericId): string => idPart(windowId, 'windowId');
@@ -50,11 +50,11 @@ export const session = perSession('session', 'hash');
 /** `outbox:<userId>:<sessionId>` — notifications waiting for the session's socket. */
 export const outbox = perSession('outbox', 'list');
 /** `session:<userId>:` — what `session(userId, sid)` puts before the session id, for Lua scripts. */
-export const sessionKeyPrefix = (userId: NumericId): string => `session:${uid(userId)}:`;
+export const sessionKeyPrefix = (userId: NumericId): string => tagged(`session:${uid(userId)}:`);
 /** `sessionreplies:<userId>:<sessionId>` — request seq → stored answer, so a repeated request is answered, not redone. */
 export const sessionReplies = perSession('sessionreplies', 'hash');
 /** `outbox:<userId>:` — what `outbox(userId, sid)` puts before the session id, for Lua scripts. */
-export const outboxKeyPrefix = (userId: NumericId): string => `outbox:${uid(userId)}:`;
+export const outboxKeyPrefix = (userId: NumericId): string => tagged(`outbox:${uid(userId)}:`);
 /**
  * `notify:gateway:<instance>` — the pub/sub channel of one gateway process (not a key): wake-ups
  * of the sessions whose `gateway` field names it, and the answers of the requests it forwarded.
@@ -67,12 +67,18 @@ export const GATEWAY_CHANNEL_PREFIX = 'notify:gateway:';
 export const gatewaysChannel = (): string => 'notify:gateways';
 /** `sessionlastrequest` — member `sessionRef(userId, sessionId)`, score last request time. */
 export const sessionLastRequest = (): ZsetKey => makeKey('zset', 'sessionlastrequest');
+/**
+ * `scriptroute` — never written. A Lua script that finds its keys on the way (from prefixes in its
+ * ARGV) names this as its only KEYS entry, so that a Redis Cluster client sends it to the node of
+ * Parley's slot (in cluster mode every key, this one included, carries the `{parley}` tag).
+ */
+export const scriptRoute = (): StringKey => makeKey('string', 'scriptroute');
 /** `networklistannounced` — SHA-256 of the last IRC network list (NETWORK_LIST) every session was sent. */
 export const networkListAnnounced = (): StringKey => makeKey('string', 'networklistannounced');
 /** `index:user` — lookup of a user id by e-mail or nick; fields from `userIndexField`. */
 export const userIndex = (): HashKey => makeKey('hash', 'index', 'user');
 /** `user:` — what `user(id)` puts before the id, for a Lua script that creates the id itself. */
-export const userKeyPrefix = (): string => 'user:';
+export const userKeyPrefix = (): string => tagged('user:');
 /** `users` — every user id. */
 export const users = (): SetKey => makeKey('set', 'users');
 /** `nextavailableuserId` — INCR counter of user ids (the seed's spelling, capital I included). */
@@ -89,7 +95,7 @@ export const gatewayHeartbeats = (): ZsetKey => makeKey('zset', 'gateways');
 /** `appnonce:<appKey>:<nonce>` — a signed app login's nonce, kept while its timestamp is acceptable: a replay is refused. */
 export const appNonce = (appKey: string, nonce: string): StringKey => makeKey('string', 'appnonce', tokenPart(appKey, 'appKey'), tokenPart(nonce, 'nonce'));
 /** `authtoken:` — what `authToken(hash)` puts before the hash, for Lua scripts. */
-export const authTokenPrefix = (): string => 'authtoken:';
+export const authTokenPrefix = (): string => tagged('authtoken:');
 /** `authtokens:<userId>` — the user's token hashes scored by expiry (ms), for "log out everywhere". */
 export const userAuthTokens = perUser('authtokens', 'zset');
 /** `ratelimit:<scope>:<subject>` — a counter of attempts in the current window, with an expiry. */
@@ -230,22 +236,22 @@ export const assignedBots = (): SetKey => makeKey('set', 'assignedbots');
  * for Lua scripts that reach the sessions of users they find on the way (a room's fan-out).
  * `prefix + userId` is the builder's key; catalog.spec.ts holds them to that.
  */
-export const USER_KEY_PREFIXES = {
-  sessionList: 'sessionlist:',
-  session: 'session:',
-  outbox: 'outbox:',
+export const USER_KEY_PREFIXES = Object.freeze({
+  sessionList: tagged('sessionlist:'),
+  session: tagged('session:'),
+  outbox: tagged('outbox:'),
   gatewayChannel: GATEWAY_CHANNEL_PREFIX,
-  window: 'window:',
-  windowList: 'windowlist:',
-  urls: 'urls:',
-  noteList: 'notelist:',
-  note: 'note:',
-  user: 'user:',
-  windowMsgs: 'windowmsgs:',
-  friends: 'friends:',
-  settings: 'settings:',
+  window: tagged('window:'),
+  windowList: tagged('windowlist:'),
+  urls: tagged('urls:'),
+  noteList: tagged('notelist:'),
+  note: tagged('note:'),
+  user: tagged('user:'),
+  windowMsgs: tagged('windowmsgs:'),
+  friends: tagged('friends:'),
+  settings: tagged('settings:'),
   separator: ':',
-} as const;
+});
 
 // ---- Backend inboxes and the courier ------------------------------------------------------------
 
@@ -275,7 +281,7 @@ export const inboxStats = (name: InboxName): HashKey => makeKey('hash', 'inbox',
 const hashTag = (name: InboxName): string => `{inbox:${inboxName(name)}}`;
 
 /** `{inbox:<name>}:` — for Lua scripts that build `prefix .. 'handoff:' .. consumerId`. */
-export const inboxKeyPrefix = (name: InboxName): string => `${hashTag(name)}:`;
+export const inboxKeyPrefix = (name: InboxName): string => tagged(`${hashTag(name)}:`);
 
 const perConsumer =
   <T extends RedisType>(sub: string, type: T) =>

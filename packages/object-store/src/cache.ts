@@ -12,10 +12,14 @@
  *   change;
  * - after any disconnect of the subscription everything is read again (events sent meanwhile
  *   are lost by Redis).
+ * - on a Redis Cluster a node publishes the events of its own keys only: the cache subscribes on
+ *   every master (a connection of its own to each, kept in step with the cluster's topology, and
+ *   everything is read again when a master joins) and enables the events on each.
  * Several instances stay consistent because each only ever reads Redis and repairs idempotently.
  */
-import type Redis from 'ioredis';
 import { parseObjectHashKey } from '@parley/key-schema';
+import { nodeName, nodesOf, type RedisConnection as Redis } from '@parley/runtime';
+import { Cluster, type Redis as NodeConnection } from 'ioredis';
 import type { ObjectStore } from './store';
 import type { StoredObject } from './types';
 
@@ -32,9 +36,12 @@ export interface ObjectChange {
 }
 
 export interface ObjectCacheOptions {
-  /** A connection of its own for the subscription (it cannot run other commands meanwhile). */
+  /**
+   * A connection of its own for the subscription (it cannot run other commands meanwhile). On a
+   * cluster it is only the sign of one: the cache subscribes on each master instead.
+   */
   subscriber: Redis;
-  /** The connection's database (keyspace channels are per database). */
+  /** The connection's database (keyspace channels are per database; a cluster has 0 only). */
   db: number;
   types: readonly string[];
   /** Re-read everything this often when keyspace events cannot be enabled. */
@@ -54,6 +61,9 @@ export class ObjectCache {
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private started = false;
   private reloads = 0;
+  /** On a cluster: the subscription on each master, by `host:port`. */
+  private readonly nodeSubscribers = new Map<string, NodeConnection>();
+  private onTopology: (() => void) | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -65,8 +75,27 @@ export class ObjectCache {
 
   /** Enables keyspace events (or polling), subscribes, then loads everything. */
   async start(): Promise<void> {
+    // A cluster client knows its masters once it is ready; a command waits for that.
+    if (this.redis instanceof Cluster) await this.redis.ping();
     const events = await this.enableKeyspaceEvents();
-    const sub = this.options.subscriber;
+    if (this.options.subscriber instanceof Cluster) await this.followMasters();
+    else await this.subscribe(this.options.subscriber);
+    await this.load();
+    this.started = true;
+    if (!events) this.pollTimer = setInterval(() => this.reloadAll(), this.options.pollMs ?? 5_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    this.started = false;
+    await this.flushing;
+    if (this.onTopology) this.redis.off('refresh', this.onTopology);
+    for (const sub of this.nodeSubscribers.values()) sub.disconnect();
+    this.nodeSubscribers.clear();
+    if (!(this.options.subscriber instanceof Cluster)) await this.options.subscriber.punsubscribe().catch(() => undefined);
+  }
+
+  private async subscribe(sub: Redis): Promise<void> {
     sub.on('pmessage', (_pattern: string, channel: string) => this.onEvent(channel));
     // Every (re)connection after the first: what happened while it was down is read again. A
     // Redis that restarted has forgotten the runtime CONFIG: keyspace events are asked for again
@@ -79,16 +108,37 @@ export class ObjectCache {
       });
     });
     await sub.psubscribe(...[...this.objects.keys()].map((t) => `__keyspace@${this.options.db}__:hash:${t}:*`));
-    await this.load();
-    this.started = true;
-    if (!events) this.pollTimer = setInterval(() => this.reloadAll(), this.options.pollMs ?? 5_000);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.pollTimer);
-    this.started = false;
-    await this.flushing;
-    await this.options.subscriber.punsubscribe().catch(() => undefined);
+  /** On a cluster: a subscription on every master, again whenever the client re-reads the slots. */
+  private async followMasters(): Promise<void> {
+    await this.syncMasters();
+    this.onTopology = () => {
+      this.syncMasters().catch((err: unknown) => this.options.logger.error({ err }, 'keyspace subscriptions could not follow the cluster; everything will be re-read'));
+    };
+    this.redis.on('refresh', this.onTopology);
+  }
+
+  private async syncMasters(): Promise<void> {
+    const masters = new Map(nodesOf(this.redis).map((n) => [nodeName(n), n]));
+    for (const [name, sub] of this.nodeSubscribers) {
+      if (masters.has(name)) continue;
+      sub.disconnect();
+      this.nodeSubscribers.delete(name);
+    }
+    let joined = false;
+    for (const [name, node] of masters) {
+      if (this.nodeSubscribers.has(name)) continue;
+      const sub = node.duplicate({ connectionName: 'object-cache', enableAutoPipelining: false });
+      sub.on('error', (err: Error) => this.options.logger.warn({ err, node: name }, 'keyspace subscription to a cluster node failed; it reconnects'));
+      this.nodeSubscribers.set(name, sub);
+      await this.subscribe(sub);
+      joined = true;
+    }
+    if (joined && this.started) {
+      await this.enableKeyspaceEvents();
+      this.reloadAll('a cluster master joined');
+    }
   }
 
   onChange(listener: (change: ObjectChange) => void): () => void {
@@ -119,14 +169,17 @@ export class ObjectCache {
     }
   }
 
+  /** On every server behind the connection (each master of a cluster). */
   private async enableKeyspaceEvents(): Promise<boolean> {
     try {
-      const [, current = ''] = await this.redis.config('GET', 'notify-keyspace-events');
-      // 'A' stands for every class but K, E, m and n.
-      const has = (c: string) => current.includes(c) || (current.includes('A') && c !== 'K');
-      if (NEEDED.every(has)) return true;
-      const flags = [...new Set([...current.split(''), ...NEEDED])].join('');
-      await this.redis.config('SET', 'notify-keyspace-events', flags);
+      for (const node of nodesOf(this.redis)) {
+        const [, current = ''] = await node.config('GET', 'notify-keyspace-events');
+        // 'A' stands for every class but K, E, m and n.
+        const has = (c: string) => current.includes(c) || (current.includes('A') && c !== 'K');
+        if (NEEDED.every(has)) continue;
+        const flags = [...new Set([...current.split(''), ...NEEDED])].join('');
+        await node.config('SET', 'notify-keyspace-events', flags);
+      }
       return true;
     } catch (err) {
       this.options.logger.warn(

@@ -6,7 +6,7 @@
  * object edited outside the store is repaired from Redis alone (`repair`).
  */
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import { nodesOf, type RedisConnection as Redis } from '@parley/runtime';
 import { LuaScript } from '@parley/inbox';
 import { objectHash, objectIds, objectValue } from '@parley/key-schema';
 import { foldAscii, ObjectStoreError, type StoredObject, type TypeRegistry } from './types';
@@ -114,15 +114,18 @@ export class ObjectStore {
     const listed = await this.redis.smembers(objectIds(t.name));
     const found = new Set(listed.map(Number));
     const pattern = `${t.prefixes.hash}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        const id = Number(key.slice(t.prefixes.hash.length));
-        if (Number.isSafeInteger(id) && id > 0) found.add(id);
-      }
-    } while (cursor !== '0');
+    // SCAN walks one server: on a cluster, each master in turn.
+    for (const node of nodesOf(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const id = Number(key.slice(t.prefixes.hash.length));
+          if (Number.isSafeInteger(id) && id > 0) found.add(id);
+        }
+      } while (cursor !== '0');
+    }
     return [...found].sort((a, b) => a - b);
   }
 

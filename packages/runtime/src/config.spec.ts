@@ -5,7 +5,7 @@ const shape = { ...baseConfigShape, PORT: env.port(3200), FLAG: env.bool(false),
 describe('loadConfig', () => {
   it('applies defaults and types the values', () => {
     const c = loadConfig('app', shape, {});
-    expect(c).toEqual({ REDIS_URL: 'redis://127.0.0.1:6379', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: 25000, HTTP_HOST: '0.0.0.0', PORT: 3200, FLAG: false, COUNT: 5 });
+    expect(c).toEqual({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER: false, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: 25000, HTTP_HOST: '0.0.0.0', PORT: 3200, FLAG: false, COUNT: 5 });
   });
 
   it('parses given values, and treats empty ones as unset', () => {
@@ -16,12 +16,19 @@ describe('loadConfig', () => {
     expect(c.REDIS_URL).toBe('rediss://u:p@host:6380/2');
   });
 
+  it('takes a cluster switch and a comma-separated list of cluster nodes', () => {
+    const c = loadConfig('app', shape, { REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000,redis://b:7001' });
+    expect([c.REDIS_CLUSTER, c.REDIS_URL]).toEqual([true, 'redis://a:7000,redis://b:7001']);
+  });
+
   it.each([
     ['PORT', '70000'],
     ['PORT', 'abc'],
     ['FLAG', 'maybe'],
     ['COUNT', '11'],
     ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'redis://a:7000,'],
+    ['REDIS_CLUSTER', 'maybe'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s and names the variable and the value', (variable, value) => {
     let error: unknown;

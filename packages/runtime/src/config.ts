@@ -1,3 +1,4 @@
+import { parseClusterSwitch } from '@parley/key-schema';
 import { z } from 'zod';
 
 /** A bad or missing environment variable: the message names each one. */
@@ -23,7 +24,7 @@ export const env = {
   redisUrl: () =>
     z
       .string()
-      .regex(/^rediss?:\/\/[^\s]+$/, 'expected a redis:// or rediss:// URL')
+      .regex(/^rediss?:\/\/[^\s,]+(,rediss?:\/\/[^\s,]+)*$/, 'expected a redis:// or rediss:// URL (on a cluster, one or more, comma-separated)')
       .default('redis://127.0.0.1:6379'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   optionalString: () => z.string().min(1).optional(),
@@ -38,6 +39,21 @@ export const env = {
 /** Settings every Parley app reads. */
 export const baseConfigShape = {
   REDIS_URL: env.redisUrl(),
+  /**
+   * `1`/`true`: Redis is a Redis Cluster (REDIS_URL names one or more of its nodes) and every key
+   * carries the `{parley}` hash tag. The key schema reads the same variable when it loads.
+   */
+  REDIS_CLUSTER: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseClusterSwitch(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   LOG_LEVEL: env.logLevel(),
   /** How long a stopping app may take to finish the work in hand before it is forced out. */
   SHUTDOWN_TIMEOUT_MS: env.int(25_000, 1_000, 600_000),

@@ -5,4 +5,4 @@ export * from './runtime.module';
 export * from './bootstrap';
 export * from './tokens';
 export * from './time';
-export { createRedisConnection, duplicateConnection, execOrThrow, pingRedis, redacted, type RedisConnection } from './redis.repository';
+export { clusterSeeds, createRedisConnection, databaseOf, describeConnection, duplicateConnection, execOrThrow, nodeForKey, nodeName, nodesOf, pingRedis, redacted, type RedisConnection } from './redis.repository';

@@ -2,3 +2,4 @@ export * from './redis-server';
 export * from './events';
 export * from './process';
 export * from './irc-server';
+export * from './redis-cluster';

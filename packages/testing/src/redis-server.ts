@@ -170,7 +170,8 @@ export class TestKeySpace {
   }
 }
 
-function waitForReady(proc: ChildProcess, port: number): Promise<void> {
+/** Resolves when the redis-server just spawned says it accepts connections (rejects if it exits first). */
+export function waitForReady(proc: ChildProcess, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {

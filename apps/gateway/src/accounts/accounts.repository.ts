@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { authToken, authTokenPrefix, nextAvailableUserId, objectValue, passwordResetToken, rateLimit, settings, user, userAuthTokens, userIndex, userIndexField, userKeyPrefix, users } from '@parley/key-schema';
 import { execOrThrow, REDIS } from '@parley/runtime';
 import { gatewayScript } from '../lua';

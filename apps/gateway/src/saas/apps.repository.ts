@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { appNonce, type ImKeys, imKeys, KeyPartError, user, userIndex, userIndexField } from '@parley/key-schema';
 import { APP_CONFIG, REDIS } from '@parley/runtime';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { parseSessionRef } from '@parley/key-schema';
+import { BULLMQ_PREFIX, parseSessionRef } from '@parley/key-schema';
 import { GATEWAY_QUEUE } from '@parley/protocol';
 import { APP_CONFIG, duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
 import { Queue, Worker } from 'bullmq';
@@ -37,7 +37,7 @@ export class SessionExpiry implements OnApplicationBootstrap, OnApplicationShutd
     const queueConnection = duplicateConnection(this.redis, 'gateway-queue', this.logger);
     const workerConnection = duplicateConnection(this.redis, 'gateway-worker', this.logger, { maxRetriesPerRequest: null });
     this.connections = [queueConnection, workerConnection];
-    this.queue = new Queue(GATEWAY_QUEUE, { connection: queueConnection });
+    this.queue = new Queue(GATEWAY_QUEUE, { connection: queueConnection, prefix: BULLMQ_PREFIX });
     this.queue.on('error', (err) => this.logger.error({ err, queue: GATEWAY_QUEUE }, 'queue error'));
     // Upserting from every gateway is safe: one scheduler id, the last settings win.
     await this.queue.upsertJobScheduler(
@@ -45,7 +45,7 @@ export class SessionExpiry implements OnApplicationBootstrap, OnApplicationShutd
       { every: this.config.SESSION_EXPIRY_INTERVAL_MS },
       { name: 'EXPIRE_SESSIONS', data: { v: 1 }, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
     );
-    this.worker = new Worker(GATEWAY_QUEUE, async () => this.expireIdle(), { connection: workerConnection, concurrency: 1 });
+    this.worker = new Worker(GATEWAY_QUEUE, async () => this.expireIdle(), { connection: workerConnection, concurrency: 1, prefix: BULLMQ_PREFIX });
     this.worker.on('error', (err) => this.logger.error({ err, queue: GATEWAY_QUEUE }, 'worker error'));
     this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'session expiry failed; the next run retries'));
   }

@@ -1,3 +1,4 @@
+import { BULLMQ_PREFIX } from '@parley/key-schema';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { IM_ROUTER_QUEUE, type ImJob, type ImJobPayload } from '@parley/protocol';
 import { duplicateConnection, type Logger, LOGGER, REDIS, type RedisConnection } from '@parley/runtime';
@@ -15,7 +16,7 @@ export class ImQueue implements OnApplicationShutdown {
 
   constructor(@Inject(REDIS) redis: RedisConnection, @Inject(LOGGER) private readonly logger: Logger) {
     this.connection = duplicateConnection(redis, 'gateway-im-queue', logger);
-    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.connection });
+    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.connection, prefix: BULLMQ_PREFIX });
     this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
   }
 

@@ -8,12 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { Notifier } from '@parley/inbox';
 import { networkListAnnounced, parseSessionRef, sessionLastRequest } from '@parley/key-schema';
 import { NETWORK, ObjectCache, ObjectStore, TypeRegistry } from '@parley/object-store';
 import { type AvailableNetwork, availableNetworks } from '@parley/protocol';
-import { duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
+import { databaseOf, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
 
 @Injectable()
 export class NetworkList implements OnModuleInit, OnModuleDestroy {
@@ -32,7 +32,7 @@ export class NetworkList implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const store = new ObjectStore(this.redis, new TypeRegistry([NETWORK]));
     this.subscriber = duplicateConnection(this.redis, 'gateway-objects', this.logger);
-    this.cache = new ObjectCache(this.redis, store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['Network'], logger: this.logger });
+    this.cache = new ObjectCache(this.redis, store, { subscriber: this.subscriber, db: databaseOf(this.redis), types: ['Network'], logger: this.logger });
     await this.cache.start();
     this.current = this.read();
     this.cache.onChange(() => this.changed());

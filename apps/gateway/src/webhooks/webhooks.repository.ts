@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { group, groupBots } from '@parley/key-schema';
 import { REDIS } from '@parley/runtime';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { LuaScript, type ReplyAddress, SCRIPT_KEY_PREFIXES, scriptReplyTarget } from '@parley/inbox';
 import { gatewayHeartbeats, type ImKeys, imKeys, parseSessionRef, session, sessionLastRequest, sessionList, userIndex, userIndexField, window, windowListEntrySuffix, windowMsgs } from '@parley/key-schema';
 import { BUILTIN_NETWORK } from '@parley/protocol';

@@ -1,3 +1,4 @@
+import { BULLMQ_PREFIX } from '@parley/key-schema';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RequestReplies } from '@parley/inbox';
 import { dispatchImJob, IM_JOB_NAMES, IM_ROUTER_QUEUE, missingHandlers, parseImJob } from '@parley/protocol';
@@ -73,6 +74,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.connection = duplicateConnection(this.redis, 'im-router-worker', this.logger, { maxRetriesPerRequest: null });
     this.worker = new Worker(IM_ROUTER_QUEUE, (job: Job) => this.process(job), {
       connection: this.connection,
+      prefix: BULLMQ_PREFIX,
       concurrency: this.config.IM_WORKER_CONCURRENCY,
       // A worker killed mid-job holds its lock this long; then another takes the job again.
       lockDuration: this.config.IM_JOB_LOCK_MS,
@@ -89,7 +91,7 @@ export class ImWorker implements OnApplicationBootstrap, BeforeApplicationShutdo
     // The scheduled jobs: one scheduler id each, so however many instances upsert it, each run
     // happens once (the last settings win).
     this.queueConnection = duplicateConnection(this.redis, 'im-router-queue', this.logger);
-    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection });
+    this.queue = new Queue(IM_ROUTER_QUEUE, { connection: this.queueConnection, prefix: BULLMQ_PREFIX });
     this.queue.on('error', (err) => this.logger.error({ err, queue: IM_ROUTER_QUEUE }, 'queue error'));
     for (const name of SCHEDULED) {
       await this.queue.upsertJobScheduler(name, { every: this.config.IM_EXPIRY_INTERVAL_MS }, { name, data: { v: 1 }, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { type ImKeys, imKeys } from '@parley/key-schema';
 
 /** A SaaS app as `im:app:<appKey>` holds it (JSON). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { LuaScript, SCRIPT_KEY_PREFIXES } from '@parley/inbox';
 import {
   type CaseMapping,

@@ -5,10 +5,10 @@
  * irc-parser instance: the next connection uses it.
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { NETWORK, ObjectCache, ObjectStore, ObjectStoreError, TypeRegistry } from '@parley/object-store';
 import { type NetworkDefinition, networkOf } from '@parley/protocol';
-import { APP_CONFIG, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
+import { APP_CONFIG, databaseOf, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
 import { loadNetworks } from './networks';
 
 
@@ -39,7 +39,7 @@ export class LiveNetworks implements OnModuleInit, OnModuleDestroy {
       }
     }
     this.subscriber = duplicateConnection(this.redis, 'irc-parser-objects', this.logger);
-    this.cache = new ObjectCache(this.redis, store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['Network'], logger: this.logger });
+    this.cache = new ObjectCache(this.redis, store, { subscriber: this.subscriber, db: databaseOf(this.redis), types: ['Network'], logger: this.logger });
     this.cache.onChange(() => this.rebuild());
     await this.cache.start();
     this.rebuild();

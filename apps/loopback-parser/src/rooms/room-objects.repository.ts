@@ -4,9 +4,9 @@
  * loopback-parser follows at once.
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection as Redis } from '@parley/runtime';
 import { AUTO_KICK, BOT_INFO, CHAN_ACCESS, foldAscii, NICK_ALIAS, ObjectCache, type ObjectChange, ObjectStore, TypeRegistry } from '@parley/object-store';
-import { duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
+import { databaseOf, duplicateConnection, LOGGER, type Logger, REDIS } from '@parley/runtime';
 import { NICK } from './commands';
 
 /** `*` any run of characters, `?` one; case-insensitive, like the room's ban masks. */
@@ -47,7 +47,7 @@ export class RoomObjects implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.subscriber = duplicateConnection(this.redis, 'loopback-parser-objects', this.logger);
-    this.cache = new ObjectCache(this.redis, this.store, { subscriber: this.subscriber, db: this.redis.options.db ?? 0, types: ['AutoKick', 'ChanAccess', 'BotInfo'], logger: this.logger });
+    this.cache = new ObjectCache(this.redis, this.store, { subscriber: this.subscriber, db: databaseOf(this.redis), types: ['AutoKick', 'ChanAccess', 'BotInfo'], logger: this.logger });
     await this.cache.start();
   }
 
