@@ -3,9 +3,7 @@
 // real 3-master Redis Cluster, with the apps and the tests in cluster mode (test/cluster-tier.js).
 const { maxWorkers: _workers, testTimeout: _timeout, ...project } = require('../jest.preset.js')(__dirname);
 
-// rooms, im and irc do not pass on the cluster yet: some of their checks read keys they spell by
-// hand (`friends:<id>`, `window:<id>:<wid>`, an object made with INCR + HMSET), untagged there.
-const CLUSTER_SCENARIOS = ['stack', 'sessions'];
+const CLUSTER_SCENARIOS = ['stack', 'sessions', 'rooms', 'im', 'irc'];
 
 module.exports = {
   // Global options: Jest reads these from the top level only, not from a project.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
-import { imKeys } from '@parley/key-schema';
+import { friends, imKeys, session as sessionKey, windowMsgs } from '@parley/key-schema';
 import { appSigningText, type SequencedNotification } from '@parley/protocol';
 import { Collector, eventually } from '@parley/testing';
 import { connectedSession, ofType, ok, registerUser, startApp, useStack, waitFor } from './apps';
@@ -81,7 +81,7 @@ describe('IM (gateway + im-router as processes)', () => {
       expect.objectContaining({ userId: bob.userId, nick: bob.nick, online: true }),
     ]);
     await waitFor(bob, 'UPDATE_FRIENDS', (u) => u.friends.some((f) => f.userId === alice.userId));
-    expect(await stack.space.redis.smembers(`friends:${alice.userId}`)).toEqual([String(bob.userId)]);
+    expect(await stack.space.redis.smembers(friends(alice.userId))).toEqual([String(bob.userId)]);
     expect(await stack.space.redis.hkeys(im.contactFriend(bob.userId))).toEqual([String(alice.userId)]);
     expect(await stack.space.redis.zcard(im.friendRequest(bob.userId))).toBe(0);
     expect(await bob.c.request({ id: 'FRIEND_VERDICT', userId: alice.userId, allow: true })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
@@ -93,7 +93,7 @@ describe('IM (gateway + im-router as processes)', () => {
 
     ok(await alice.c.request({ id: 'REMOVE_FRIEND', userId: bob.userId }));
     await waitFor(bob, 'UPDATE_FRIENDS', (u) => u.reset === true && u.friends.length === 0);
-    expect(await stack.space.redis.exists(`friends:${alice.userId}`, `friends:${bob.userId}`, im.contactFriend(alice.userId), im.contactFriend(bob.userId))).toBe(0);
+    expect(await stack.space.redis.exists(friends(alice.userId), friends(bob.userId), im.contactFriend(alice.userId), im.contactFriend(bob.userId))).toBe(0);
   });
 
   it('applies the auto-answer policy: accept all makes friends at once, refuse all refuses', async () => {
@@ -176,7 +176,7 @@ describe('IM (gateway + im-router as processes)', () => {
     first.c.socket.disconnect();
     second.c.socket.disconnect();
     await eventually(
-      () => Promise.all([first.c.sessionId, second.c.sessionId].map((sid) => stack.space.redis.hget(`session:${bob.userId}:${sid!}`, 'connected'))),
+      () => Promise.all([first.c.sessionId, second.c.sessionId].map((sid) => stack.space.redis.hget(sessionKey(bob.userId, sid!), 'connected'))),
       (flags) => flags.every((f) => f === '0'),
       'both sessions away',
     );
@@ -295,11 +295,11 @@ describe('IM (gateway + im-router as processes)', () => {
     const old = { id: 'x', from: alice.userId, to: bob.userId, gid: 999, ts: 1_000, body: 'ancient', nick: alice.nick };
     await stack.space.redis.zadd(im.messageSend(alice.userId), 1_000, JSON.stringify(old));
     await stack.space.redis.zadd(im.messageReceive({ userId: bob.userId }), 1_000, JSON.stringify(old));
-    await stack.space.redis.rpush(`windowmsgs:${alice.userId}:${aw}`, JSON.stringify({ gid: 0, ts: 1_000, cat: 'msg', body: 'ancient', nick: alice.nick }));
+    await stack.space.redis.rpush(windowMsgs(alice.userId, aw), JSON.stringify({ gid: 0, ts: 1_000, cat: 'msg', body: 'ancient', nick: alice.nick }));
     await eventually(() => stack.space.redis.zcard(im.messageSend(alice.userId)), (k) => k === 1, 'old entries expired');
     const received = await eventually(() => stack.space.redis.zrange(im.messageReceive({ userId: bob.userId }), '0', '-1'), (l) => l.length === 1, 'old entries expired');
     expect(received.map((p) => (JSON.parse(p) as { gid: number }).gid)).toEqual([fresh.gid]);
-    await eventually(() => stack.space.redis.lrange(`windowmsgs:${alice.userId}:${aw}`, 0, -1), (l) => l.length === 1, 'old history expired');
+    await eventually(() => stack.space.redis.lrange(windowMsgs(alice.userId, aw), 0, -1), (l) => l.length === 1, 'old history expired');
     expect(ok(await alice.c.request({ id: 'FETCH', windowId: aw, limit: 10 })).messages.map((m) => m.body)).toEqual(['fresh']);
   });
 

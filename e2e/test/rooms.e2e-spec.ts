@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ParleyClient } from '@parley/client';
-import { assignedBots, botRooms, group, groupBacklog, groupBots, groupMembers, groupRoles, groupWindows, objectHash, objectId, objectValue } from '@parley/key-schema';
+import { assignedBots, botRooms, group, groupBacklog, groupBots, groupMembers, groupRoles, groupWindows, objectHash, objectId, objectValue, sessionReplies, window } from '@parley/key-schema';
 import type { SequencedNotification } from '@parley/protocol';
 import { type Collector, eventually } from '@parley/testing';
 import { connectedSession, drained, ofType, ok, registerUser, useStack, waitFor } from './apps';
@@ -107,11 +107,11 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     const bob2 = { nick: 'bob (second session)', ...(await session(bob.c.token!)) };
     await drained(stack.space, bob2.c);
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! }));
-    expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
+    expect(await stack.space.redis.hget(window(bob.userId, bw), 'readGid')).toBe(String(gids[4]));
     expect(await waitFor(bob2, 'UPDATE_WINDOW', (w) => w.windowId === bw)).toMatchObject({ readGid: gids[4] });
     ok(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[1]! }));
     expect(await bob.c.request({ id: 'READ', windowId: bw, gid: gids[4]! + 10 })).toMatchObject({ status: 'ERROR', code: 'NOT_FOUND' });
-    expect(await stack.space.redis.hget(`window:${bob.userId}:${bw}`, 'readGid')).toBe(String(gids[4]));
+    expect(await stack.space.redis.hget(window(bob.userId, bw), 'readGid')).toBe(String(gids[4]));
     const bob3 = { nick: 'bob (third session)', ...(await session(bob.c.token!)) };
     expect(ofType(bob3, 'ADD_WINDOW').find((w) => w.windowId === bw)).toMatchObject({ readGid: gids[4] });
     expect(ofType(bob2, 'UPDATE_WINDOW').filter((w) => w.windowId === bw)).toHaveLength(1);
@@ -287,7 +287,7 @@ describe('rooms (gateway + loopback-parser as processes)', () => {
     expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await stack.space.redis.hget(group(name), 'apikey')).toBe(createHash('sha256').update(apiKey!).digest('hex'));
     // What is kept for a repeat of that request does not carry the key.
-    const kept = Object.values(await stack.space.redis.hgetall(`sessionreplies:${alice.userId}:${alice.c.sessionId!}`));
+    const kept = Object.values(await stack.space.redis.hgetall(sessionReplies(alice.userId, alice.c.sessionId!)));
     expect(kept.some((v) => v.includes(apiKey!))).toBe(false);
 
     const post = (key: string | undefined, body: unknown, room = name) =>

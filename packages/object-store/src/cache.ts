@@ -17,7 +17,7 @@
  *   everything is read again when a master joins) and enables the events on each.
  * Several instances stay consistent because each only ever reads Redis and repairs idempotently.
  */
-import { parseObjectHashKey } from '@parley/key-schema';
+import { KEY_PREFIX, parseObjectHashKey } from '@parley/key-schema';
 import { nodeName, nodesOf, type RedisConnection as Redis } from '@parley/runtime';
 import { Cluster, type Redis as NodeConnection } from 'ioredis';
 import type { ObjectStore } from './store';
@@ -107,7 +107,7 @@ export class ObjectCache {
         this.reloadAll('the subscription reconnected');
       });
     });
-    await sub.psubscribe(...[...this.objects.keys()].map((t) => `__keyspace@${this.options.db}__:hash:${t}:*`));
+    await sub.psubscribe(...[...this.objects.keys()].map((t) => `__keyspace@${this.options.db}__:${KEY_PREFIX}hash:${t}:*`));
   }
 
   /** On a cluster: a subscription on every master, again whenever the client re-reads the slots. */
