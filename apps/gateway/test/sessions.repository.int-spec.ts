@@ -1,5 +1,5 @@
 import { Notifier } from '@parley/inbox';
-import { outbox, session, sessionReplies } from '@parley/key-schema';
+import { outbox, session, sessionEnd, sessionReplies } from '@parley/key-schema';
 import { useTestRedis } from '@parley/testing';
 import { SessionsRepository } from '../src/sessions/sessions.repository';
 
@@ -99,5 +99,29 @@ describe('session scripts (real Redis)', () => {
     expect(await repo().end(ref, { code: 'EXPIRED', reason: 'idle' }, cutoff)).toBe(false);
     expect(await repo().end(ref, { code: 'EXPIRED', reason: 'idle' }, Date.now() + 1)).toBe(true);
     expect(await redis.space.redis.exists(session(7, 'sess-0001'), outbox(7, 'sess-0001'), sessionReplies(7, 'sess-0001'))).toBe(0);
+  });
+
+  it('keeps why a session ended, so an outbox read racing the terminate message tells the socket that code', async () => {
+    await repo().create(ref, 'hash', 'test', 8);
+    await repo().completeInit(ref, ['{"type":"FINISH_INIT"}'], []);
+    expect(await repo().readOutbox(ref, 0, 10)).toMatchObject({ status: 'OK' });
+    expect(await repo().end(ref, { code: 'LOGOUT', reason: 'logged out' })).toBe(true);
+    // The delivery pump reads the outbox before notify:gateways reaches its gateway: it learns LOGOUT, not just GONE.
+    expect(await repo().readOutbox(ref, 1, 10)).toEqual({ status: 'GONE', ending: { code: 'LOGOUT', reason: 'logged out' } });
+    const kept = await redis.space.redis.pttl(sessionEnd(7, 'sess-0001'));
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(5 * 60_000);
+    // Ending a session that is not there again leaves the first ending as it was.
+    expect(await repo().end(ref, { code: 'EXPIRED', reason: 'idle' })).toBe(false);
+    expect(await repo().readOutbox(ref, 1, 10)).toMatchObject({ ending: { code: 'LOGOUT' } });
+  });
+
+  it('reads a session ended without a reason, or with a stored ending it cannot read, as plain GONE', async () => {
+    const other = { userId: 7, sessionId: 'sess-0002' };
+    await repo().create(other, 'hash', 'test', 8);
+    expect(await repo().end(other)).toBe(true);
+    expect(await repo().readOutbox(other, 0, 10)).toEqual({ status: 'GONE' });
+    await redis.space.redis.set(sessionEnd(7, 'sess-0002'), 'not json');
+    expect(await repo().readOutbox(other, 0, 10)).toEqual({ status: 'GONE' });
   });
 });

@@ -64,6 +64,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   { family: 'session', pattern: 'session:<userId>:<sessionId>', type: 'hash', seed: 'mas', owner: 'gateway', fields: SESSION_FIELDS, example: 'session:42:s3ss10n' },
   { family: 'sessionreplies', pattern: 'sessionreplies:<userId>:<sessionId>', type: 'hash', seed: 'parley', owner: 'gateway', fields: ['<requestId>'], example: 'sessionreplies:42:s3ss10n',
     notes: 'Request seq → its answer (JSON), or `P<ms>` while it is being handled. The gateway claims; the owner of the request answers.' },
+  { family: 'sessionend', pattern: 'sessionend:<userId>:<sessionId>', type: 'string', seed: 'parley', owner: 'gateway', example: 'sessionend:42:s3ss10n',
+    notes: 'Why the session was ended (JSON `{code, reason}`), written with the session\'s removal and expiring after a few minutes: a gateway that reads the session as gone tells its socket this code.' },
   { family: 'sessionlastrequest', pattern: 'sessionlastrequest', type: 'zset', seed: 'mas', owner: 'gateway', example: 'sessionlastrequest',
     notes: 'Member `<userId>:<sessionId>` (`sessionRef`), score last request time.' },
   { family: 'networklistannounced', pattern: 'networklistannounced', type: 'string', seed: 'parley', owner: 'gateway', example: 'networklistannounced',

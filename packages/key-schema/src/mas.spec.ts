@@ -11,6 +11,7 @@ describe('MAS keys: the exact strings', () => {
     ['sessionLastRequest', () => keys.sessionLastRequest(), 'sessionlastrequest'],
     ['outbox', () => keys.outbox(7, 'abc'), 'outbox:7:abc'],
     ['sessionReplies', () => keys.sessionReplies(7, 'abc'), 'sessionreplies:7:abc'],
+    ['sessionEnd', () => keys.sessionEnd(7, 'abc'), 'sessionend:7:abc'],
     ['userIndex', () => keys.userIndex(), 'index:user'],
     ['users', () => keys.users(), 'users'],
     ['friends', () => keys.friends(7), 'friends:7'],

@@ -53,6 +53,11 @@ export const outbox = perSession('outbox', 'list');
 export const sessionKeyPrefix = (userId: NumericId): string => tagged(`session:${uid(userId)}:`);
 /** `sessionreplies:<userId>:<sessionId>` — request seq → stored answer, so a repeated request is answered, not redone. */
 export const sessionReplies = perSession('sessionreplies', 'hash');
+/**
+ * `sessionend:<userId>:<sessionId>` — why a session was ended (`{"code","reason"}`), kept a few
+ * minutes: a gateway that finds the session gone tells its socket the real code, not EXPIRED.
+ */
+export const sessionEnd = perSession('sessionend', 'string');
 /** `outbox:<userId>:` — what `outbox(userId, sid)` puts before the session id, for Lua scripts. */
 export const outboxKeyPrefix = (userId: NumericId): string => tagged(`outbox:${uid(userId)}:`);
 /**

@@ -182,9 +182,10 @@ export class Delivery implements OnApplicationBootstrap, OnApplicationShutdown {
         if (read.status !== 'OK') {
           if (read.status === 'PENDING') break; // init is under way; it pumps when done
           if (read.status === 'REINIT') await this.repo.end(live.ref);
-          return read.status === 'GONE'
-            ? this.end(live, 'EXPIRED', 'the session has ended')
-            : this.end(live, 'RESYNC', 'too many notifications were not acknowledged; start a new session');
+          // GONE: the ending the session was given (LOGOUT, REPLACED…), which may be read here
+          // before its terminate message arrives; EXPIRED when it was ended without one.
+          if (read.status === 'GONE') return this.end(live, read.ending?.code ?? 'EXPIRED', read.ending?.reason ?? 'the session has ended');
+          return this.end(live, 'RESYNC', 'too many notifications were not acknowledged; start a new session');
         }
         const emitted = live.batch ? this.emitBatch(live, read.entries) : this.emitEach(live, read.entries);
         this.metrics.notifications.inc(emitted);

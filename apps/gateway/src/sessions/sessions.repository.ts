@@ -20,6 +20,7 @@ import {
   sessionList,
   sessionRef,
   sessionReplies,
+  sessionEnd,
   settings,
   user,
   userIndex,
@@ -35,6 +36,20 @@ import type { Problem, Snapshot, WindowSnapshot } from './burst';
 import { AppsRepository } from '../saas/apps.repository';
 import { ImQueue } from './im-queue';
 import { GATEWAY_INSTANCE } from './instance';
+
+/** How long a session's ending is kept for a gateway whose outbox read races its terminate message. */
+const SESSION_END_KEPT_MS = 5 * 60_000;
+
+/** The stored ending, or undefined when it is not the shape end() writes (then the socket is told EXPIRED). */
+function parseEnding(raw: string): Ending | undefined {
+  let value: Partial<Ending> | null = null;
+  try {
+    value = JSON.parse(raw) as Partial<Ending> | null;
+  } catch {
+    // Not JSON: treated like any other shape end() never writes.
+  }
+  return typeof value?.code === 'string' && typeof value.reason === 'string' ? { code: value.code, reason: value.reason } : undefined;
+}
 
 const scripts = {
   create: gatewayScript('create-session'),
@@ -57,7 +72,13 @@ const ACTIVITY_RESOLUTION_MS = 1000;
 const WINDOW_CACHE_MAX = 100_000;
 
 export type ResumeResult = 'OK' | 'GONE' | 'REINIT' | 'UNFINISHED' | 'AHEAD' | 'BEHIND';
-export type OutboxRead = { status: 'OK'; entries: string[] } | { status: 'GONE' | 'REINIT' | 'PENDING' };
+/** A session's end as its socket is told it: `terminate`'s code and reason. */
+export interface Ending {
+  code: string;
+  reason: string;
+}
+/** `GONE` carries the ending the session was given, when it was ended with one (sessionend). */
+export type OutboxRead = { status: 'OK'; entries: string[] } | { status: 'GONE'; ending?: Ending } | { status: 'REINIT' | 'PENDING' };
 export type ClaimResult =
   | { status: 'CLAIMED' }
   | { status: 'REPLAY'; stored: string }
@@ -176,8 +197,11 @@ export class SessionsRepository {
   }
 
   async readOutbox(ref: SessionRef, after: number, max: number): Promise<OutboxRead> {
-    const [status, ...entries] = (await scripts.readOutbox.run(this.redis, [session(ref.userId, ref.sessionId), outbox(ref.userId, ref.sessionId)], [after, max])) as string[];
-    return status === 'OK' ? { status, entries } : { status: status as 'GONE' | 'REINIT' | 'PENDING' };
+    const { userId, sessionId } = ref;
+    const [status, ...entries] = (await scripts.readOutbox.run(this.redis, [session(userId, sessionId), outbox(userId, sessionId), sessionEnd(userId, sessionId)], [after, max])) as string[];
+    if (status === 'OK') return { status, entries };
+    if (status === 'GONE') return entries[0] === undefined ? { status } : { status, ending: parseEnding(entries[0]) };
+    return { status: status as 'REINIT' | 'PENDING' };
   }
 
   /**
@@ -221,16 +245,18 @@ export class SessionsRepository {
    * With `idleSince`, only if it has done nothing since then; with `onlyDetached`, only if no
    * socket holds it. True if it was ended.
    */
-  async end(ref: SessionRef, terminate?: { code: string; reason: string }, idleSince?: number, onlyDetached = false): Promise<boolean> {
+  async end(ref: SessionRef, terminate?: Ending, idleSince?: number, onlyDetached = false): Promise<boolean> {
     const { userId, sessionId } = ref;
     const message: NotifyMessage | undefined = terminate && { terminate: { sessionIds: [sessionId], ...terminate } };
-    const ended = await scripts.end.run(this.redis, this.sessionKeys(userId, sessionId), [
+    const ended = await scripts.end.run(this.redis, [...this.sessionKeys(userId, sessionId), sessionEnd(userId, sessionId)], [
       sessionId,
       sessionRef(userId, sessionId),
       gatewaysChannel(),
       message ? JSON.stringify(message) : '',
       idleSince ?? '',
       onlyDetached ? '1' : '',
+      terminate ? JSON.stringify({ code: terminate.code, reason: terminate.reason }) : '',
+      SESSION_END_KEPT_MS,
     ]);
     if (ended !== 1) return false;
     const app = await this.apps?.appOf(userId);
