@@ -133,7 +133,7 @@ describe('ConnectionsService (real Redis, real ngircd)', () => {
     expect(peer.received('PRIVMSG').map((l) => l.params[1])).toEqual(texts);
   });
 
-  it('confirms a write with a wseq once its lines are on the socket, and never one the flood control still held when the link closed', async () => {
+  it('confirms a write with a wseq once the server has answered the PING after it, and never one the flood control still held when the link closed', async () => {
     const s = service({ IRC_FLOOD_BURST: 2, IRC_FLOOD_INTERVAL_MS: 60_000 });
     const peer = await IrcPeer.connect(ircd, 'peer5');
     peers.push(peer);

@@ -101,7 +101,7 @@ export const ConnectionManagerMessage = z.discriminatedUnion('type', [
   }),
   /**
    * Lines for the user's socket. With `wseq` (the user's own messages, kept in irc-parser's outbox
-   * until then) connection-manager answers `sent` once the lines have left its flood control.
+   * until then) connection-manager answers `sent` once the server has handled them (a PING after them came back).
    */
   z.object({ ...envelope('write'), userId: UserId, network: NetworkName, lines: z.array(IrcLineOut).min(1).max(50), wseq: z.int().positive().optional() }),
   z.object({ ...envelope('disconnect'), userId: UserId, network: NetworkName, reason: IrcSafeText.max(400).optional() }),

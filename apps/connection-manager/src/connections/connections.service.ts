@@ -172,7 +172,8 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
     const held = this.held.get(keyOf(message.userId, message.network));
     if (!held) return this.push({ v: 1, type: 'noconnection', userId: message.userId, network: message.network });
     const { userId, network, wseq } = message;
-    // The user's own messages are confirmed, so irc-parser sends again only what never reached a socket.
+    // The user's own messages are confirmed once the server has handled them (a PING after them came
+    // back), so irc-parser sends again, after a reconnect, only what the server may not have had.
     held.connection.write(message.lines, wseq === undefined ? undefined : () => this.push({ v: 1, type: 'sent', userId, network, wseq }));
   }
 

@@ -1,5 +1,6 @@
 import { IRC_LINE_MAX_BYTES } from '@parley/protocol';
-import { decodeLine, wireLine } from './irc-connection';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { decodeLine, IrcConnection, wireLine } from './irc-connection';
 
 describe('wireLine', () => {
   it('turns CR, LF and NUL into spaces and ends the line with CR LF', () => {
@@ -35,5 +36,82 @@ describe('decodeLine', () => {
   it('falls back to ISO-8859-15 for bytes that are not UTF-8', () => {
     // "grüße €" in ISO-8859-15: ü = FC, ß = DF, € = A4.
     expect(decodeLine(Buffer.from([0x67, 0x72, 0xfc, 0xdf, 0x65, 0x20, 0xa4]))).toBe('grüße €');
+  });
+});
+
+describe('IrcConnection write confirmation (a raw TCP server in the test plays the IRC server)', () => {
+  /** A server that records the lines it reads and answers only what the test tells it to. */
+  async function rawServer(): Promise<{ port: number; lines: string[]; seen: (line: string) => Promise<void>; say: (line: string) => void; hangUp: () => void; close: () => Promise<void> }> {
+    const lines: string[] = [];
+    const waiting: { line: string; resolve: () => void }[] = [];
+    let client: Socket | undefined;
+    const server: Server = createServer((socket) => {
+      client = socket;
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (let nl = buffered.indexOf('\r\n'); nl >= 0; nl = buffered.indexOf('\r\n')) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 2);
+          lines.push(line);
+          for (const w of waiting.filter((x) => x.line === line)) w.resolve();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      lines,
+      seen: (line) => (lines.includes(line) ? Promise.resolve() : new Promise((resolve) => waiting.push({ line, resolve }))),
+      say: (line) => client!.write(`${line}\r\n`),
+      hangUp: () => client!.destroy(),
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  const options = (port: number) => ({
+    host: '127.0.0.1', port, tls: false, nick: 'gina', username: 'gina', realname: 'Gina',
+    floodBurst: 10, floodIntervalMs: 10, idlePingMs: 60_000, idleTimeoutMs: 120_000, connectTimeoutMs: 5_000,
+  });
+
+  it('calls `written` only when the PONG to the PING after the lines comes back, and keeps that PONG to itself', async () => {
+    const server = await rawServer();
+    const passedOn: string[] = [];
+    const conn = new IrcConnection(options(server.port), { line: (l) => passedOn.push(l), closed: () => undefined });
+    await conn.connect();
+    const confirmed: number[] = [];
+    const both = new Promise<void>((resolve) => {
+      conn.write(['PRIVMSG #a :one'], () => confirmed.push(1));
+      conn.write(['PRIVMSG #a :two', 'PRIVMSG #a :three'], () => {
+        confirmed.push(2);
+        resolve();
+      });
+    });
+    await server.seen('PING :parley-w1');
+    // On the socket, read by the server, and still not confirmed: the server has not answered.
+    expect(server.lines.slice(-4)).toEqual(['PRIVMSG #a :one', 'PRIVMSG #a :two', 'PRIVMSG #a :three', 'PING :parley-w1']);
+    expect(confirmed).toEqual([]);
+    server.say(':irc.test NOTICE gina :hello');
+    server.say(':irc.test PONG irc.test :parley-w1');
+    await both;
+    expect(confirmed).toEqual([1, 2]);
+    expect(passedOn).toEqual([':irc.test NOTICE gina :hello']);
+    conn.destroy('done');
+    await server.close();
+  });
+
+  it('never confirms lines the server had not answered for when the link closed', async () => {
+    const server = await rawServer();
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    const conn = new IrcConnection(options(server.port), { line: () => undefined, closed: () => closed() });
+    await conn.connect();
+    let confirmed = false;
+    conn.write(['PRIVMSG #a :maybe lost'], () => (confirmed = true));
+    await server.seen('PING :parley-w1');
+    server.hangUp();
+    await gone;
+    expect(confirmed).toBe(false);
+    await server.close();
   });
 });

@@ -35,6 +35,13 @@ const MAX_LINE_IN_BYTES = 8191 + 512;
 /** Lines waiting for the flood control; past this a connection that never drains is cut. */
 const MAX_QUEUED_LINES = 10_000;
 
+/** Confirming PINGs the server has not answered; past this the link is cut (its writes go again after a reconnect). */
+const MAX_UNCONFIRMED = 1_000;
+/** The token of the PINGs that confirm writes; their PONGs are this connection's, not passed on. */
+const CONFIRM_PREFIX = 'parley-w';
+/** `[:server] PONG [server] [:]parley-w<token>` (servers put their name before the token). */
+const CONFIRM_PONG = new RegExp(`^(?:@\\S+ )?(?::\\S+ )?PONG(?: \\S+)? :?${CONFIRM_PREFIX}(\\d+)$`, 'i');
+
 /** No bytes waiting (one shared buffer: an idle connection holds none of its own). */
 const EMPTY = Buffer.alloc(0);
 
@@ -77,8 +84,16 @@ export function wireLine(line: string): Buffer {
 export class IrcConnection {
   private socket: Socket | undefined;
   private pending: Buffer = EMPTY;
-  /** Lines waiting for the flood control; `written` is called once the last line of a write is on the socket. */
+  /** Lines waiting for the flood control; a write's `written` goes with its last line. */
   private readonly queue: { bytes: Buffer; written?: () => void }[] = [];
+  /**
+   * Writes on the wire waiting for the server: each drain that wrote confirmable lines ends with
+   * `PING :parley-w<token>`, and its PONG (the server handles a client's lines in order) calls them.
+   */
+  private readonly unconfirmed: { token: number; written: (() => void)[] }[] = [];
+  private confirmTokens = 0;
+  /** Writes on the socket whose PING has not gone yet (it goes at the end of the turn). */
+  private readonly awaitingPing: (() => void)[] = [];
   private tokens: number;
   private lastRefill = Date.now();
   private drainTimer: NodeJS.Timeout | undefined;
@@ -136,8 +151,10 @@ export class IrcConnection {
   }
 
   /**
-   * Queues lines for the server, through the flood control; `written` is called once the last of
-   * them is handed to the socket (never, if the connection closes first).
+   * Queues lines for the server, through the flood control; `written` is called once the server
+   * has handled the last of them: a PING sent after them has come back as PONG. Never, if the
+   * connection closes first — not even for lines already on the socket, which a server may drop
+   * unread when the link goes (ngircd does, for lines its flood penalty still held).
    */
   write(lines: readonly string[], written?: () => void): void {
     lines.forEach((line, i) => this.queue.push({ bytes: wireLine(line), ...(i === lines.length - 1 && written ? { written } : {}) }));
@@ -154,6 +171,8 @@ export class IrcConnection {
     if (!socket || socket.destroyed) return Promise.resolve();
     this.quitting = true;
     const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Its PONG comes back before the server closes: what was written is confirmed, QUIT or not.
+    this.sendConfirmingPing();
     socket.end(wireLine(`QUIT :${reason}`));
     // A server that does not close its side within a few seconds is not waited for.
     setTimeout(() => socket.destroy(), 3_000).unref();
@@ -197,7 +216,16 @@ export class IrcConnection {
       this.socket?.write(wireLine(`PONG ${ping[1] ?? ''}`.trimEnd()));
       return;
     }
+    const confirm = CONFIRM_PONG.exec(line);
+    if (confirm) return this.confirmed(Number(confirm[1]));
     this.events.line(line);
+  }
+
+  /** The server answered PING :parley-w<token>: every write before it was handled. */
+  private confirmed(token: number): void {
+    while (this.unconfirmed.length > 0 && this.unconfirmed[0]!.token <= token) {
+      for (const written of this.unconfirmed.shift()!.written) written();
+    }
   }
 
   private drain(): void {
@@ -211,7 +239,7 @@ export class IrcConnection {
       const next = this.queue.shift()!;
       socket.write(next.bytes);
       this.tokens -= 1;
-      next.written?.();
+      if (next.written) this.toConfirm(next.written);
     }
     if (this.queue.length > 0 && !this.drainTimer) {
       this.drainTimer = setTimeout(
@@ -222,6 +250,27 @@ export class IrcConnection {
         Math.ceil((1 - this.tokens) * floodIntervalMs),
       );
     }
+  }
+
+  /**
+   * A write is on the socket: the PING that confirms it follows at the end of this turn of the
+   * event loop, one for all the writes of the turn.
+   */
+  private toConfirm(written: () => void): void {
+    this.awaitingPing.push(written);
+    if (this.awaitingPing.length === 1) setImmediate(() => this.sendConfirmingPing());
+  }
+
+  /** The PING for the writes on the socket that have none yet (past the flood control, like PONGs). */
+  private sendConfirmingPing(): void {
+    if (this.awaitingPing.length === 0) return;
+    const batch = this.awaitingPing.splice(0);
+    const socket = this.socket;
+    if (!socket?.writable || this.closedReason !== undefined) return; // gone: none of them is confirmed
+    if (this.unconfirmed.length >= MAX_UNCONFIRMED) return this.destroy(`the server answered none of the last ${MAX_UNCONFIRMED} PINGs`);
+    const token = ++this.confirmTokens;
+    socket.write(wireLine(`PING :${CONFIRM_PREFIX}${token}`));
+    this.unconfirmed.push({ token, written: batch });
   }
 
   private startIdleWatch(): void {
