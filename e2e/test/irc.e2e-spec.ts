@@ -134,6 +134,22 @@ describe('IRC (gateway + irc-parser + connection-manager as processes, real ngir
     expect(page.messages.map((m) => m.body)).toEqual(expect.arrayContaining(['hello from IRC', 'hello from Parley', 'waves back']));
   });
 
+  it('sends a SEND retried from another session with the same clientMsgId to the network once, with the first gid', async () => {
+    const { u, op, windowId } = await inChannel();
+    const first = ok(await u.c.request({ id: 'SEND', windowId, text: 'only once', clientMsgId: 'once-1' }));
+    // The page reloaded before the answer came: a new session sends it again.
+    const other = { nick: u.nick, ...(await connectedSession(url, u.c.token!)) };
+    clients.push(other.c);
+    const again = ok(await other.c.request({ id: 'SEND', windowId, text: 'only once', clientMsgId: 'once-1' }));
+    expect(again).toEqual(first);
+    ok(await other.c.request({ id: 'SEND', windowId, text: 'after it', clientMsgId: 'once-2' }));
+    // The server handles a client's lines in order: once the later one is there, a second copy would be too.
+    await op.waitFor((l) => l.command === 'PRIVMSG' && l.params[1] === 'after it');
+    expect(op.received('PRIVMSG').filter((l) => l.nick === u.nick).map((l) => l.params[1])).toEqual(['only once', 'after it']);
+    const page = ok(await u.c.request({ id: 'FETCH', windowId, limit: 50 }));
+    expect(page.messages.filter((m) => m.body === 'only once').map((m) => m.gid)).toEqual([first.gid]);
+  });
+
   it('follows kicks and nick changes, and opens a query for a private message', async () => {
     const { u, op, name, windowId } = await inChannel('bob');
     const other = await peer('carl');

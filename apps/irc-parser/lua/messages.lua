@@ -8,8 +8,20 @@
 -- ARGV[1] JSON: P, uid, max (backlog bound), conn (the socket the lines came from, or absent),
 --         except (a session not to tell: the one whose own SEND this is, or ''),
 --         items = [{ wid, cat, body, nick, ts, seq (the line's number on `conn`, or absent) }]
+--         own (the user's own SEND with a client id: KEYS[#KEYS] is its ircclientmsg key, kept
+--         ownTtl seconds)
 -- Returns per item its gid, 0 when its window is gone, or -1 when its line was handled before.
+-- With `own`: { ts, gid per item }, the ts and gids the first time that SEND was stored (a SEND
+-- handled again stores nothing and tells nobody).
 local A = cjson.decode(ARGV[1])
+if A.own then
+  local known = redis.call('HMGET', KEYS[#KEYS], 'ts', 'gids')
+  if known[1] then
+    local out = cjson.decode(known[2])
+    table.insert(out, 1, tonumber(known[1]))
+    return out
+  end
+end
 local last_seq = -1
 if A.conn then
   local last = redis.call('HGET', KEYS[1], 'lastline')
@@ -75,4 +87,9 @@ local s = A.P.separator
 append_to_user(A.P.sessionList .. A.uid, A.P.session .. A.uid .. s, A.P.outbox .. A.uid .. s, A.P.gatewayChannel,
   bodies, '', A.except or '', A.P.max)
 publish_notices()
+if A.own then
+  redis.call('HSET', KEYS[#KEYS], 'ts', A.items[1].ts, 'gids', cjson.encode(gids))
+  redis.call('EXPIRE', KEYS[#KEYS], A.ownTtl)
+  table.insert(gids, 1, A.items[1].ts)
+end
 return gids

@@ -1,5 +1,5 @@
 import { inboxConfigShape } from '@parley/inbox';
-import { type baseConfigShape, env } from '@parley/runtime';
+import { baseConfigShape, env } from '@parley/runtime';
 import { z } from 'zod';
 
 export const configShape = {
@@ -26,5 +26,12 @@ export const configShape = {
     .refine((s) => !/[\r\n\0]/.test(s) && !s.includes(String.fromCharCode(1)), 'must not contain CR, LF, NUL or the CTCP delimiter')
     .default('Parley (self-hosted chat)'),
 };
+
+/**
+ * irc-parser's whole environment: the runtime's base settings and its own, as runApp
+ * parses them at start. The one schema of its configuration: `npm run check:config` checks
+ * deployments against it.
+ */
+export const appConfigShape = { ...baseConfigShape, ...configShape };
 
 export type IrcParserConfig = z.infer<z.ZodObject<typeof baseConfigShape & typeof configShape>>;

@@ -1,6 +1,7 @@
-import { networks, window, windowList, windowMsgs } from '@parley/key-schema';
+import { inbox, ircClientMsg, ircOutbox, networks, window, windowList, windowMsgs } from '@parley/key-schema';
 import { useTestRedis } from '@parley/testing';
-import { IrcRepository, SERVER_WINDOW } from '../src/irc/irc.repository';
+import { INBOX_SCHEMAS } from '@parley/protocol';
+import { IrcRepository, ownSend, SERVER_WINDOW } from '../src/irc/irc.repository';
 
 /** irc-parser's Redis steps on their own (real Redis). */
 describe('IrcRepository (real Redis)', () => {
@@ -68,5 +69,38 @@ describe('IrcRepository (real Redis)', () => {
     expect(await r.takeDueRetries(2_000)).toEqual([{ userId: 7, network: 'testnet' }]);
     expect(await r.takeDueRetries(2_000)).toEqual([]);
     expect(await r.takeDueRetries(6_000)).toEqual([{ userId: 8, network: 'testnet' }]);
+  });
+
+  it("stores and queues the user's own SEND once per client id, however often it is handled", async () => {
+    const r = repo();
+    const { windowId } = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
+    const own = ownSend(7, 'c-1');
+    const items = [{ windowId, cat: 'msg' as const, body: 'hello', nick: 'alice', ts: 1_000 }];
+    const first = await r.addOwnMessages(7, 'testnet', items, 100, '', own);
+    expect(first).toEqual({ ts: 1_000, gids: [1] });
+    // Handled again later (its batch redelivered after a crash, or retried from a new session).
+    expect(await r.addOwnMessages(7, 'testnet', [{ ...items[0]!, ts: 2_000 }], 100, '', own)).toEqual(first);
+    expect(await r.backlog(7, windowId)).toHaveLength(1);
+    expect(await r.ownMessages(own)).toEqual({ gid: 1, ts: 1_000 });
+    expect(await r.ownMessages(ownSend(7, 'c-2'))).toBeUndefined();
+    // Its writes: each queued for connection-manager in the same step as it is kept, once.
+    expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :hello'], 1_000, { ...own, part: 0 })).toEqual({ wseq: 1, queued: true });
+    expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :hello'], 1_000, { ...own, part: 0 })).toEqual({ wseq: 1, queued: false });
+    expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :more'], 1_000, { ...own, part: 1 })).toEqual({ wseq: 2, queued: true });
+    const raw = (await redis.space.redis.lrange(inbox('connectionmanager'), 0, -1)).reverse();
+    // Written by the script: each a valid inbox message.
+    const queued = raw.map((m) => INBOX_SCHEMAS.connectionmanager.parse(JSON.parse(m)) as { type: string; lines: string[]; wseq: number });
+    expect(queued.map(({ type, lines, wseq }) => ({ type, lines, wseq }))).toEqual([
+      { type: 'write', lines: ['PRIVMSG #tea :hello'], wseq: 1 },
+      { type: 'write', lines: ['PRIVMSG #tea :more'], wseq: 2 },
+    ]);
+    expect(await redis.space.redis.zcard(ircOutbox(7, 'testnet'))).toBe(2);
+    // What it remembers expires (a day).
+    const ttl = await redis.space.redis.ttl(ircClientMsg(7, 'c-1'));
+    expect(ttl).toBeGreaterThan(3600);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600);
+    // Without a client id (/me, /msg) every write is its own.
+    expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :x'], 1_000)).toEqual({ wseq: 3, queued: true });
+    expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :x'], 1_000)).toEqual({ wseq: 4, queued: true });
   });
 });

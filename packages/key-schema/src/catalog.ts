@@ -105,6 +105,8 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
     notes: 'Reconnects waiting for their back-off: member `<userId>:<network>`, score the time it is due (ms). Taken by ZREM, so one instance reconnects each; kept in Redis, so a restart of irc-parser keeps its timers.' },
   { family: 'ircoutbox', pattern: 'ircoutbox:<userId>:<network>', type: 'zset', seed: 'parley', owner: 'irc-parser', fields: ['<wseq> <ts> <line>: wseq'], example: 'ircoutbox:42:libera',
     notes: 'The user\'s messages to the network that connection-manager has not yet confirmed handled by the server (`sent`: a PING written after them came back). What is left after a reconnect is sent again once registered, unless older than IRC_RESEND_MAX_AGE_MS. Capped.' },
+  { family: 'ircclientmsg', pattern: 'ircclientmsg:<userId>:<clientMsgId>', type: 'hash', seed: 'parley', owner: 'irc-parser', fields: ['gids', 'ts', 'w<i>'], example: 'ircclientmsg:42:c-1',
+    notes: 'What an IRC SEND with that client id got (`gids` JSON, `ts`) and which of its writes were queued for connection-manager (`w<i>`: the wseq of write i), kept 24 h: a SEND handled again after a crash or retried from a new session is stored and sent once.' },
   { family: 'window', pattern: 'window:<userId>:<windowId>', type: 'hash', seed: 'mas', owner: 'conversation owner', fields: WINDOW_FIELDS, example: 'window:42:7' },
   { family: 'windowmsgs', pattern: 'windowmsgs:<userId>:<windowId>', type: 'list', seed: 'mas', owner: 'irc-parser', example: 'windowmsgs:42:7',
     notes: 'Backlog, oldest message on the right.' },

@@ -160,11 +160,17 @@ export const networks = (userId: NumericId, network: string): HashKey =>
 /** `ircretry` — member `<userId>:<network>`, score when its reconnect is due (ms): irc-parser's back-off timers. */
 export const ircRetry = (): ZsetKey => makeKey('zset', 'ircretry');
 /**
- * `ircoutbox:<userId>:<network>` — the user's messages to the network not yet confirmed written to
- * its socket: member `<wseq> <ts> <line>`, score `wseq`. Sent again after a reconnect.
+ * `ircoutbox:<userId>:<network>` — the user's messages to the network not yet confirmed handled by
+ * the server: member `<wseq> <ts> <line>`, score `wseq`. Sent again after a reconnect.
  */
 export const ircOutbox = (userId: NumericId, network: string): ZsetKey =>
   makeKey('zset', 'ircoutbox', uid(userId), networkPart(network));
+/**
+ * `ircclientmsg:<userId>:<clientMsgId>` — what an IRC SEND with that client id got (`gids`, `ts`)
+ * and which of its writes were queued (`w<i>`), kept 24 h: a SEND handled again (its inbox batch
+ * redelivered after a crash, or retried from a new session) is stored and sent once.
+ */
+export const ircClientMsg = (userId: NumericId, clientMsgId: string): HashKey => makeKey('hash', 'ircclientmsg', uid(userId), tokenPart(clientMsgId, 'clientMsgId'));
 
 export type WindowType = 'group' | '1on1';
 export const WINDOW_TYPES: readonly WindowType[] = ['group', '1on1'];

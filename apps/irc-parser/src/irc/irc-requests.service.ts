@@ -6,7 +6,7 @@ import { APP_CONFIG } from '@parley/runtime';
 import { NETWORKS } from '../networks/networks.module';
 import type { NetworkDefinition } from '../networks/networks';
 import type { IrcConfig } from './irc.config';
-import { IrcRepository, SERVER_WINDOW } from './irc.repository';
+import { IrcRepository, type OwnSend, ownSend, SERVER_WINDOW } from './irc.repository';
 import { IrcService } from './irc.service';
 import { buildLine, ctcp, isChannel, type Isupport, splitText } from './lines';
 
@@ -68,7 +68,7 @@ export class IrcRequests {
     switch (body.id) {
       case 'SEND': {
         if (t.server) return void (await this.replies.fail(to, 'BAD_REQUEST', 'the server window takes commands: /quote <line> sends a raw line'));
-        const said = await this.say(to, t, 'PRIVMSG', body.text, 'msg');
+        const said = await this.say(to, t, 'PRIVMSG', body.text, 'msg', ownSend(to.userId, body.clientMsgId));
         if (!said) return void (await this.replies.fail(to, 'NOT_AVAILABLE', `not connected to ${t.network}: the text was not sent`));
         return void (await this.replies.answer(to, { status: 'OK', ...said }));
       }
@@ -129,27 +129,34 @@ export class IrcRequests {
    * Sends a text as PRIVMSG/NOTICE lines (split on UTF-8 boundaries under the byte limit) and
    * stores it at once (with echo-message the server's echo is not stored again); returns the
    * first piece's gid and time, or undefined when the network is not connected.
+   *
+   * With `own` (a SEND's client id) it is stored and queued once, however often it is handled: the
+   * store and each write are single steps that remember what they did under that id, so a
+   * request redelivered after a crash between them, or retried from a new session, does only what
+   * is left and answers with the first gid. Stored first, then queued: the line is never on the
+   * network without being in the window.
    */
-  private async say(to: ReplyAddress, t: Target, command: 'PRIVMSG' | 'NOTICE', text: string, cat: 'msg' | 'notice' | 'action'): Promise<{ gid: number; ts: number } | undefined> {
+  private async say(to: ReplyAddress, t: Target, command: 'PRIVMSG' | 'NOTICE', text: string, cat: 'msg' | 'notice' | 'action', own?: OwnSend): Promise<{ gid: number; ts: number } | undefined> {
     const state = await this.repo.network(to.userId, t.network);
     if (state.state !== 'connected') {
+      // Handled before the link went: it was stored and is queued (sent again after the reconnect).
+      const earlier = own && (await this.repo.ownMessages(own));
+      if (earlier) return earlier;
       await this.irc.serverMessage(to.userId, t.network, 'error', `Not connected: "${text.slice(0, 60)}" was not sent`);
       return undefined;
     }
     const pieces = splitText(text, command.length + t.name.length + 3 + RELAY_OVERHEAD + (cat === 'action' ? 9 : 0));
     const lines = pieces.map((p) => buildLine(command, t.name, cat === 'action' ? ctcp('ACTION', p) : p));
-    const ts = Date.now();
-    await this.irc.writeOwn(to.userId, t.network, lines, ts);
     const nick = state.currentnick ?? '';
-    const gids = await this.repo.addMessages(
-      to.userId,
-      t.network,
-      pieces.map((body) => ({ windowId: t.windowId, cat, body, nick, ts })),
-      this.config.IRC_WINDOW_BACKLOG_MAX,
-      undefined,
-      to.sessionId,
-    );
-    return gids[0] !== undefined && gids[0] > 0 ? { gid: gids[0], ts } : undefined;
+    const now = Date.now();
+    const items = pieces.map((body) => ({ windowId: t.windowId, cat, body, nick, ts: now }));
+    const max = this.config.IRC_WINDOW_BACKLOG_MAX;
+    const { ts, gids } = own
+      ? await this.repo.addOwnMessages(to.userId, t.network, items, max, to.sessionId, own)
+      : { ts: now, gids: await this.repo.addMessages(to.userId, t.network, items, max, undefined, to.sessionId) };
+    if (gids[0] === undefined || gids[0] <= 0) return undefined; // the window went meanwhile: not sent
+    await this.irc.writeOwn(to.userId, t.network, lines, ts, own);
+    return { gid: gids[0], ts };
   }
 
   private async command(to: ReplyAddress, t: Target, command: string, params: string): Promise<void> {

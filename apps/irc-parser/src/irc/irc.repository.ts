@@ -4,6 +4,8 @@ import type { RedisConnection as Redis } from '@parley/runtime';
 import { LuaScript, SCRIPT_KEY_PREFIXES } from '@parley/inbox';
 import {
   type CaseMapping,
+  inbox,
+  ircClientMsg,
   ircOutbox,
   ircRetry,
   names,
@@ -17,6 +19,7 @@ import {
   windowListEntrySuffix,
   windowMsgs,
 } from '@parley/key-schema';
+import type { HashKey } from '@parley/key-schema';
 import type { MessageCategory, Role, WindowType } from '@parley/protocol';
 import { REDIS } from '@parley/runtime';
 
@@ -79,7 +82,7 @@ export interface NetworkState {
   resent?: string;
 }
 
-/** One write of the user's own messages, kept until connection-manager says it is on the socket. */
+/** One write of the user's own messages, kept until connection-manager says the server handled it. */
 export interface OutboxEntry {
   wseq: number;
   /** When the user sent it (ms). */
@@ -89,6 +92,19 @@ export interface OutboxEntry {
 
 /** Writes an outbox keeps at most; past this the oldest go (a connection-manager that never confirms). */
 export const OUTBOX_MAX = 500;
+
+/** How long what an IRC SEND with a client id got is kept (s): a retry within this is not sent again. */
+const CLIENT_MSG_TTL_S = 24 * 3600;
+
+/** The user's own SEND with a client id: its ircclientmsg key, so that it is stored and sent once. */
+export interface OwnSend {
+  key: HashKey;
+}
+
+/** `ownSend(userId, clientMsgId)`: what an IRC SEND with that client id is de-duplicated by. */
+export function ownSend(userId: number, clientMsgId: string): OwnSend {
+  return { key: ircClientMsg(userId, clientMsgId) };
+}
 
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */
 @Injectable()
@@ -199,9 +215,30 @@ export class IrcRepository implements OnModuleInit {
    */
   async addMessages(userId: number, network: string, items: readonly NewMessage[], max: number, conn?: string, exceptSessionId = ''): Promise<number[]> {
     if (items.length === 0) return [];
-    const keys = [networks(userId, network), ...items.flatMap((m) => [window(userId, m.windowId), windowMsgs(userId, m.windowId)])];
-    const A = { P: SCRIPT_KEY_PREFIXES, uid: userId, max, conn, except: exceptSessionId, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts, seq: m.seq })) };
-    return (await scripts.messages.run(this.redis, keys, [JSON.stringify(A)])) as number[];
+    return (await this.runMessages(userId, network, items, max, { conn, except: exceptSessionId })) as number[];
+  }
+
+  /**
+   * The user's own SEND, stored once per client id: the gids and time it got the first time (a
+   * SEND handled again stores nothing and tells no session).
+   */
+  async addOwnMessages(userId: number, network: string, items: readonly NewMessage[], max: number, exceptSessionId: string, own: OwnSend): Promise<{ ts: number; gids: number[] }> {
+    const [ts, ...gids] = (await this.runMessages(userId, network, items, max, { except: exceptSessionId, own: true, ownTtl: CLIENT_MSG_TTL_S }, own.key)) as number[];
+    return { ts: ts!, gids };
+  }
+
+  /** What a SEND with this client id got when it was stored, if it was. */
+  async ownMessages(own: OwnSend): Promise<{ gid: number; ts: number } | undefined> {
+    const [ts, gids] = await this.redis.hmget(own.key, 'ts', 'gids');
+    const first = gids ? (JSON.parse(gids) as number[])[0] : undefined;
+    return ts && first !== undefined && first > 0 ? { gid: first, ts: Number(ts) } : undefined;
+  }
+
+  private runMessages(userId: number, network: string, items: readonly NewMessage[], max: number, options: Record<string, unknown>, ownKey?: HashKey): Promise<unknown> {
+    const keys: string[] = [networks(userId, network), ...items.flatMap((m) => [window(userId, m.windowId), windowMsgs(userId, m.windowId)])];
+    if (ownKey) keys.push(ownKey);
+    const A = { P: SCRIPT_KEY_PREFIXES, uid: userId, max, ...options, items: items.map((m) => ({ wid: m.windowId, cat: m.cat, body: m.body, nick: m.nick, ts: m.ts, seq: m.seq })) };
+    return scripts.messages.run(this.redis, keys, [JSON.stringify(A)]);
   }
 
   /** A window's stored messages, newest first. */
@@ -226,10 +263,16 @@ export class IrcRepository implements OnModuleInit {
     if (nicks.length > 0) await this.redis.hdel(names(userId, windowId), ...nicks);
   }
 
-  /** Keeps the user's messages until connection-manager confirms them (`sent`); returns the entry with its wseq. */
-  async keepOut(userId: number, network: string, lines: string[], ts: number): Promise<OutboxEntry> {
-    const wseq = Number(await scripts.keepOut.run(this.redis, [networks(userId, network), ircOutbox(userId, network)], [JSON.stringify({ ts, lines }), OUTBOX_MAX]));
-    return { wseq, ts, lines };
+  /**
+   * Keeps the user's messages until connection-manager confirms them (`sent`) and queues their
+   * write for it, in one step. With `own` (write `part` of a SEND with a client id), a write queued
+   * before is not queued again. Returns its wseq, and whether it was queued now.
+   */
+  async keepOut(userId: number, network: string, lines: string[], ts: number, own?: OwnSend & { part: number }): Promise<{ wseq: number; queued: boolean }> {
+    const write = JSON.stringify({ v: 1, type: 'write', userId, network, lines, sentAt: Date.now() });
+    const keys = [networks(userId, network), ircOutbox(userId, network), inbox('connectionmanager'), own?.key ?? ircOutbox(userId, network)];
+    const [wseq, queued] = (await scripts.keepOut.run(this.redis, keys, [JSON.stringify({ ts, lines }), OUTBOX_MAX, write.slice(0, -1), own ? `w${own.part}` : '', CLIENT_MSG_TTL_S])) as [number, number];
+    return { wseq, queued: queued === 1 };
   }
 
   /** connection-manager wrote the entry with this wseq (and, in order, all before it). */

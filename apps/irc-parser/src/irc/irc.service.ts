@@ -6,7 +6,7 @@ import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { NETWORKS } from '../networks/networks.module';
 import type { NetworkDefinition } from '../networks/networks';
 import { type IrcConfig, parseRetryDelays } from './irc.config';
-import { type IrcWindow, IrcRepository, type LineMark, type NetworkState, type NewMessage, SERVER_WINDOW } from './irc.repository';
+import { type IrcWindow, IrcRepository, type LineMark, type NetworkState, type NewMessage, type OwnSend, SERVER_WINDOW } from './irc.repository';
 import { saslPlainChunks, SecretBox } from './secrets';
 import { buildLine, ctcp, isChannel, type Isupport, parseCtcp, parseLine, parseNamesEntry, type ParsedLine, prefixModes, roleOfSymbol } from './lines';
 
@@ -665,10 +665,9 @@ export class IrcService {
    * The user's own messages: kept in the outbox (`ircoutbox`) until connection-manager says they
    * are on the socket (`sent`), so a connection lost before that sends them after reconnecting.
    */
-  async writeOwn(userId: number, network: string, lines: string[], ts = Date.now()): Promise<void> {
+  async writeOwn(userId: number, network: string, lines: string[], ts = Date.now(), own?: OwnSend): Promise<void> {
     for (let i = 0; i < lines.length; i += 50) {
-      const entry = await this.repo.keepOut(userId, network, lines.slice(i, i + 50), ts);
-      await this.sender.send('connectionmanager', { v: 1, type: 'write', userId, network, lines: entry.lines, wseq: entry.wseq });
+      await this.repo.keepOut(userId, network, lines.slice(i, i + 50), ts, own && { ...own, part: i / 50 });
     }
   }
 
