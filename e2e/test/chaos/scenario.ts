@@ -35,6 +35,14 @@ export interface StreamResult {
   lost: number;
   duplicated: number;
   outOfOrder: number;
+  /**
+   * IRC in only: lines that never reached Parley, so never got a gid, and are not counted as lost.
+   * `offNetwork`: said while the user's IRC connection was down (IRC keeps nothing for an absent
+   * nick). `diedWithSocket`: said before connection-manager's SIGKILL and not yet at the user then —
+   * in the IRC server's send queue to the dying socket, in its kernel buffer, or read by the process
+   * but not yet pushed to Redis; plain IRC has no way to ask for them again.
+   */
+  notReceived?: { offNetwork: number; diedWithSocket: number };
 }
 
 export interface FaultResult {
@@ -78,6 +86,9 @@ function waiting(log: (line: string) => void, onStuck: () => void) {
     }, what);
   };
 }
+
+/** The stream of the raw IRC peer's lines to the Parley user. */
+export const IRC_IN = 'IRC line in (peer → dave)';
 
 const APP_ORDER: readonly AppName[] = ['gateway', 'loopback-parser', 'irc-parser', 'im-router', 'connection-manager'];
 
@@ -208,6 +219,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const faults: FaultResult[] = [];
     // Lines the peer said while dave was off the network (connection-manager's fault): IRC does not keep them for him.
     const offNetwork = new Set<string>();
+    // Lines said before connection-manager's SIGKILL that dave did not have yet: those that never come died with its socket.
+    const inFlightAtKill = new Set<string>();
     for (const fault of [...APP_ORDER, 'redis'] as const) {
       const before = progress();
       const quits = quitsOfDave();
@@ -216,6 +229,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       if (fault === 'redis') {
         await redis.restart();
       } else {
+        if (fault === 'connection-manager') {
+          // Lines come in order: the ones in flight are those after the last dave had (an earlier gap is a loss).
+          const last = Math.max(-1, ...inGot().map((body) => Number(body.split(' ').at(-1))));
+          for (let i = last + 1; i < inBefore; i++) inFlightAtKill.add(`in ${i}`);
+        }
         await running.get(fault)!.proc.kill('SIGKILL');
         running.delete(fault);
         await start(fault);
@@ -240,21 +258,25 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const lastIn = `in ${ircInSent - 1}`;
     await until(() => inGot().length, () => inGot().includes(lastIn), 'the last IRC line');
 
-    const check = (stream: string, sent: readonly (number | string)[], got: readonly (number | string)[], order: (a: number | string, b: number | string) => number, exempt = new Set<string>()): StreamResult => {
+    const check = (stream: string, sent: readonly (number | string)[], got: readonly (number | string)[], order: (a: number | string, b: number | string) => number): StreamResult => {
       const counts = new Map<number | string, number>();
       for (const g of got) counts.set(g, (counts.get(g) ?? 0) + 1);
-      const lost = sent.filter((s) => !counts.has(s) && !exempt.has(String(s))).length;
+      const missing = sent.filter((s) => !counts.has(s)).map(String);
       const duplicated = [...counts.values()].reduce((k, c) => k + c - 1, 0);
       let outOfOrder = 0;
       for (let i = 1; i < got.length; i++) if (order(got[i - 1]!, got[i]!) >= 0) outOfOrder++;
-      return { stream, sent: sent.length, delivered: got.length, lost, duplicated, outOfOrder };
+      const result = { stream, sent: sent.length, delivered: got.length, lost: missing.length, duplicated, outOfOrder };
+      if (stream !== IRC_IN) return result;
+      const off = missing.filter((m) => offNetwork.has(m)).length;
+      const died = missing.filter((m) => !offNetwork.has(m) && inFlightAtKill.has(m)).length;
+      return { ...result, lost: missing.length - off - died, notReceived: { offNetwork: off, diedWithSocket: died } };
     };
     const byNumber = (a: number | string, b: number | string) => Number(String(a).split(' ').at(-1)) - Number(String(b).split(' ').at(-1));
     const streams = [
       check('room message (alice → bob)', acked.room, roomGot().map((m) => m.gid), (a, b) => Number(a) - Number(b)),
       check('direct message (alice → carol)', acked.dm, dmGot().map((m) => m.gid), (a, b) => Number(a) - Number(b)),
       check('IRC line out (dave → #chaos)', acked.ircOut, outGot(), byNumber),
-      check('IRC line in (peer → dave)', Array.from({ length: ircInSent }, (_, i) => `in ${i}`), inGot(), byNumber, offNetwork),
+      check(IRC_IN, Array.from({ length: ircInSent }, (_, i) => `in ${i}`), inGot(), byNumber),
     ];
     for (const w of [alice, bob, carol, dave]) {
       if (w.c.duplicates + w.c.gaps > 0) streams.push({ stream: `${w.nick}'s notifications`, sent: 0, delivered: 0, lost: w.c.gaps, duplicated: w.c.duplicates, outOfOrder: 0 });
@@ -474,9 +496,9 @@ export function reportMarkdown(r: ChaosReport): string {
     '',
     `Requests answered with an error during the faults (sent again with the same clientMsgId): ${r.refused.length}${r.refused.length ? ` (${[...new Set(r.refused.map((x) => `${x.stream} ${x.code}`))].join(', ')})` : ''}.`,
     '',
-    '| Stream | Sent (got a gid) | Delivered | Lost | Duplicated | Out of order |',
-    '|---|---|---|---|---|---|',
-    ...r.streams.map((s) => `| ${s.stream} | ${s.sent} | ${s.delivered} | ${s.lost} | ${s.duplicated} | ${s.outOfOrder} |`),
+    '| Stream | Sent | Delivered | Lost | Duplicated | Out of order | Never reached Parley (no gid): IRC link down / died with the killed socket |',
+    '|---|---|---|---|---|---|---|',
+    ...r.streams.map((s) => `| ${s.stream} | ${s.sent} | ${s.delivered} | ${s.lost} | ${s.duplicated} | ${s.outOfOrder} | ${s.notReceived ? `${s.notReceived.offNetwork} / ${s.notReceived.diedWithSocket}` : '—'} |`),
     '',
     '| Fuzz | Sent | Answered with an error | Handled or logged | Apps alive |',
     '|---|---|---|---|---|',
