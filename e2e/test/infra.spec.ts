@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { inboxConfigShape } from '@parley/inbox';
 import { baseConfigShape } from '@parley/runtime';
 import { APPS } from './apps';
@@ -35,7 +36,7 @@ interface ComposeService {
   image?: string;
   command?: string[];
   volumes?: string[];
-  build?: { dockerfile: string; args: { APP: string; PORT: string } };
+  build?: { dockerfile: string; target?: string; args: { APP: string; PORT: string } };
   environment?: Record<string, string>;
   healthcheck?: unknown;
 }
@@ -102,28 +103,24 @@ describe('infra/Dockerfile', () => {
     expect(dockerfile).toMatch(/^CMD \[.*exec node apps\/\$APP\/dist\/main\.js/m);
   });
 
-  it('puts the web client build where the gateway serves it from (WEB_DIR)', () => {
+  it('puts the web client build where the gateway serves it from (WEB_DIR), in the gateway image only', () => {
     expect(dockerfile).toMatch(/turbo run build --filter=@parley\/web/);
-    const copied = /^COPY --from=web \S+ \/repo\/apps\/web\/dist (\S+)$/m.exec(dockerfile);
+    // Stages by name: the gateway's is the workers' plus the web client.
+    const stages = new Map(dockerfile.split(/^(?=FROM )/m).filter((st) => st.startsWith('FROM ')).map((st) => [/^FROM \S+ AS (\S+)$/m.exec(st)?.[1], st]));
+    const gateway = stages.get('gateway')!;
+    const worker = stages.get('worker')!;
+    expect(gateway).toMatch(/^FROM worker AS gateway$/m);
+    const copied = /^COPY --from=web \S+ \/repo\/apps\/web\/dist (\S+)$/m.exec(gateway);
     expect(copied?.[1]).toBe('./apps/web/dist');
-    // WORKDIR /app + ./apps/web/dist is the WEB_DIR the image sets.
-    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
-    expect(dockerfile).toMatch(/^ENV .*\bWEB_DIR=\/app\/apps\/web\/dist\b/m);
+    expect(worker).not.toMatch(/--from=web/);
+    // WORKDIR /app + ./apps/web/dist is the WEB_DIR the gateway image sets.
+    expect(worker).toMatch(/^WORKDIR \/app$/m);
+    expect(gateway).toMatch(/^ENV .*\bWEB_DIR=\/app\/apps\/web\/dist\b/m);
   });
-});
 
-describe('.ci/run', () => {
-  it('installs redis-server after apt-get update, then runs the README test command', () => {
-    const ci = read('.ci/run');
-    expect(ci.indexOf('apt-get update')).toBeGreaterThan(-1);
-    expect(ci.indexOf('apt-get update')).toBeLessThan(ci.indexOf('apt-get install'));
-    expect(ci).toContain('redis-server');
-    // The web client's e2e drives Debian's chromium (browser downloads fail on CI machines).
-    expect(ci).toMatch(/missing="\$missing chromium"/);
-    // ... and kubectl, which renders infra/k8s for the manifest tests.
-    expect(ci).toMatch(/missing="\$missing kubernetes-client"/);
-    expect(ci).toMatch(/npm ci --no-audit/);
-    expect(ci).toMatch(/^npm test$/m);
+  it('is built for the gateway with --target gateway and for every other app with --target worker (docker-compose.yml)', () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+    for (const app of APPS) expect({ app, target: compose.services[app]!.build!.target }).toEqual({ app, target: app === 'gateway' ? 'gateway' : 'worker' });
   });
 });
 
@@ -272,4 +269,135 @@ describe.each(['dev', 'production'])('infra/k8s overlay %s', (overlay) => {
       expect(args).toMatch(/--notify-keyspace-events \S*K\S*h/);
     });
   }
+});
+
+// ---- npm run check:config: each app's own config shape is the deployment's schema ----------------
+
+/** What `scripts/check-config.mjs --json` prints for one target. */
+interface ConfigCheck {
+  target: string;
+  kind: 'kubernetes' | 'compose';
+  valid: boolean;
+  apps: { app: string; workload: string; valid: boolean; variables: { name: string; source: string; read: boolean }[]; deployTime: string[]; notes: string[] }[];
+  problems: { app?: string; workload?: string; variable?: string; value?: string; hidden?: boolean; source?: string; message: string }[];
+}
+
+/** Runs the operator's command (on the apps' builds, which the e2e tier makes first) on one target. */
+function checkConfig(target: string, options: { json?: boolean } = {}): { status: number | null; stdout: string; stderr: string } {
+  const args = [join(root, 'scripts', 'check-config.mjs'), ...(options.json === false ? [] : ['--json']), target];
+  const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, KUBECTL } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** A kustomize overlay of its own in a temporary folder, on top of one of ours, with some files. */
+function tempOverlay(over: 'dev' | 'production', kustomization: Record<string, unknown>, files: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-check-config-'));
+  // `bases` (not `resources`): kustomize v2 (Debian's kubectl 1.20) takes directories only there; v5
+  // takes both, and refuses an absolute path to another kustomization.
+  const base = relative(dir, join(root, 'infra', 'k8s', 'overlays', over));
+  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', bases: [base], ...kustomization }));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), stringify(content));
+  return dir;
+}
+
+describe("npm run check:config (every app's own config shape validates the deployment)", () => {
+  const temp: string[] = [];
+  afterAll(() => {
+    for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is the root package.json script', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['check:config']).toBe('node scripts/check-config.mjs --build');
+  });
+
+  it.each(['infra/k8s/overlays/dev', 'infra/k8s/overlays/production', 'docker-compose.yml'])("%s: every app's environment passes its own schema and holds only variables it reads", (target) => {
+    const run = checkConfig(target);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const result = JSON.parse(run.stdout) as ConfigCheck;
+    expect(result.problems).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(result.apps.map((a) => a.app).sort()).toEqual([...APPS].sort());
+    for (const a of result.apps) {
+      const names = a.variables.map((v) => v.name);
+      // The environment was assembled (the shared settings and the app's port are in it) ...
+      expect({ app: a.app, shared: names.includes('SHUTDOWN_TIMEOUT_MS') && names.includes('LOG_LEVEL'), port: names.includes(a.app === 'gateway' ? 'GATEWAY_PORT' : 'HEALTH_PORT') }).toEqual({ app: a.app, shared: true, port: true });
+      // ... and the app reads every variable it is given.
+      expect({ app: a.app, unread: a.variables.filter((v) => !v.read).map((v) => v.name) }).toEqual({ app: a.app, unread: [] });
+      expect(a.valid).toBe(true);
+    }
+    if (target.endsWith('production')) {
+      // REDIS_URL comes from the Secret the operator creates: not in the render, not required.
+      for (const a of result.apps) expect({ app: a.app, deployTime: a.deployTime }).toEqual({ app: a.app, deployTime: ['Secret parley-secrets'] });
+    }
+    if (target.startsWith('infra/')) {
+      const pod = result.apps.find((a) => a.app === 'connection-manager')!.variables.find((v) => v.name === 'INBOX_CONSUMER_NAME');
+      expect(pod?.source).toBe('fieldRef metadata.name (placeholder)');
+    }
+  });
+
+  it('prints one line per app and exits 0 when the configuration is valid', () => {
+    const run = checkConfig('infra/k8s/overlays/production', { json: false });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^infra\/k8s\/overlays\/production: Kubernetes configuration valid for 5 app workloads/);
+    for (const app of APPS) expect(run.stdout).toMatch(new RegExp(`^ {2}ok +${app} +Deployment ${app}: `, 'm'));
+  });
+
+  it('reports a value an app refuses, naming the overlay, every app, the variable and its value', () => {
+    const dir = tempOverlay('production', { configMapGenerator: [{ name: 'parley-config', behavior: 'merge', literals: ['SHUTDOWN_TIMEOUT_MS=abc'] }] });
+    temp.push(dir);
+    const run = checkConfig(dir);
+    expect(run.status).toBe(1);
+    const result = JSON.parse(run.stdout) as ConfigCheck;
+    expect(result.valid).toBe(false);
+    expect(result.problems.map((p) => p.app).sort()).toEqual([...APPS].sort());
+    for (const p of result.problems) {
+      expect(p).toMatchObject({ variable: 'SHUTDOWN_TIMEOUT_MS', value: 'abc' });
+      expect(p.source).toMatch(/^ConfigMap parley-config-/);
+      expect(p.message).toMatch(/expected number/);
+    }
+
+    const text = checkConfig(dir, { json: false });
+    expect(text.status).toBe(1);
+    expect(text.stderr).toContain(`${dir}: Kubernetes configuration INVALID (5 problems)`);
+    for (const app of APPS) expect(text.stderr).toMatch(new RegExp(`^ {2}${dir}: ${app}: SHUTDOWN_TIMEOUT_MS="abc" \\(from ConfigMap parley-config-[a-z0-9]+\\): `, 'm'));
+  });
+
+  it('reports a variable the app does not read (a misspelt one), with the one it meant', () => {
+    const dir = tempOverlay(
+      'dev',
+      { patchesStrategicMerge: ['typo.yaml'] },
+      {
+        'typo.yaml': {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'im-router' },
+          spec: { template: { spec: { containers: [{ name: 'im-router', env: [{ name: 'SHUTDOWN_TIMEOUT', value: '20000' }] }] } } },
+        },
+      },
+    );
+    temp.push(dir);
+    const run = checkConfig(dir);
+    expect(run.status).toBe(1);
+    const result = JSON.parse(run.stdout) as ConfigCheck;
+    expect(result.problems.map(({ app, variable, value, source }) => ({ app, variable, value, source }))).toEqual([{ app: 'im-router', variable: 'SHUTDOWN_TIMEOUT', value: '20000', source: 'env' }]);
+    expect(result.problems[0]!.message).toContain('did you mean SHUTDOWN_TIMEOUT_MS?');
+    expect(result.apps.filter((a) => !a.valid).map((a) => a.app)).toEqual(['im-router']);
+  });
+
+  it("reports a docker-compose service's bad or unread variable", () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+    compose.services['loopback-parser']!.environment = { ...compose.services['loopback-parser']!.environment, INBOX_BATCH_SIZE: '0', ROOM_BACKLOG: '500' };
+    const dir = mkdtempSync(join(tmpdir(), 'parley-check-config-'));
+    temp.push(dir);
+    writeFileSync(join(dir, 'docker-compose.yml'), stringify(compose));
+    const run = checkConfig(join(dir, 'docker-compose.yml'));
+    expect(run.status).toBe(1);
+    const result = JSON.parse(run.stdout) as ConfigCheck;
+    expect(result.problems.map((p) => [p.app, p.variable, p.value]).sort()).toEqual([
+      ['loopback-parser', 'INBOX_BATCH_SIZE', '0'],
+      ['loopback-parser', 'ROOM_BACKLOG', '500'],
+    ]);
+    expect(result.problems.find((p) => p.variable === 'ROOM_BACKLOG')?.message).toContain('did you mean ROOM_BACKLOG_MAX?');
+  });
 });

@@ -1,5 +1,5 @@
 import { inboxConfigShape } from '@parley/inbox';
-import { type baseConfigShape, env } from '@parley/runtime';
+import { baseConfigShape, env } from '@parley/runtime';
 import { z } from 'zod';
 
 export const configShape = {
@@ -23,5 +23,12 @@ export const configShape = {
   /** RFC 1413 identd port; 0 (the default) runs none. */
   IDENTD_PORT: env.int(0, 0, 65535),
 };
+
+/**
+ * connection-manager's whole environment: the runtime's base settings and its own, as runApp
+ * parses them at start. The one schema of its configuration: `npm run check:config` checks
+ * deployments against it.
+ */
+export const appConfigShape = { ...baseConfigShape, ...configShape };
 
 export type ConnectionManagerConfig = z.infer<z.ZodObject<typeof baseConfigShape & typeof configShape>>;

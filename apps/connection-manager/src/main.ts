@@ -1,10 +1,10 @@
 import { runApp } from '@parley/runtime';
 import { AppModule } from './app.module';
-import { configShape } from './config';
+import { appConfigShape } from './config';
 
 runApp({
   app: 'connection-manager',
-  configShape,
+  configShape: appConfigShape,
   port: (config) => config.HEALTH_PORT,
   module: (config, logger) => AppModule.register(config, logger),
 });

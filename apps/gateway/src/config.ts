@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { env } from '@parley/runtime';
+import { baseConfigShape, env } from '@parley/runtime';
 import { z } from 'zod';
 
 /**
@@ -71,3 +71,9 @@ export const gatewayConfigShape = {
     .transform((dir) => resolve(dir))
     .default(defaultWebDir()),
 };
+
+/**
+ * The gateway's whole environment: the runtime's base settings and its own. The one schema of its
+ * configuration: main.ts starts with it, and `npm run check:config` checks deployments against it.
+ */
+export const appConfigShape = { ...baseConfigShape, ...gatewayConfigShape };

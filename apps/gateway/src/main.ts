@@ -1,10 +1,10 @@
 import { runApp } from '@parley/runtime';
 import { AppModule } from './app.module';
-import { gatewayConfigShape } from './config';
+import { appConfigShape } from './config';
 
 runApp({
   app: 'gateway',
-  configShape: gatewayConfigShape,
+  configShape: appConfigShape,
   port: (config) => config.GATEWAY_PORT,
   module: (config, logger) => AppModule.register(config, logger),
 });

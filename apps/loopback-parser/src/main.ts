@@ -1,11 +1,10 @@
-import { inboxConfigShape } from '@parley/inbox';
-import { env, runApp } from '@parley/runtime';
+import { runApp } from '@parley/runtime';
 import { AppModule } from './app.module';
-import { roomsConfigShape } from './rooms/rooms.config';
+import { appConfigShape } from './config';
 
 runApp({
   app: 'loopback-parser',
-  configShape: { HEALTH_PORT: env.port(3203), ...inboxConfigShape, ...roomsConfigShape },
+  configShape: appConfigShape,
   port: (config) => config.HEALTH_PORT,
   module: (config, logger) => AppModule.register(config, logger),
 });
