@@ -10,14 +10,15 @@ import type { Logger } from 'pino';
 export type RedisConnection = Redis | Cluster;
 
 /**
- * The app's shared Redis connection. Errors are logged once per outage (ioredis retries by itself),
- * never swallowed: commands issued while Redis is down fail to their callers.
+ * The app's shared Redis connection (a Cluster client when REDIS_CLUSTER is on). Errors are logged
+ * once per outage (ioredis retries by itself), never swallowed: commands issued while Redis is down
+ * fail to their callers.
  */
-export function createRedisConnection(url: string, name: string, logger: Logger, cluster: boolean = CLUSTER_MODE): RedisConnection {
+export function createRedisConnection(url: string, name: string, logger: Logger): RedisConnection {
   // Auto-pipelining sends the commands issued in one turn of the event loop in one write: the
   // hot paths (a request, a fan-out) issue many small independent commands.
   const options = { connectionName: name, maxRetriesPerRequest: 3, enableReadyCheck: true, enableAutoPipelining: true };
-  if (!cluster) return logOutages(new Redis(url, options), name, logger);
+  if (!CLUSTER_MODE) return logOutages(new Redis(url, options), name, logger);
   return logOutages(new Cluster(clusterSeeds(url), clusterOptions(url, options)), name, logger);
 }
 
