@@ -147,6 +147,7 @@ export class ConnectionsService implements OnApplicationBootstrap, BeforeApplica
           if (this.held.get(key) === held) this.held.delete(key);
           this.push({ v: 1, type: 'disconnected', userId, network, reason });
         },
+        warning: (message) => this.logger.warn({ userId, network, conn }, message),
       }),
     };
     // Held from now on: writes that come before the socket is up wait for it.

@@ -41,9 +41,9 @@ describe('decodeLine', () => {
 
 describe('IrcConnection write confirmation (a raw TCP server in the test plays the IRC server)', () => {
   /** A server that records the lines it reads and answers only what the test tells it to. */
-  async function rawServer(): Promise<{ port: number; lines: string[]; seen: (line: string) => Promise<void>; say: (line: string) => void; hangUp: () => void; close: () => Promise<void> }> {
+  async function rawServer(): Promise<{ port: number; lines: string[]; seenMatching: (pattern: RegExp, after?: number) => Promise<string>; say: (line: string) => void; hangUp: () => void; close: () => Promise<void> }> {
     const lines: string[] = [];
-    const waiting: { line: string; resolve: () => void }[] = [];
+    const waiting: { pattern: RegExp; after: number; resolve: (line: string) => void }[] = [];
     let client: Socket | undefined;
     const server: Server = createServer((socket) => {
       client = socket;
@@ -54,7 +54,7 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 2);
           lines.push(line);
-          for (const w of waiting.filter((x) => x.line === line)) w.resolve();
+          for (const w of waiting.filter((x) => lines.length > x.after && x.pattern.test(line))) w.resolve(line);
         }
       });
     });
@@ -62,7 +62,11 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
     return {
       port: (server.address() as AddressInfo).port,
       lines,
-      seen: (line) => (lines.includes(line) ? Promise.resolve() : new Promise((resolve) => waiting.push({ line, resolve }))),
+      /** The first line read after the first `after` lines that matches, as soon as it is read. */
+      seenMatching: (pattern, after = 0) => {
+        const found = lines.slice(after).find((l) => pattern.test(l));
+        return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ pattern, after, resolve }));
+      },
       say: (line) => client!.write(`${line}\r\n`),
       hangUp: () => client!.destroy(),
       close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -73,6 +77,12 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
     host: '127.0.0.1', port, tls: false, nick: 'gina', username: 'gina', realname: 'Gina',
     floodBurst: 10, floodIntervalMs: 10, idlePingMs: 60_000, idleTimeoutMs: 120_000, connectTimeoutMs: 5_000,
   });
+
+  /** The next confirming PING the server reads: its token (`parley-w<nonce>-<n>`). */
+  const nextPing = async (server: Awaited<ReturnType<typeof rawServer>>, after = 0): Promise<string> => {
+    const line = await server.seenMatching(/^PING :parley-w[0-9a-f]+-\d+$/, after);
+    return line.slice('PING :'.length);
+  };
 
   it('calls `written` only when the PONG to the PING after the lines comes back, and keeps that PONG to itself', async () => {
     const server = await rawServer();
@@ -87,15 +97,33 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
         resolve();
       });
     });
-    await server.seen('PING :parley-w1');
-    // On the socket, read by the server, and still not confirmed: the server has not answered.
-    expect(server.lines.slice(-4)).toEqual(['PRIVMSG #a :one', 'PRIVMSG #a :two', 'PRIVMSG #a :three', 'PING :parley-w1']);
+    const token = await nextPing(server);
+    // On the socket, read by the server, one PING for the turn's writes, and still not confirmed.
+    expect(server.lines.slice(-4)).toEqual(['PRIVMSG #a :one', 'PRIVMSG #a :two', 'PRIVMSG #a :three', `PING :${token}`]);
     expect(confirmed).toEqual([]);
+    // A guessed token (a user's /quote PING) confirms nothing and is passed on like any PONG.
+    server.say(':irc.test PONG irc.test :parley-w00000000-1');
     server.say(':irc.test NOTICE gina :hello');
-    server.say(':irc.test PONG irc.test :parley-w1');
+    server.say(`:irc.test PONG irc.test :${token}`);
     await both;
     expect(confirmed).toEqual([1, 2]);
-    expect(passedOn).toEqual([':irc.test NOTICE gina :hello']);
+    expect(passedOn).toEqual([':irc.test PONG irc.test :parley-w00000000-1', ':irc.test NOTICE gina :hello']);
+    conn.destroy('done');
+    await server.close();
+  });
+
+  it.each([
+    ['the token last, after the server name', (t: string) => `:irc.test PONG irc.test :${t}`],
+    ['the token alone', (t: string) => `PONG :${t}`],
+    ['the token first, before the server name', (t: string) => `:irc.test PONG ${t} :irc.test`],
+    ['IRCv3 tags and a trailing space', (t: string) => `@time=2026-12-02T10:00:00.000Z :irc.test PONG irc.test :${t} `],
+  ])('reads the confirming PONG with %s', async (_how, pong) => {
+    const server = await rawServer();
+    const conn = new IrcConnection(options(server.port), { line: () => undefined, closed: () => undefined });
+    await conn.connect();
+    const done = new Promise<void>((resolve) => conn.write(['PRIVMSG #a :x'], resolve));
+    server.say(pong(await nextPing(server)));
+    await done;
     conn.destroy('done');
     await server.close();
   });
@@ -108,7 +136,7 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
     await conn.connect();
     let confirmed = false;
     conn.write(['PRIVMSG #a :maybe lost'], () => (confirmed = true));
-    await server.seen('PING :parley-w1');
+    await nextPing(server);
     server.hangUp();
     await gone;
     expect(confirmed).toBe(false);

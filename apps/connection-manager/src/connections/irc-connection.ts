@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { IRC_LINE_MAX_BYTES } from '@parley/protocol';
@@ -28,6 +29,8 @@ export interface ConnectionEvents {
   line(line: string): void;
   /** The socket is gone (after `open` resolved, or instead of it). */
   closed(reason: string): void;
+  /** Something the operator should hear of (the connection goes on). */
+  warning?(message: string): void;
 }
 
 /** Longest line passed on (IRCv3 tags make lines longer than 512 bytes). */
@@ -35,12 +38,13 @@ const MAX_LINE_IN_BYTES = 8191 + 512;
 /** Lines waiting for the flood control; past this a connection that never drains is cut. */
 const MAX_QUEUED_LINES = 10_000;
 
-/** Confirming PINGs the server has not answered; past this the link is cut (its writes go again after a reconnect). */
+/**
+ * Confirming PINGs the server has not answered that are kept; past this the oldest go unconfirmed
+ * (their writes are sent again after a reconnect) and the operator is told once.
+ */
 const MAX_UNCONFIRMED = 1_000;
-/** The token of the PINGs that confirm writes; their PONGs are this connection's, not passed on. */
-const CONFIRM_PREFIX = 'parley-w';
-/** `[:server] PONG [server] [:]parley-w<token>` (servers put their name before the token). */
-const CONFIRM_PONG = new RegExp(`^(?:@\\S+ )?(?::\\S+ )?PONG(?: \\S+)? :?${CONFIRM_PREFIX}(\\d+)$`, 'i');
+/** A PONG's parameters (tags and prefix skipped; the trailing one's colon dropped). */
+const PONG = /^(?:@\S+ +)?(?::\S+ +)?PONG(?: +(.*))?$/i;
 
 /** No bytes waiting (one shared buffer: an idle connection holds none of its own). */
 const EMPTY = Buffer.alloc(0);
@@ -92,6 +96,12 @@ export class IrcConnection {
    */
   private readonly unconfirmed: { token: number; written: (() => void)[] }[] = [];
   private confirmTokens = 0;
+  /**
+   * The token of this connection's confirming PINGs, `parley-w<nonce>-<n>`: their PONGs are kept
+   * here, not passed on, and a user's `/quote PING` cannot guess one and confirm early.
+   */
+  private readonly confirmPrefix = `parley-w${randomBytes(4).toString('hex')}-`;
+  private warnedUnanswered = false;
   /** Writes on the socket whose PING has not gone yet (it goes at the end of the turn). */
   private readonly awaitingPing: (() => void)[] = [];
   private tokens: number;
@@ -216,9 +226,23 @@ export class IrcConnection {
       this.socket?.write(wireLine(`PONG ${ping[1] ?? ''}`.trimEnd()));
       return;
     }
-    const confirm = CONFIRM_PONG.exec(line);
-    if (confirm) return this.confirmed(Number(confirm[1]));
+    const confirm = this.confirmToken(line);
+    if (confirm !== undefined) return this.confirmed(confirm);
     this.events.line(line);
+  }
+
+  /** n, when the line is the PONG to this connection's `PING :parley-w<nonce>-<n>`, wherever the server put the token. */
+  private confirmToken(line: string): number | undefined {
+    const pong = PONG.exec(line.trimEnd());
+    if (!pong?.[1]) return undefined;
+    for (const param of pong[1].split(/ +/)) {
+      const token = param.startsWith(':') ? param.slice(1) : param;
+      if (token.startsWith(this.confirmPrefix)) {
+        const n = Number(token.slice(this.confirmPrefix.length));
+        if (Number.isSafeInteger(n)) return n;
+      }
+    }
+    return undefined;
   }
 
   /** The server answered PING :parley-w<token>: every write before it was handled. */
@@ -261,15 +285,23 @@ export class IrcConnection {
     if (this.awaitingPing.length === 1) setImmediate(() => this.sendConfirmingPing());
   }
 
-  /** The PING for the writes on the socket that have none yet (past the flood control, like PONGs). */
+  /** The PING for the writes on the socket that have none yet: at once, and counted by the flood control. */
   private sendConfirmingPing(): void {
     if (this.awaitingPing.length === 0) return;
     const batch = this.awaitingPing.splice(0);
     const socket = this.socket;
     if (!socket?.writable || this.closedReason !== undefined) return; // gone: none of them is confirmed
-    if (this.unconfirmed.length >= MAX_UNCONFIRMED) return this.destroy(`the server answered none of the last ${MAX_UNCONFIRMED} PINGs`);
+    if (this.unconfirmed.length >= MAX_UNCONFIRMED) {
+      this.unconfirmed.shift(); // never confirmed: irc-parser sends those writes again after a reconnect
+      if (!this.warnedUnanswered) {
+        this.warnedUnanswered = true;
+        this.events.warning?.(`the server has answered none of the last ${MAX_UNCONFIRMED} confirming PINGs (does it echo the PING token?): the user's messages are not confirmed and go again after a reconnect`);
+      }
+    }
     const token = ++this.confirmTokens;
-    socket.write(wireLine(`PING :${CONFIRM_PREFIX}${token}`));
+    socket.write(wireLine(`PING :${this.confirmPrefix}${token}`));
+    // A line like any other for the server's flood control: it takes a token (the next drain waits for it).
+    this.tokens -= 1;
     this.unconfirmed.push({ token, written: batch });
   }
 
