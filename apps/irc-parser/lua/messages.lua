@@ -88,8 +88,11 @@ append_to_user(A.P.sessionList .. A.uid, A.P.session .. A.uid .. s, A.P.outbox .
   bodies, '', A.except or '', A.P.max)
 publish_notices()
 if A.own then
-  redis.call('HSET', KEYS[#KEYS], 'ts', A.items[1].ts, 'gids', cjson.encode(gids))
-  redis.call('EXPIRE', KEYS[#KEYS], A.ownTtl)
+  -- Not remembered when its window was gone: a retry once the window is back is stored then.
+  if gids[1] > 0 then
+    redis.call('HSET', KEYS[#KEYS], 'ts', A.items[1].ts, 'gids', cjson.encode(gids))
+    redis.call('EXPIRE', KEYS[#KEYS], A.ownTtl)
+  end
   table.insert(gids, 1, A.items[1].ts)
 end
 return gids

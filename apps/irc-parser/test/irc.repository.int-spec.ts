@@ -74,7 +74,7 @@ describe('IrcRepository (real Redis)', () => {
   it("stores and queues the user's own SEND once per client id, however often it is handled", async () => {
     const r = repo();
     const { windowId } = (await r.findOrMakeWindow(7, 'testnet', '#tea', 'group', 'rfc1459', true))!;
-    const own = ownSend(7, 'c-1');
+    const own = ownSend(7, windowId, 'c-1');
     const items = [{ windowId, cat: 'msg' as const, body: 'hello', nick: 'alice', ts: 1_000 }];
     const first = await r.addOwnMessages(7, 'testnet', items, 100, '', own);
     expect(first).toEqual({ ts: 1_000, gids: [1] });
@@ -82,7 +82,7 @@ describe('IrcRepository (real Redis)', () => {
     expect(await r.addOwnMessages(7, 'testnet', [{ ...items[0]!, ts: 2_000 }], 100, '', own)).toEqual(first);
     expect(await r.backlog(7, windowId)).toHaveLength(1);
     expect(await r.ownMessages(own)).toEqual({ gid: 1, ts: 1_000 });
-    expect(await r.ownMessages(ownSend(7, 'c-2'))).toBeUndefined();
+    expect(await r.ownMessages(ownSend(7, windowId, 'c-2'))).toBeUndefined();
     // Its writes: each queued for connection-manager in the same step as it is kept, once.
     expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :hello'], 1_000, { ...own, part: 0 })).toEqual({ wseq: 1, queued: true });
     expect(await r.keepOut(7, 'testnet', ['PRIVMSG #tea :hello'], 1_000, { ...own, part: 0 })).toEqual({ wseq: 1, queued: false });
@@ -96,7 +96,7 @@ describe('IrcRepository (real Redis)', () => {
     ]);
     expect(await redis.space.redis.zcard(ircOutbox(7, 'testnet'))).toBe(2);
     // What it remembers expires (a day).
-    const ttl = await redis.space.redis.ttl(ircClientMsg(7, 'c-1'));
+    const ttl = await redis.space.redis.ttl(ircClientMsg(7, windowId, 'c-1'));
     expect(ttl).toBeGreaterThan(3600);
     expect(ttl).toBeLessThanOrEqual(24 * 3600);
     // Without a client id (/me, /msg) every write is its own.

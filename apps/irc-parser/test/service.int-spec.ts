@@ -141,6 +141,18 @@ describe('IrcService, the server played line by line (real Redis): CAP, SASL, AW
     expect(bodies.filter((b) => b.includes("of your messages"))).toEqual(["1 of your messages did not reach testnet before the connection was lost, and are older than 60 s: not sent again"]);
   });
 
+  it('leaves a line naming what no key can hold (JOIN without a channel) and goes on with the next', async () => {
+    const irc = service();
+    const repo = new IrcRepository(redis.space.redis);
+    await irc.connected({ v: 1, type: 'connected', userId: 7, network: 'testnet', conn: 'k1' });
+    const data = (seq: number, text: string) => ({ v: 1 as const, type: 'data' as const, userId: 7, network: 'testnet', conn: 'k1', seq, line: text });
+    await irc.data(data(1, ':irc.test 001 alice :Welcome'));
+    // Handled, not thrown (a throw would have the courier retry it and hold up the user's lines).
+    await irc.dataMany([data(2, ':n!u@h JOIN'), data(3, ':n!u@h PRIVMSG alice :still here')]);
+    const query = (await repo.windows(7, 'testnet')).find((w) => w.folded === 'n')!;
+    expect((await repo.backlog(7, query.windowId)).map((m) => (JSON.parse(m) as { body: string }).body)).toEqual(['still here']);
+  });
+
   it('refuses to store credentials without a server key', async () => {
     const irc = service({ IRC_SECRET_KEY: undefined });
     await expect(irc.setSasl(7, 'testnet', { account: 'a', password: 'b' })).rejects.toThrow(/IRC_SECRET_KEY/);

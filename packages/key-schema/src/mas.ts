@@ -166,11 +166,13 @@ export const ircRetry = (): ZsetKey => makeKey('zset', 'ircretry');
 export const ircOutbox = (userId: NumericId, network: string): ZsetKey =>
   makeKey('zset', 'ircoutbox', uid(userId), networkPart(network));
 /**
- * `ircclientmsg:<userId>:<clientMsgId>` — what an IRC SEND with that client id got (`gids`, `ts`)
- * and which of its writes were queued (`w<i>`), kept 24 h: a SEND handled again (its inbox batch
- * redelivered after a crash, or retried from a new session) is stored and sent once.
+ * `ircclientmsg:<userId>:<windowId>:<clientMsgId>` — what an IRC SEND with that client id in that
+ * window got (`gids`, `ts`) and which of its writes were queued (`w<i>`), kept 24 h: a SEND handled
+ * again (its inbox batch redelivered after a crash, or retried from a new session) is stored and
+ * sent once.
  */
-export const ircClientMsg = (userId: NumericId, clientMsgId: string): HashKey => makeKey('hash', 'ircclientmsg', uid(userId), tokenPart(clientMsgId, 'clientMsgId'));
+export const ircClientMsg = (userId: NumericId, windowId: NumericId, clientMsgId: string): HashKey =>
+  makeKey('hash', 'ircclientmsg', uid(userId), wid(windowId), tokenPart(clientMsgId, 'clientMsgId'));
 
 export type WindowType = 'group' | '1on1';
 export const WINDOW_TYPES: readonly WindowType[] = ['group', '1on1'];

@@ -135,7 +135,7 @@ export const IrcParserMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope('lost'), userId: UserId }),
   /** From the gateway: a new session of the user started; networks closed while they were away reconnect. */
   z.object({ ...envelope('active'), userId: UserId }),
-  /** The lines of the `write` with this `wseq` (and every earlier one) are written to the socket. */
+  /** The server has handled the lines of the `write` with this `wseq` (and every earlier one): a PING written after them came back. */
   z.object({ ...envelope('sent'), userId: UserId, network: NetworkName, wseq: z.int().positive() }),
   /** Answer to a `write` or `disconnect` for a connection that does not exist. */
   z.object({ ...envelope('noconnection'), userId: UserId, network: NetworkName }),

@@ -68,7 +68,7 @@ export class IrcRequests {
     switch (body.id) {
       case 'SEND': {
         if (t.server) return void (await this.replies.fail(to, 'BAD_REQUEST', 'the server window takes commands: /quote <line> sends a raw line'));
-        const said = await this.say(to, t, 'PRIVMSG', body.text, 'msg', ownSend(to.userId, body.clientMsgId));
+        const said = await this.say(to, t, 'PRIVMSG', body.text, 'msg', ownSend(to.userId, t.windowId, body.clientMsgId));
         if (!said) return void (await this.replies.fail(to, 'NOT_AVAILABLE', `not connected to ${t.network}: the text was not sent`));
         return void (await this.replies.answer(to, { status: 'OK', ...said }));
       }
@@ -137,16 +137,20 @@ export class IrcRequests {
    * network without being in the window.
    */
   private async say(to: ReplyAddress, t: Target, command: 'PRIVMSG' | 'NOTICE', text: string, cat: 'msg' | 'notice' | 'action', own?: OwnSend): Promise<{ gid: number; ts: number } | undefined> {
+    const pieces = splitText(text, command.length + t.name.length + 3 + RELAY_OVERHEAD + (cat === 'action' ? 9 : 0));
+    const lines = pieces.map((p) => buildLine(command, t.name, cat === 'action' ? ctcp('ACTION', p) : p));
     const state = await this.repo.network(to.userId, t.network);
     if (state.state !== 'connected') {
-      // Handled before the link went: it was stored and is queued (sent again after the reconnect).
+      // Stored before the link went: what of it was not queued yet is kept now (the outbox sends
+      // it after the reconnect), and the answer is the first one's.
       const earlier = own && (await this.repo.ownMessages(own));
-      if (earlier) return earlier;
+      if (earlier) {
+        await this.irc.writeOwn(to.userId, t.network, lines, earlier.ts, own);
+        return earlier;
+      }
       await this.irc.serverMessage(to.userId, t.network, 'error', `Not connected: "${text.slice(0, 60)}" was not sent`);
       return undefined;
     }
-    const pieces = splitText(text, command.length + t.name.length + 3 + RELAY_OVERHEAD + (cat === 'action' ? 9 : 0));
-    const lines = pieces.map((p) => buildLine(command, t.name, cat === 'action' ? ctcp('ACTION', p) : p));
     const nick = state.currentnick ?? '';
     const now = Date.now();
     const items = pieces.map((body) => ({ windowId: t.windowId, cat, body, nick, ts: now }));

@@ -101,9 +101,9 @@ export interface OwnSend {
   key: HashKey;
 }
 
-/** `ownSend(userId, clientMsgId)`: what an IRC SEND with that client id is de-duplicated by. */
-export function ownSend(userId: number, clientMsgId: string): OwnSend {
-  return { key: ircClientMsg(userId, clientMsgId) };
+/** `ownSend(userId, windowId, clientMsgId)`: what an IRC SEND with that client id in that window is de-duplicated by. */
+export function ownSend(userId: number, windowId: number, clientMsgId: string): OwnSend {
+  return { key: ircClientMsg(userId, windowId, clientMsgId) };
 }
 
 /** IRC state in Redis: connection state, windows, channel members, messages (keys from the key schema). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InboxSender, Notifier } from '@parley/inbox';
-import { type CaseMapping, foldCase, parseCaseMapping } from '@parley/key-schema';
+import { type CaseMapping, foldCase, KeyPartError, parseCaseMapping } from '@parley/key-schema';
 import type { InboxMessageOfType, MessageCategory, NetworkState as WireNetworkState, Role } from '@parley/protocol';
 import { APP_CONFIG, type Logger, LOGGER } from '@parley/runtime';
 import { NETWORKS } from '../networks/networks.module';
@@ -218,10 +218,10 @@ export class IrcService {
       link.line = e.conn && e.seq ? { conn: e.conn, seq: e.seq } : undefined;
       if (MESSAGE_COMMANDS.has(line.command)) {
         link.pending ??= [];
-        await this.handle(link, line);
+        await this.handleOrIgnore(link, line, e);
       } else {
         await this.flush(link);
-        await this.handle(link, line);
+        await this.handleOrIgnore(link, line, e);
         link = undefined;
       }
     }
@@ -240,6 +240,19 @@ export class IrcService {
     link.pending = undefined;
     if (run && run.length > 0) await this.save(link, run);
     return undefined;
+  }
+
+  /**
+   * A line naming something no key can hold (`JOIN` without a channel, an empty nick) is the
+   * server's mistake, the same however often it is handled: logged and left, not retried.
+   */
+  private async handleOrIgnore(link: Link, l: ParsedLine, e: Event<'data'>): Promise<void> {
+    try {
+      await this.handle(link, l);
+    } catch (err) {
+      if (!(err instanceof KeyPartError)) throw err;
+      this.logger.warn({ userId: e.userId, network: e.network, conn: e.conn, seq: e.seq, command: l.command, reason: err.message, line: e.line.slice(0, 200) }, 'IRC line ignored: a name in it cannot be used');
+    }
   }
 
   private async handle(link: Link, l: ParsedLine): Promise<void> {
@@ -380,8 +393,9 @@ export class IrcService {
   }
 
   /**
-   * The user's messages that never reached a socket (connection-manager died with them queued, or
-   * the link closed first) go out again after the channels are joined, once per connection. Ones
+   * The user's messages the server was not seen to handle (connection-manager died with them
+   * queued or on the wire, or the link closed first) go out again after the channels are joined,
+   * once per connection. Ones
    * older than IRC_RESEND_MAX_AGE_MS are not: the user is told in the server window.
    */
   private async resendOut(link: Link): Promise<void> {
@@ -662,8 +676,9 @@ export class IrcService {
   }
 
   /**
-   * The user's own messages: kept in the outbox (`ircoutbox`) until connection-manager says they
-   * are on the socket (`sent`), so a connection lost before that sends them after reconnecting.
+   * The user's own messages: kept in the outbox (`ircoutbox`) and queued for connection-manager in
+   * one step, until it says the server handled them (`sent`), so a connection lost before that
+   * sends them after reconnecting. With `own` (a SEND's client id) each write is kept once.
    */
   async writeOwn(userId: number, network: string, lines: string[], ts = Date.now(), own?: OwnSend): Promise<void> {
     for (let i = 0; i < lines.length; i += 50) {
