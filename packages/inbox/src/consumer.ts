@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry } from './dead-letter';
 import { courierKeys, type CourierKeys } from './keys';
 import { scripts } from './lua-script';
-import type { InboxName } from '@parley/key-schema';
+import { type InboxName, KeyPartError } from '@parley/key-schema';
 import { execOrThrow, nodeForKey, nodeName, withTimeout } from '@parley/runtime';
 
 /** pino-compatible: what the courier logs through. */
@@ -431,6 +431,11 @@ export class InboxConsumer<M> {
       } catch (err) {
         if (err instanceof DeadLetter) {
           await this.deadLetter(raw, err.reason, attempt);
+          return;
+        }
+        // A name in the message that no key can hold fails the same on every try.
+        if (err instanceof KeyPartError) {
+          await this.deadLetter(raw, err.message, attempt);
           return;
         }
         const message = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ChildFixture, Collector, deferred, eventually, type TestKeySpace } from '@parley/testing';
-import { inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats } from '@parley/key-schema';
+import { inboxConsumers, inboxDead, inboxHandoff, inboxOwners, inboxProcessing, inboxStats, KeyPartError } from '@parley/key-schema';
 import { Registry } from 'prom-client';
 import { DeadLetter, type DeadLetterEntry, InboxSender } from '../src';
 import { courierTestbed, INBOX, msg, push, type TestMessage } from './helpers';
@@ -155,21 +155,25 @@ describe('inbox courier (real Redis)', () => {
         if (m.seq === 1) throw new Error('always broken');
         if (m.seq === 2 && n < 3) throw new Error('flaky');
         if (m.seq === 3) throw new DeadLetter('type test is not handled yet');
+        // A name no key can hold is the same on every try: not retried.
+        if (m.seq === 5) throw new KeyPartError('name', 'must be a non-empty string');
         handled.push(m);
       },
       { maxAttempts: 3 },
     );
     await consumer.start();
-    await push(space, msg(1, 1), msg(1, 2), msg(1, 3), msg(1, 4));
-    await handled.waitFor(2);
-    expect(handled.items.map((m) => m.seq)).toEqual([2, 4]);
+    await push(space, msg(1, 1), msg(1, 2), msg(1, 3), msg(1, 4), msg(1, 5), msg(1, 6));
+    await handled.waitFor(3);
+    expect(handled.items.map((m) => m.seq)).toEqual([2, 4, 6]);
     expect(attempts.get(1)).toBe(3);
     expect(attempts.get(2)).toBe(3);
     expect(attempts.get(3)).toBe(1);
+    expect(attempts.get(5)).toBe(1);
     const entries = (await space.redis.lrange(inboxDead('loopbackparser'), 0, -1)).map((d) => JSON.parse(d) as DeadLetterEntry).reverse();
     expect(entries.map((e) => [e.reason, e.attempts])).toEqual([
       ['handler failed 3 times: always broken', 3],
       ['type test is not handled yet', 1],
+      ["invalid key part 'name': must be a non-empty string", 1],
     ]);
   });
 
