@@ -3,7 +3,7 @@
 // real 3-master Redis Cluster, with the apps and the tests in cluster mode (test/cluster-tier.js).
 const { maxWorkers: _workers, testTimeout: _timeout, ...project } = require('../jest.preset.js')(__dirname);
 
-const CLUSTER_SCENARIOS = ['stack', 'sessions', 'rooms', 'im', 'irc'];
+const CLUSTER_SCENARIOS = ['stack', 'sessions', 'rooms', 'im', 'irc', 'scale'];
 
 module.exports = {
   // Global options: Jest reads these from the top level only, not from a project.

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { ParleyClient } from '@parley/client';
 import type { SequencedNotification } from '@parley/protocol';
 import { inboxOwners } from '@parley/key-schema';
-import { Collector, eventually, IrcPeer, TestIrcServer, TestRedis, type TestKeySpace } from '@parley/testing';
+import { Collector, eventually, IrcPeer, type KeySpace, type RedisTier, startTestRedis, TestIrcServer } from '@parley/testing';
 import { type AppName, ofType, ok, registerUser, type RunningApp, startApp, testnetEnv } from './apps';
 
 /**
- * The scale-out tier (issue 9): two of every app on one Redis, with real socket.io clients spread
- * over both gateways and a real ngircd.
+ * The scale-out tier (issue 9): two of every app on one Redis (or, in the cluster tier, one Redis
+ * Cluster), with real socket.io clients spread over both gateways and a real ngircd.
  */
 describe('scale-out: two of every app on one Redis', () => {
-  let redis: TestRedis;
-  let space: TestKeySpace;
+  let redis: RedisTier;
+  let space: KeySpace;
   let ircd: TestIrcServer;
   let dir: string;
   const running: RunningApp[] = [];
@@ -27,7 +27,7 @@ describe('scale-out: two of every app on one Redis', () => {
   const cms = new Map<string, RunningApp>();
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startTestRedis();
     space = await redis.keySpace();
     ircd = await TestIrcServer.start();
     dir = mkdtempSync(join(tmpdir(), 'parley-scale-e2e-'));
