@@ -45,3 +45,28 @@ describe('TestRedisCluster', () => {
     await b.cleanup();
   });
 });
+
+describe('TestRedisCluster with replicas', () => {
+  it('fails a slot over to its replica: the data is there, served by the new master', async () => {
+    const cluster = await TestRedisCluster.start({ masters: 3, replicas: 1 });
+    try {
+      expect(cluster.ports).toHaveLength(6);
+      const space = await cluster.keySpace();
+      expect(await space.redis.cluster('INFO')).toContain('cluster_size:3');
+      await space.redis.set('{t}k', 'kept');
+      const slot = Number(await space.redis.cluster('KEYSLOT', '{t}k'));
+      const before = await cluster.masterOf(slot);
+      const { from, to } = await cluster.failover(slot);
+      expect(from).toBe(before);
+      expect(to).not.toBe(from);
+      expect(await cluster.masterOf(slot)).toBe(to);
+      // The client follows the move (MOVED), and nothing written before it is lost.
+      expect(await space.redis.get('{t}k')).toBe('kept');
+      await space.redis.set('{t}k', 'after');
+      expect(await space.redis.get('{t}k')).toBe('after');
+      await space.cleanup();
+    } finally {
+      await cluster.stop();
+    }
+  });
+});

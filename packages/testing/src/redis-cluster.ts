@@ -44,11 +44,37 @@ interface ClusterNode {
   proc: ChildProcess;
 }
 
+/** One line of CLUSTER NODES: a node's id, port, role, the master it replicates and its slots. */
+interface NodeView {
+  id: string;
+  port: number;
+  master: boolean;
+  masterId: string | undefined;
+  slots: [number, number][];
+}
+
+function clusterNodes(text: string): NodeView[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [id = '', address = '', flags = '', masterId = '-', , , , , ...slots] = line.split(' ');
+      return {
+        id,
+        port: Number(/:(\d+)@/.exec(address)?.[1]),
+        master: flags.split(',').includes('master'),
+        masterId: masterId === '-' ? undefined : masterId,
+        slots: slots.filter((s) => !s.startsWith('[')).map((s) => s.split('-').map(Number) as [number, number]).map(([a, b]) => [a, b ?? a] as [number, number]),
+      };
+    });
+}
+
 /**
  * A real Redis Cluster for a test tier: `masters` redis-servers started with
- * `--cluster-enabled yes` on free ports (and free bus ports), joined by `redis-cli --cluster
- * create` with no replicas, in a temp dir of its own. Ready once every node reports
- * `cluster_state:ok`. A cluster has database 0 only, so it offers one key space at a time.
+ * `--cluster-enabled yes` on free ports (and free bus ports), and `replicas` replicas of each, joined
+ * by `redis-cli --cluster create`, in a temp dir of its own. Ready once every node reports
+ * `cluster_state:ok` (and every replica is in sync). A cluster has database 0 only, so it offers
+ * one key space at a time. `failover(slot)` moves a slot's master to its replica.
  */
 export class TestRedisCluster implements RedisTier {
   private readonly clients = new Set<TestRedisClient>();
@@ -59,13 +85,14 @@ export class TestRedisCluster implements RedisTier {
     private readonly dir: string,
   ) {}
 
-  static async start(options: { masters?: number; args?: string[] } = {}): Promise<TestRedisCluster> {
+  static async start(options: { masters?: number; replicas?: number; args?: string[] } = {}): Promise<TestRedisCluster> {
     const masters = options.masters ?? 3;
+    const replicas = options.replicas ?? 0;
     for (let attempt = 0; ; attempt++) {
       const dir = mkdtempSync(join(tmpdir(), 'parley-redis-cluster-'));
       const nodes: ClusterNode[] = [];
       try {
-        for (let i = 0; i < masters; i++) {
+        for (let i = 0; i < masters * (1 + replicas); i++) {
           const port = await freePort();
           const busPort = await freePort();
           const proc = spawn(
@@ -88,7 +115,7 @@ export class TestRedisCluster implements RedisTier {
           nodes.push({ port, busPort, proc });
           await waitForReady(proc, port);
         }
-        const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+        const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' });
         if (created.error || created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.error?.message ?? ''}${created.stdout.slice(-1500)}${created.stderr.slice(-500)}`);
         const cluster = new TestRedisCluster(nodes, dir);
         await cluster.waitForOk();
@@ -102,21 +129,70 @@ export class TestRedisCluster implements RedisTier {
     }
   }
 
-  /** Every node agrees that all slots are served (the gossip has settled). */
+  /** Every node agrees that all slots are served (the gossip has settled) and every replica is in sync. */
   private async waitForOk(): Promise<void> {
+    await this.onEveryNode(async (direct) => {
+      await eventually(
+        () => Promise.all(direct.map(async (r) => `${await r.cluster('INFO')}\n${await r.info('replication')}`)),
+        (infos) => infos.every((i) => i.includes('cluster_state:ok') && i.includes(`cluster_known_nodes:${this.nodes.length}`) && (i.includes('role:master') || i.includes('master_link_status:up'))),
+        'cluster_state:ok on every node, every replica in sync',
+      );
+    });
+  }
+
+  private async onEveryNode<T>(use: (direct: Redis[]) => Promise<T>): Promise<T> {
     const direct = this.nodes.map((n) => new Redis({ host: '127.0.0.1', port: n.port, maxRetriesPerRequest: 1 }));
     try {
-      await eventually(
-        () => Promise.all(direct.map((r) => r.cluster('INFO'))),
-        (infos) => infos.every((i) => i.includes('cluster_state:ok') && i.includes(`cluster_known_nodes:${this.nodes.length}`)),
-        'cluster_state:ok on every node',
-      );
+      return await use(direct);
     } finally {
       for (const r of direct) r.disconnect();
     }
   }
 
-  /** The masters' ports. */
+  /** What each node says the cluster is. */
+  private async views(): Promise<NodeView[][]> {
+    return this.onEveryNode((direct) => Promise.all(direct.map(async (r) => clusterNodes(String(await r.cluster('NODES'))))));
+  }
+
+  /** The port of the master serving this slot, as the first node sees it. */
+  async masterOf(slot: number): Promise<number> {
+    const [view = []] = await this.views();
+    const master = view.find((n) => n.master && n.slots.some(([a, b]) => slot >= a && slot <= b));
+    if (!master) throw new Error(`no master serves slot ${slot}`);
+    return master.port;
+  }
+
+  /**
+   * A manual failover of the master serving `slot` (CLUSTER FAILOVER on one of its replicas, which
+   * waits for the replica to catch up, so nothing written is lost): resolves with the old and new
+   * master's ports once every node sees the new one serve the slot and the old one follows it.
+   */
+  async failover(slot: number): Promise<{ from: number; to: number }> {
+    const [view = []] = await this.views();
+    const master = view.find((n) => n.master && n.slots.some(([a, b]) => slot >= a && slot <= b));
+    const replica = master && view.find((n) => n.masterId === master.id);
+    if (!master || !replica) throw new Error(`slot ${slot} has no master with a replica (start the cluster with replicas)`);
+    const direct = new Redis({ host: '127.0.0.1', port: replica.port, maxRetriesPerRequest: 1 });
+    try {
+      await direct.cluster('FAILOVER');
+    } finally {
+      direct.disconnect();
+    }
+    await eventually(
+      () => this.views(),
+      (views) =>
+        views.every((v) => {
+          const now = v.find((n) => n.id === replica.id);
+          const old = v.find((n) => n.id === master.id);
+          return now?.master === true && now.slots.some(([a, b]) => slot >= a && slot <= b) && old?.master === false && old.masterId === replica.id;
+        }),
+      `every node sees ${replica.port} serve slot ${slot}`,
+    );
+    await this.waitForOk();
+    return { from: master.port, to: replica.port };
+  }
+
+  /** Every node's port (masters and replicas). */
   get ports(): number[] {
     return this.nodes.map((n) => n.port);
   }
@@ -154,15 +230,11 @@ export class TestRedisCluster implements RedisTier {
     };
   }
 
+  /** FLUSHALL on every master (replicas follow; they refuse writes). */
   private async flushAll(): Promise<void> {
-    for (const n of this.nodes) {
-      const r = new Redis({ host: '127.0.0.1', port: n.port, maxRetriesPerRequest: 1 });
-      try {
-        await r.flushall();
-      } finally {
-        r.disconnect();
-      }
-    }
+    await this.onEveryNode(async (direct) => {
+      for (const r of direct) if ((await r.info('replication')).includes('role:master')) await r.flushall();
+    });
   }
 
   /** Stops every node and removes their files. */
