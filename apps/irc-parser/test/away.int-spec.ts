@@ -6,12 +6,13 @@ import { useTestRedis } from '@parley/testing';
 import type { IrcConfig } from '../src/irc/irc.config';
 import { IrcRepository } from '../src/irc/irc.repository';
 import { IrcService } from '../src/irc/irc.service';
+import { TEST_NETWORKS, testIrcConfig } from './fixtures';
 
 /** Users away too long lose their IRC connections, and get them back with their next session (real Redis). */
 describe('away disconnect (real Redis)', () => {
   const redis = useTestRedis();
-  const config: IrcConfig = { IRC_RETRY_DELAYS: '1x1000', IRC_WINDOW_BACKLOG_MAX: 100, IRC_RETRY_POLL_MS: 1000, IRC_AWAY_DISCONNECT_DAYS: 30, IRC_AWAY_SWEEP_MS: 60_000, IRC_RESEND_MAX_AGE_MS: 300_000, IRC_CTCP_VERSION: 'x' };
-  const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
+  const config: IrcConfig = testIrcConfig({ IRC_AWAY_DISCONNECT_DAYS: 30, IRC_AWAY_SWEEP_MS: 60_000, IRC_CTCP_VERSION: 'x', IRC_SECRET_KEY: undefined });
+  const defs = TEST_NETWORKS;
 
   /** What was sent to connection-manager, in order (without the sender's sentAt stamp). */
   async function sent(): Promise<InboxMessage<'connectionmanager'>[]> {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InboxSender, Notifier, RequestReplies } from '@parley/inbox';
 import { networks, sessionReplies } from '@parley/key-schema';
 import { createLogger } from '@parley/runtime';
@@ -7,21 +6,13 @@ import type { IrcConfig } from '../src/irc/irc.config';
 import { IrcRequests } from '../src/irc/irc-requests.service';
 import { IrcRepository, ownSend } from '../src/irc/irc.repository';
 import { IrcService } from '../src/irc/irc.service';
+import { TEST_NETWORKS, testIrcConfig } from './fixtures';
 
 /** IRC client requests against real Redis, at the points a crash can leave them. */
 describe('IrcRequests (real Redis)', () => {
   const redis = useTestRedis();
-  const config: IrcConfig = {
-    IRC_RETRY_DELAYS: '1x1000',
-    IRC_WINDOW_BACKLOG_MAX: 100,
-    IRC_RETRY_POLL_MS: 1000,
-    IRC_AWAY_DISCONNECT_DAYS: 0,
-    IRC_AWAY_SWEEP_MS: 3_600_000,
-    IRC_RESEND_MAX_AGE_MS: 300_000,
-    IRC_CTCP_VERSION: 'Parley test',
-    IRC_SECRET_KEY: randomBytes(32).toString('hex'),
-  };
-  const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
+  const config: IrcConfig = testIrcConfig();
+  const defs = TEST_NETWORKS;
 
   it('keeps for the reconnect a SEND stored by a run killed before it was queued, when it is handled again while disconnected', async () => {
     const r = redis.space.redis;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InboxSender, Notifier } from '@parley/inbox';
 import { inbox, networks } from '@parley/key-schema';
 import type { InboxMessage } from '@parley/protocol';
@@ -7,21 +6,13 @@ import { useTestRedis } from '@parley/testing';
 import type { IrcConfig } from '../src/irc/irc.config';
 import { IrcRepository } from '../src/irc/irc.repository';
 import { IrcService } from '../src/irc/irc.service';
+import { TEST_NETWORKS, testIrcConfig } from './fixtures';
 
 /** Capability negotiation and SASL PLAIN, the server's side played line by line (real Redis). */
 describe('IrcService, the server played line by line (real Redis): CAP, SASL, AWAY', () => {
   const redis = useTestRedis();
-  const config: IrcConfig = {
-    IRC_RETRY_DELAYS: '1x1000',
-    IRC_WINDOW_BACKLOG_MAX: 100,
-    IRC_RETRY_POLL_MS: 1000,
-    IRC_AWAY_DISCONNECT_DAYS: 0,
-    IRC_AWAY_SWEEP_MS: 3_600_000,
-    IRC_RESEND_MAX_AGE_MS: 300_000,
-    IRC_CTCP_VERSION: 'Parley test',
-    IRC_SECRET_KEY: randomBytes(32).toString('hex'),
-  };
-  const defs = new Map([['testnet', { name: 'testnet', host: '127.0.0.1', port: 6667, tls: false }]]);
+  const config: IrcConfig = testIrcConfig();
+  const defs = TEST_NETWORKS;
   const service = (overrides: Partial<IrcConfig> = {}) =>
     new IrcService(new IrcRepository(redis.space.redis), new Notifier(redis.space.redis), new InboxSender(redis.space.redis), defs, { ...config, ...overrides }, createLogger('test', 'silent'));
 
