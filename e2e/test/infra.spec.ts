@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -116,6 +116,30 @@ describe('infra/Dockerfile', () => {
     // WORKDIR /app + ./apps/web/dist is the WEB_DIR the gateway image sets.
     expect(worker).toMatch(/^WORKDIR \/app$/m);
     expect(gateway).toMatch(/^ENV .*\bWEB_DIR=\/app\/apps\/web\/dist\b/m);
+  });
+
+  it('drops the workspaces an app reaches only through devDependencies before the production prune', () => {
+    expect(dockerfile).toMatch(/node infra\/drop-dev-workspaces\.mjs "\$\{APP\}" \\\n && npm prune --omit=dev/);
+    // A pruned monorepo of its own: app x needs a (which needs b) and only tests with t.
+    const repo = mkdtempSync(join(tmpdir(), 'parley-drop-dev-'));
+    try {
+      const workspace = (dir: string, name: string, deps: Record<string, string> = {}, devDeps: Record<string, string> = {}) => {
+        for (const d of [join(repo, dir), join(repo, 'node_modules', '@parley', name)]) mkdirSync(d, { recursive: true });
+        writeFileSync(join(repo, dir, 'package.json'), JSON.stringify({ name: `@parley/${name}`, dependencies: deps, devDependencies: devDeps }));
+      };
+      workspace('apps/x', 'x', { '@parley/a': '0.1.0', zod: '^4' }, { '@parley/t': '0.1.0' });
+      workspace('packages/a', 'a', { '@parley/b': '0.1.0' });
+      workspace('packages/b', 'b');
+      workspace('packages/t', 't', { '@parley/b': '0.1.0' });
+      const out = execFileSync(process.execPath, [join(root, 'infra', 'drop-dev-workspaces.mjs'), 'x'], { cwd: repo, encoding: 'utf8' });
+      expect(out).toContain('dropped @parley/t');
+      for (const kept of ['apps/x', 'packages/a', 'packages/b', 'node_modules/@parley/a']) expect({ kept, there: existsSync(join(repo, kept)) }).toEqual({ kept, there: true });
+      for (const gone of ['packages/t', 'node_modules/@parley/t']) expect({ gone, there: existsSync(join(repo, gone)) }).toEqual({ gone, there: false });
+      // An app that is not there is an error, not an image without it.
+      expect(spawnSync(process.execPath, [join(root, 'infra', 'drop-dev-workspaces.mjs'), 'nope'], { cwd: repo, encoding: 'utf8' }).status).not.toBe(0);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('is built for the gateway with --target gateway and for every other app with --target worker (docker-compose.yml)', () => {
