@@ -52,14 +52,14 @@ describe('TestRedisCluster with replicas', () => {
     try {
       expect(cluster.ports).toHaveLength(6);
       const space = await cluster.keySpace();
-      expect(await space.redis.cluster('INFO')).toContain('cluster_size:3');
+      // (Only commands with a key on the cluster client: a keyless one goes to any node, perhaps
+      // a replica connection the client is closing as it learns the topology.)
       await space.redis.set('{t}k', 'kept');
-      const slot = Number(await space.redis.cluster('KEYSLOT', '{t}k'));
-      const before = await cluster.masterOf(slot);
-      const { from, to } = await cluster.failover(slot);
+      const before = await cluster.masterOf('{t}k');
+      const { from, to } = await cluster.failover('{t}k');
       expect(from).toBe(before);
       expect(to).not.toBe(from);
-      expect(await cluster.masterOf(slot)).toBe(to);
+      expect(await cluster.masterOf('{t}k')).toBe(to);
       // The client follows the move (MOVED), and nothing written before it is lost.
       expect(await space.redis.get('{t}k')).toBe('kept');
       await space.redis.set('{t}k', 'after');

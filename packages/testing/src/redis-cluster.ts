@@ -74,10 +74,10 @@ function clusterNodes(text: string): NodeView[] {
  * `--cluster-enabled yes` on free ports (and free bus ports), and `replicas` replicas of each, joined
  * by `redis-cli --cluster create`, in a temp dir of its own. Ready once every node reports
  * `cluster_state:ok` (and every replica is in sync). A cluster has database 0 only, so it offers
- * one key space at a time. `failover(slot)` moves a slot's master to its replica.
+ * one key space at a time. `failover(key)` moves the master of a key's slot to its replica.
  */
 export class TestRedisCluster implements RedisTier {
-  private readonly clients = new Set<TestRedisClient>();
+  private readonly clients = new Set<Cluster>();
   private spaceInUse = false;
 
   private constructor(
@@ -154,8 +154,14 @@ export class TestRedisCluster implements RedisTier {
     return this.onEveryNode((direct) => Promise.all(direct.map(async (r) => clusterNodes(String(await r.cluster('NODES'))))));
   }
 
-  /** The port of the master serving this slot, as the first node sees it. */
-  async masterOf(slot: number): Promise<number> {
+  /** The slot of a key (asked of a node directly: a cluster client sends a keyless command to any node). */
+  async slotOf(key: string): Promise<number> {
+    return this.onEveryNode(async ([first]) => Number(await first!.cluster('KEYSLOT', key)));
+  }
+
+  /** The port of the master serving `key`'s slot, as the first node sees it. */
+  async masterOf(key: string): Promise<number> {
+    const slot = await this.slotOf(key);
     const [view = []] = await this.views();
     const master = view.find((n) => n.master && n.slots.some(([a, b]) => slot >= a && slot <= b));
     if (!master) throw new Error(`no master serves slot ${slot}`);
@@ -163,11 +169,13 @@ export class TestRedisCluster implements RedisTier {
   }
 
   /**
-   * A manual failover of the master serving `slot` (CLUSTER FAILOVER on one of its replicas, which
-   * waits for the replica to catch up, so nothing written is lost): resolves with the old and new
-   * master's ports once every node sees the new one serve the slot and the old one follows it.
+   * A manual failover of the master serving `key`'s slot (CLUSTER FAILOVER on one of its replicas,
+   * which waits for the replica to catch up, so nothing written is lost): resolves with the old and
+   * new master's ports once every node sees the new one serve the slot, the old one follows it, and
+   * this cluster's clients reach the key again (a demoted master may close their connections).
    */
-  async failover(slot: number): Promise<{ from: number; to: number }> {
+  async failover(key: string): Promise<{ from: number; to: number }> {
+    const slot = await this.slotOf(key);
     const [view = []] = await this.views();
     const master = view.find((n) => n.master && n.slots.some(([a, b]) => slot >= a && slot <= b));
     const replica = master && view.find((n) => n.masterId === master.id);
@@ -189,6 +197,19 @@ export class TestRedisCluster implements RedisTier {
       `every node sees ${replica.port} serve slot ${slot}`,
     );
     await this.waitForOk();
+    // Each client of this cluster has learnt the new master (its slot table refreshed, which also
+    // closes its connection to the old one): a command sent after this does not meet that close.
+    const newMaster = `127.0.0.1:${replica.port}`;
+    for (const client of this.clients) {
+      await eventually(
+        async () => {
+          await client.exists(key).catch(() => undefined);
+          return client.slots[slot]?.[0];
+        },
+        (node) => node === newMaster,
+        `a client of the cluster routes slot ${slot} to ${newMaster}`,
+      );
+    }
     return { from: master.port, to: replica.port };
   }
 
