@@ -323,10 +323,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       return { ...result, lost: missing.length - off - died, notReceived: { offNetwork: off, diedWithSocket: died } };
     };
     const byNumber = (a: number | string, b: number | string) => Number(String(a).split(' ').at(-1)) - Number(String(b).split(' ').at(-1));
+    const ircOut = outWithoutResent();
     const streams = [
       check('room message (alice → bob)', acked.room, roomGot().map((m) => m.gid), (a, b) => Number(a) - Number(b)),
       check('direct message (alice → carol)', acked.dm, dmGot().map((m) => m.gid), (a, b) => Number(a) - Number(b)),
-      { ...check('IRC line out (dave → #chaos)', acked.ircOut, outWithoutResent().got, byNumber), resentAfterReconnect: outWithoutResent().resent },
+      { ...check('IRC line out (dave → #chaos)', acked.ircOut, ircOut.got, byNumber), resentAfterReconnect: ircOut.resent },
       check(IRC_IN, Array.from({ length: ircInSent }, (_, i) => `in ${i}`), inGot(), byNumber),
     ];
     for (const w of [alice, bob, carol, dave]) {

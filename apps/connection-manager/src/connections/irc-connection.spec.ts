@@ -41,9 +41,9 @@ describe('decodeLine', () => {
 
 describe('IrcConnection write confirmation (a raw TCP server in the test plays the IRC server)', () => {
   /** A server that records the lines it reads and answers only what the test tells it to. */
-  async function rawServer(): Promise<{ port: number; lines: string[]; seenMatching: (pattern: RegExp, after?: number) => Promise<string>; say: (line: string) => void; hangUp: () => void; close: () => Promise<void> }> {
+  async function rawServer(): Promise<{ port: number; lines: string[]; seenMatching: (pattern: RegExp) => Promise<string>; say: (line: string) => void; hangUp: () => void; close: () => Promise<void> }> {
     const lines: string[] = [];
-    const waiting: { pattern: RegExp; after: number; resolve: (line: string) => void }[] = [];
+    const waiting: { pattern: RegExp; resolve: (line: string) => void }[] = [];
     let client: Socket | undefined;
     const server: Server = createServer((socket) => {
       client = socket;
@@ -54,7 +54,7 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 2);
           lines.push(line);
-          for (const w of waiting.filter((x) => lines.length > x.after && x.pattern.test(line))) w.resolve(line);
+          for (const w of waiting.filter((x) => x.pattern.test(line))) w.resolve(line);
         }
       });
     });
@@ -62,10 +62,10 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
     return {
       port: (server.address() as AddressInfo).port,
       lines,
-      /** The first line read after the first `after` lines that matches, as soon as it is read. */
-      seenMatching: (pattern, after = 0) => {
-        const found = lines.slice(after).find((l) => pattern.test(l));
-        return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ pattern, after, resolve }));
+      /** The first line read that matches, as soon as it is read. */
+      seenMatching: (pattern) => {
+        const found = lines.find((l) => pattern.test(l));
+        return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ pattern, resolve }));
       },
       say: (line) => client!.write(`${line}\r\n`),
       hangUp: () => client!.destroy(),
@@ -79,8 +79,8 @@ describe('IrcConnection write confirmation (a raw TCP server in the test plays t
   });
 
   /** The next confirming PING the server reads: its token (`parley-w<nonce>-<n>`). */
-  const nextPing = async (server: Awaited<ReturnType<typeof rawServer>>, after = 0): Promise<string> => {
-    const line = await server.seenMatching(/^PING :parley-w[0-9a-f]+-\d+$/, after);
+  const nextPing = async (server: Awaited<ReturnType<typeof rawServer>>): Promise<string> => {
+    const line = await server.seenMatching(/^PING :parley-w[0-9a-f]+-\d+$/);
     return line.slice('PING :'.length);
   };
 

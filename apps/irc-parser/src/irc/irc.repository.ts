@@ -4,6 +4,7 @@ import type { RedisConnection as Redis } from '@parley/runtime';
 import { LuaScript, SCRIPT_KEY_PREFIXES } from '@parley/inbox';
 import {
   type CaseMapping,
+  type HashKey,
   inbox,
   ircClientMsg,
   ircOutbox,
@@ -19,7 +20,6 @@ import {
   windowListEntrySuffix,
   windowMsgs,
 } from '@parley/key-schema';
-import type { HashKey } from '@parley/key-schema';
 import type { MessageCategory, Role, WindowType } from '@parley/protocol';
 import { REDIS } from '@parley/runtime';
 
